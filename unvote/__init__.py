@@ -1,0 +1,30 @@
+"""unvote: recorded votes of the UN General Assembly, as a library and a CLI.
+
+    import unvote
+    unvote.fetch()                       # UN Digital Library bulk CSV → local Parquet store
+    unvote.tally("ES-11/1")              # pyarrow.Table: yes/no/abstain/non_voting/…
+    unvote.align("KHM", "RUS")           # agreement per year, with the counts behind it
+
+Heavy modules load on first use, so ``import unvote`` stays fast.
+"""
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "fetch": "unvote.pipeline",
+    "tally": "unvote.api", "country_votes": "unvote.api", "align": "unvote.api",
+    "find": "unvote.api", "rollcalls": "unvote.api", "votes": "unvote.api", "info": "unvote.api",
+    "Store": "unvote.store",
+    "lookup_country": ("unvote.countries", "lookup"),
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    import importlib
+
+    target = _EXPORTS.get(name)
+    if target is None:
+        raise AttributeError(f"module 'unvote' has no attribute {name!r}")
+    module, attr = target if isinstance(target, tuple) else (target, name)
+    return getattr(importlib.import_module(module), attr)

@@ -1,0 +1,24 @@
+"""Votes as small integers, in Voeten's order, for vectorised work."""
+
+from __future__ import annotations
+
+YES, ABSTAIN, NO = 1, 2, 3
+NON_VOTING = 8  # listed in the record, cast no vote ("X"): not an abstention
+NOT_LISTED = 9  # not in the record: not a member then (or the record omits it)
+OTHER = 0  # a code the source used that we cannot interpret (e.g. one "AN" in 1952)
+
+LETTER_CODE = {"Y": YES, "A": ABSTAIN, "N": NO, "X": NON_VOTING}
+
+
+def encode(letters):
+    """Vote letters (a pyarrow array, dictionary or not) → numpy int8 codes."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = letters.combine_chunks() if isinstance(letters, pa.ChunkedArray) else letters
+    if not pa.types.is_dictionary(arr.type):
+        arr = pc.dictionary_encode(arr)
+    lookup = np.array([LETTER_CODE.get(v, OTHER) for v in arr.dictionary.to_pylist()] or [OTHER],
+                      dtype=np.int8)
+    return lookup[arr.indices.to_numpy(zero_copy_only=False)]

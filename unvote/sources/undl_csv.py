@@ -1,0 +1,243 @@
+"""The UN Digital Library's bulk voting CSVs: GA (record 4060887) and SC (record 4055387).
+
+``discover`` finds the current file of a record (its name changes with each release), ``read``
+turns a downloaded or local copy into the store's roll-call and vote tables, losslessly: vote
+codes are normalised (``y``→``Y``; ``NV``/blank→``X``), anything else is kept and reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import DataFormatError
+
+BASE_URL = "https://digitallibrary.un.org"
+RECORDS = {"ga": 4060887, "sc": 4055387}
+FILE_PATTERN = {"ga": r"(\d{4})_(\d{1,2})_(\d{1,2})_ga_(?:resolutions_)?voting\.csv",
+                "sc": r"(\d{4})_(\d{1,2})_(\d{1,2})_sc_voting\.csv"}
+
+# Columns common to the GA and SC layouts that we need; the rest are kept when present.
+REQUIRED = ("undl_id", "ms_code", "ms_name", "ms_vote", "date", "resolution")
+ROLLCALL_TEXT = ("session", "resolution", "draft", "committee_report", "meeting", "title",
+                 "agenda_title", "agenda", "subjects", "modality")
+TOTALS = ("total_yes", "total_no", "total_abstentions", "total_non_voting", "total_ms")
+VOTE_TEXT = ("ms_code", "ms_name", "ms_vote", "vote_note", "permanent_member")
+NON_VOTING = ("X", "NV", "")
+
+
+@dataclass
+class Ingest:
+    rollcalls: object  # pyarrow.Table
+    votes: object  # pyarrow.Table
+    unknown_codes: dict[str, int] = field(default_factory=dict)
+    total_mismatches: list[dict] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        out = []
+        if self.unknown_codes:
+            codes = ", ".join(f"{c!r} ×{n}" for c, n in sorted(self.unknown_codes.items()))
+            out.append(f"kept {sum(self.unknown_codes.values())} vote(s) with codes unvote cannot "
+                       f"interpret ({codes}); they count in no Y/N/A/X total")
+        if self.total_mismatches:
+            shown = ", ".join(m["resolution"] for m in self.total_mismatches[:5])
+            more = " …" if len(self.total_mismatches) > 5 else ""
+            out.append(f"{len(self.total_mismatches)} record(s) whose counted votes differ from "
+                       f"their published totals: {shown}{more}")
+        return out
+
+
+def record_url(body: str) -> str:
+    return f"{BASE_URL}/record/{RECORDS[body]}"
+
+
+def discover(http, body: str = "ga", base_url: str = BASE_URL) -> str:
+    """URL of the newest bulk CSV of ``body``, read from the record's file listing, else its page."""
+    from .http import get_text
+
+    from ..errors import FetchError, Refused, Unreachable
+
+    recid = RECORDS[body]
+    page = f"{base_url}/record/{recid}"
+    candidates: set[str] = set()
+    for url, params in ((f"{base_url}/api/v1/file", {"recid": recid}), (page, None)):
+        try:
+            text = get_text(http, url, params=params, manual_url=page)
+        except (Refused, Unreachable):
+            raise
+        except FetchError:
+            if params is None:
+                raise
+            continue  # the listing API is a convenience; the record page is the fallback
+        candidates = {m.group(0) for m in re.finditer(FILE_PATTERN[body], text)}
+        if candidates:
+            break
+    if not candidates:
+        raise DataFormatError(f"found no *_{body}_voting.csv file on {base_url}/record/{recid}; "
+                              f"download it from {record_url(body)} and run: unvote fetch --file PATH")
+    newest = max(candidates, key=lambda name: tuple(int(g) for g in re.match(FILE_PATTERN[body], name).groups()))
+    return f"{base_url}/record/{recid}/files/{newest}"
+
+
+def read(path: Path) -> Ingest:
+    """Read a bulk CSV (plain or gzipped) into roll-call and vote tables."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    compression = "gzip" if head[:2] == b"\x1f\x8b" else None
+    if compression is None and b"<html" in head.lower():
+        raise DataFormatError(f"{path} is an HTML page, not the voting CSV (a bot challenge?)")
+    header = _header(path, compression)
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise DataFormatError(f"{path} is not a UNDL voting CSV: missing column(s) {', '.join(missing)}")
+
+    # Every column as text first: "NA" is Namibia, not a missing value; numbers are checked below.
+    convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
+                                   strings_can_be_null=False, quoted_strings_can_be_null=False)
+    try:
+        with pa.input_stream(str(path), compression=compression) as stream:
+            table = pacsv.read_csv(stream, convert_options=convert,
+                                   read_options=pacsv.ReadOptions(block_size=16 << 20))
+    except (pa.ArrowInvalid, OSError, EOFError) as exc:
+        raise DataFormatError(f"cannot read {path} as CSV: {exc}") from exc
+    return from_rows(table, str(path), source="undl-csv")
+
+
+def _header(path: Path, compression: str | None) -> list[str]:
+    import csv
+    import gzip
+    import io
+
+    opener = gzip.open if compression else open
+    try:
+        with opener(path, "rb") as raw:
+            line = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="").readline()
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise DataFormatError(f"cannot read {path}: {exc}") from exc
+    return next(csv.reader([line]), [])
+
+
+def from_rows(table, where: str, source: str) -> Ingest:
+    """Bulk-CSV rows (all text columns) → Ingest. Shared by the bulk file and record exports."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = table.num_rows
+    if n == 0:
+        raise DataFormatError(f"{where} has a header but no votes")
+    ids = _to_int(table["undl_id"], "undl_id", where)
+    dates = _to_date(table["date"], where)
+
+    raw = pc.utf8_upper(pc.utf8_trim_whitespace(table["ms_vote"]))
+    vote = pc.if_else(pc.is_in(raw, pa.array(NON_VOTING)), "X", raw)
+    counts = pc.value_counts(vote).to_pylist()
+    unknown = {c["values"]: c["counts"] for c in counts if c["values"] not in ("Y", "N", "A", "X")}
+
+    # One roll call per record id, in order of first appearance; rows stay in source order.
+    id_np = ids.to_numpy()
+    uniq, first = np.unique(id_np, return_index=True)
+    order = np.sort(first)
+    rc = {"rollcall_id": pa.array(id_np[order]), "date": dates.take(order)}
+    for col in ROLLCALL_TEXT:
+        if col in table.column_names:
+            rc[col] = pc.utf8_trim_whitespace(table[col].take(order))
+    inverse = np.searchsorted(uniq, id_np)
+    pos_of_uniq = np.empty(len(uniq), dtype=np.int64)
+    pos_of_uniq[np.searchsorted(uniq, id_np[order])] = np.arange(len(order))
+    rc_pos = pos_of_uniq[inverse]
+    encoded = pc.dictionary_encode(vote).combine_chunks()
+    letters = encoded.dictionary.to_pylist()
+    vote_idx = encoded.indices.to_numpy()
+    counted = {}
+    for letter, name in (("Y", "yes"), ("N", "no"), ("A", "abstain"), ("X", "non_voting")):
+        hit = vote_idx == letters.index(letter) if letter in letters else np.zeros(n, bool)
+        counted[name] = np.bincount(rc_pos[hit], minlength=len(order))
+    members = np.bincount(rc_pos, minlength=len(order))
+    for name, values in counted.items():
+        rc[f"counted_{name}"] = pa.array(values, pa.int32())
+    rc["members"] = pa.array(members, pa.int32())
+    rc["kind"] = pa.array(["resolution"] * len(order))  # the UNDL lists adopted resolutions only
+    rc["source"] = pa.array([source] * len(order))
+    for col in TOTALS:
+        if col in table.column_names:
+            rc[col] = _to_count(table[col].take(order), col, where)
+    rollcalls = pa.table(rc)
+    mismatches = _total_mismatches(rollcalls)
+
+    vt = {"rollcall_id": ids, "ms_code": pc.utf8_trim_whitespace(table["ms_code"]),
+          "ms_name": pc.utf8_trim_whitespace(table["ms_name"]), "vote": vote}
+    for col in ("vote_note", "permanent_member"):
+        if col in table.column_names:
+            vt[col] = table[col]
+    votes = pa.table(vt)
+    _check_duplicates(votes, where)
+    return Ingest(rollcalls, votes, unknown, mismatches)
+
+
+def _to_int(col, name, where):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return pc.cast(pc.utf8_trim_whitespace(col), pa.int64())
+    except pa.ArrowInvalid as exc:
+        raise DataFormatError(f"{where}: column {name} has a non-numeric value ({exc})") from exc
+
+
+def _to_date(col, where):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return pc.cast(pc.strptime(pc.utf8_slice_codeunits(pc.utf8_trim_whitespace(col), 0, 10),
+                                   format="%Y-%m-%d", unit="s"), pa.date32())
+    except pa.ArrowInvalid as exc:
+        raise DataFormatError(f"{where}: a vote date is not YYYY-MM-DD ({exc})") from exc
+
+
+def _to_count(col, name, where):
+    """Published totals are written as floats ("141.0") in GA files, integers in SC files."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pc.utf8_trim_whitespace(col)
+    blank = pc.equal(text, "")
+    try:
+        values = pc.cast(pc.if_else(blank, None, text), pa.float64())
+    except pa.ArrowInvalid as exc:
+        raise DataFormatError(f"{where}: column {name} has a non-numeric value ({exc})") from exc
+    return pc.cast(values, pa.int32())
+
+
+def _total_mismatches(rollcalls) -> list[dict]:
+    if "total_yes" not in rollcalls.column_names:
+        return []
+    pairs = (("total_yes", "counted_yes"), ("total_no", "counted_no"),
+             ("total_abstentions", "counted_abstain"), ("total_non_voting", "counted_non_voting"),
+             ("total_ms", "members"))
+    cols = {c: rollcalls[c].to_pylist() for pair in pairs for c in pair if c in rollcalls.column_names}
+    out = []
+    for i, (rid, sym) in enumerate(zip(rollcalls["rollcall_id"].to_pylist(),
+                                       rollcalls["resolution"].to_pylist())):
+        diff = {pub: (cols[pub][i], cols[cnt][i]) for pub, cnt in pairs
+                if pub in cols and cols[pub][i] is not None and cols[pub][i] != cols[cnt][i]}
+        if diff:
+            out.append({"rollcall_id": rid, "resolution": sym,
+                        "published_vs_counted": {k: list(v) for k, v in diff.items()}})
+    return out
+
+
+def _check_duplicates(votes, where) -> None:
+    import pyarrow.compute as pc
+
+    key = pc.binary_join_element_wise(pc.cast(votes["rollcall_id"], "string"), votes["ms_code"], ":")
+    if pc.count_distinct(key).as_py() != votes.num_rows:
+        counts = pc.value_counts(key)
+        dup = [v["values"] for v in counts.to_pylist() if v["counts"] > 1][:3]
+        raise DataFormatError(f"{where}: a member state is listed twice in one record ({', '.join(dup)})")

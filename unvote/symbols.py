@@ -1,0 +1,100 @@
+"""Resolution symbols: parse, normalise and match what users type against the store.
+
+The UN writes one resolution many ways: ``A/RES/ES-11/1``, ``2758 (XXVI)``, ``A/RES/181(II)[A]``,
+``A/RES/35/206Q``. We reduce each symbol to a *base* (``ES-11/1``, ``2758(XXVI)``, ``35/206``) and a
+*part* suffix (``A``, ``Q``, ``RULE-73``), so ``77/7`` matches exactly 77/7 and never 77/73.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from .errors import Ambiguous, UnknownResolution
+
+# base: "78/165", "ES-11/1", "S-14/1", "2758(XXVI)", "1001(ES-I)", "107(S-1)", SC "2623(2022)"
+_BASE = re.compile(
+    r"""^(?P<base>
+        (?:(?:ES|S)-\d+|\d+)/\d+        # modern: session/number
+      | \d+\((?:ES-|S-)?[IVXLC\d]+\)    # old GA: number(roman session); SC: number(year)
+    )(?P<part>.*)$""",
+    re.X,
+)
+_PREFIX = re.compile(r"^(?:A|S)/RES/")
+
+
+@dataclass(frozen=True)
+class Symbol:
+    body: str  # "ga" or "sc"; "" when the user did not say
+    base: str
+    part: str  # "" when no part suffix
+
+    @property
+    def key(self) -> str:
+        return f"{self.base}[{self.part}]" if self.part else self.base
+
+
+def parse(text: str) -> Symbol | None:
+    """Parse a symbol as the data or a user writes it; None if it is not shaped like one."""
+    s = re.sub(r"\s+", "", text.strip().upper())
+    body = "sc" if s.startswith("S/RES/") else "ga" if s.startswith("A/RES/") else ""
+    s = _PREFIX.sub("", s)
+    m = _BASE.match(s)
+    if not m:
+        return None
+    part = m.group("part").strip("[]()/-. ")
+    return Symbol(body, m.group("base"), part)
+
+
+def canonical(symbol: str) -> str:
+    """The key under which a stored symbol is indexed (``A/RES/181(II)[A]`` → ``181(II)[A]``)."""
+    parsed = parse(symbol)
+    return parsed.key if parsed else re.sub(r"\s+", "", symbol.upper())
+
+
+@dataclass
+class SymbolIndex:
+    """Match user input to roll calls. Built from parallel lists of stored symbols and record ids."""
+
+    symbols: list[str]
+    record_ids: list[int]
+
+    def __post_init__(self) -> None:
+        self._by_key: dict[str, list[int]] = {}
+        self._by_base: dict[str, list[int]] = {}
+        for i, sym in enumerate(self.symbols):
+            parsed = parse(sym)
+            key = parsed.key if parsed else canonical(sym)
+            self._by_key.setdefault(key, []).append(i)
+            if parsed:
+                self._by_base.setdefault(parsed.base, []).append(i)
+        self._ids = {rid: i for i, rid in enumerate(self.record_ids)}
+
+    def find(self, text: str) -> list[int]:
+        """Row positions for one user query; raises UnknownResolution / Ambiguous."""
+        query = text.strip()
+        if query.isdigit() and int(query) in self._ids:  # a UNDL record id
+            return [self._ids[int(query)]]
+        parsed = parse(query)
+        if parsed is None and canonical(query) in self._by_key:  # a malformed stored symbol
+            return self._by_key[canonical(query)][:1]
+        if parsed is None:
+            raise UnknownResolution(
+                f"{query!r} does not look like a resolution symbol (e.g. ES-11/1, 77/7, 2758(XXVI))",
+                self._suggest(query),
+            )
+        if parsed.key in self._by_key:
+            hits = self._by_key[parsed.key]
+        elif not parsed.part and parsed.base in self._by_base:
+            hits = self._by_base[parsed.base]  # e.g. 181(II) → its only voted part 181(II)[A]
+        else:
+            raise UnknownResolution(f"no recorded vote on {query!r}", self._suggest(parsed.key))
+        if len(hits) > 1:
+            raise Ambiguous(f"{query!r} matches {len(hits)} roll calls; name one",
+                            [self.symbols[i] for i in hits])
+        return hits
+
+    def _suggest(self, key: str) -> list[str]:
+        near = difflib.get_close_matches(canonical(key), list(self._by_key), n=3, cutoff=0.75)
+        return [self.symbols[self._by_key[k][0]] for k in near]
