@@ -10,6 +10,7 @@ import typer
 
 from . import __version__, config
 from .errors import UnvoteError
+from .output import PipeClosed
 
 app = typer.Typer(
     help="Recorded votes of the UN General Assembly: fetch, tally, align.\n\n"
@@ -63,7 +64,7 @@ def fetch(
         from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
 
         with Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
-                      console=console, transient=True) as progress:
+                      console=console, transient=True, disable=not console.is_terminal) as progress:
             result = pipeline.fetch(body, url=url, progress=progress)
     else:
         with console.status(f"reading {file}"):
@@ -171,7 +172,7 @@ def main() -> None:
     except typer.TyperException as err:  # usage errors from the argument parser
         err.show()
         sys.exit(err.exit_code)
-    except BrokenPipeError:
+    except (PipeClosed, BrokenPipeError):
         _quiet_pipe()
     except KeyboardInterrupt:
         sys.exit(130)

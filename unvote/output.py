@@ -16,6 +16,10 @@ from typing import Callable
 FORMATS = ("auto", "table", "csv", "json")
 
 
+class PipeClosed(Exception):
+    """The reader of stdout went away (``| head``). Not an OSError, so Click leaves it to us."""
+
+
 def resolve(fmt: str, stream=None) -> str:
     """``auto`` → ``table`` on a terminal, ``csv`` when piped; explicit formats win."""
     if fmt != "auto":
@@ -43,7 +47,14 @@ def emit(table, fmt: str = "auto", *, pretty: Callable | None = None, bom: bool 
     ``pretty(console)`` draws the terminal view; without it a plain rich table is drawn.
     """
     stream = stream or sys.stdout
-    fmt = resolve(fmt, stream)
+    try:
+        _emit(table, resolve(fmt, stream), pretty, bom, stream)
+        stream.flush()
+    except BrokenPipeError:
+        raise PipeClosed() from None
+
+
+def _emit(table, fmt, pretty, bom, stream) -> None:
     if fmt == "table":
         console = stdout_console()
         if pretty is not None:
@@ -112,7 +123,7 @@ def sparkline(values: list[float | None], lo: float = 0.0, hi: float = 1.0) -> s
     return "".join(out)
 
 
-def bar(value: float | None, width: int = 20) -> str:
+def bar(value: float | None, width: int = 10) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     full = int(round(min(max(value, 0.0), 1.0) * width))
