@@ -55,20 +55,17 @@ def canonical(symbol: str) -> str:
 
 @dataclass
 class SymbolIndex:
-    """Match user input to roll calls. Built from parallel lists of stored symbols and record ids."""
+    """Match user input to roll calls. Built from parallel lists of stored symbols and record ids.
+
+    Parsing every stored symbol costs more than a whole query, so a query first narrows the
+    candidates by plain substring search and parses only those.
+    """
 
     symbols: list[str]
     record_ids: list[int]
 
     def __post_init__(self) -> None:
-        self._by_key: dict[str, list[int]] = {}
-        self._by_base: dict[str, list[int]] = {}
-        for i, sym in enumerate(self.symbols):
-            parsed = parse(sym)
-            key = parsed.key if parsed else canonical(sym)
-            self._by_key.setdefault(key, []).append(i)
-            if parsed:
-                self._by_base.setdefault(parsed.base, []).append(i)
+        self._compact = [s.upper().replace(" ", "") for s in self.symbols]
         self._ids = {rid: i for i, rid in enumerate(self.record_ids)}
 
     def find(self, text: str) -> list[int]:
@@ -77,17 +74,23 @@ class SymbolIndex:
         if query.isdigit() and int(query) in self._ids:  # a UNDL record id
             return [self._ids[int(query)]]
         parsed = parse(query)
-        if parsed is None and canonical(query) in self._by_key:  # a malformed stored symbol
-            return self._by_key[canonical(query)][:1]
         if parsed is None:
+            literal = [i for i, c in enumerate(self._compact) if canonical(c) == canonical(query)]
+            if literal:  # a malformed stored symbol, typed as stored
+                return literal[:1]
             raise UnknownResolution(
                 f"{query!r} does not look like a resolution symbol (e.g. ES-11/1, 77/7, 2758(XXVI))",
                 self._suggest(query),
             )
-        if parsed.key in self._by_key:
-            hits = self._by_key[parsed.key]
-        elif not parsed.part and parsed.base in self._by_base:
-            hits = self._by_base[parsed.base]  # e.g. 181(II) → its only voted part 181(II)[A]
+        body_prefix = {"ga": "A/RES/", "sc": "S/RES/"}.get(parsed.body, "")
+        same_base = [i for i, c in enumerate(self._compact)
+                     if parsed.base in c and c.startswith(body_prefix)
+                     and (p := parse(c)) is not None and p.base == parsed.base]
+        exact = [i for i in same_base if parse(self._compact[i]).part == parsed.part]
+        if exact:
+            hits = exact
+        elif not parsed.part and same_base:
+            hits = same_base  # e.g. 181(II) → its only voted part 181(II)[A]
         else:
             raise UnknownResolution(f"no recorded vote on {query!r}", self._suggest(parsed.key))
         if len(hits) > 1:
@@ -96,5 +99,8 @@ class SymbolIndex:
         return hits
 
     def _suggest(self, key: str) -> list[str]:
-        near = difflib.get_close_matches(canonical(key), list(self._by_key), n=3, cutoff=0.75)
-        return [self.symbols[self._by_key[k][0]] for k in near]
+        by_key: dict[str, int] = {}
+        for i, c in enumerate(self._compact):
+            by_key.setdefault(canonical(c), i)
+        near = difflib.get_close_matches(canonical(key), list(by_key), n=3, cutoff=0.75)
+        return [self.symbols[by_key[k]] for k in near]

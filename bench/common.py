@@ -1,0 +1,96 @@
+"""Timing helpers shared by the bench modules."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Context:
+    data: Path  # the real data folder (read in place)
+    work: Path  # scratch space for this run
+    _cache: dict = field(default_factory=dict)
+
+    def ga_store(self) -> Path:
+        """A store with the real GA data (built once per run)."""
+        if "store" not in self._cache:
+            store = self.work / "store"
+            env = {**os.environ, "UNVOTE_DATA_DIR": str(store)}
+            subprocess.run([sys.executable, "-m", "unvote", "fetch", "--file",
+                            str(self.data / "undl" / "ga_voting.csv.gz")], env=env, check=True,
+                           capture_output=True)
+            self._cache["store"] = store
+        return self._cache["store"]
+
+    def flat_parquet(self) -> Path:
+        """The UN's CSV as one flat Parquet file, for the DuckDB / pandas baselines."""
+        if "flat" not in self._cache:
+            import pyarrow as pa
+            import pyarrow.csv as pacsv
+            import pyarrow.parquet as pq
+
+            table = pacsv.read_csv(self.data / "undl" / "ga_voting.csv.gz", convert_options=pacsv.ConvertOptions(
+                column_types={"ms_code": pa.string(), "session": pa.string()}, strings_can_be_null=False))
+            path = self.work / "ga_flat.parquet"
+            pq.write_table(table, path, compression="zstd")
+            self._cache["flat"] = path
+        return self._cache["flat"]
+
+
+@dataclass
+class Row:
+    name: str
+    ours: float
+    baseline: float | None
+    unit: str
+    goal: str
+    note: str
+
+
+class Report:
+    def __init__(self):
+        self.rows: list[Row] = []
+
+    def __call__(self, name, ours, baseline=None, *, unit="s", goal="", note=""):
+        self.rows.append(Row(name, ours, baseline, unit, goal, note))
+        ratio = f"{ours / baseline:.2f}×" if baseline else "—"
+        print(f"  {name}: {ours:.3f}{unit} vs {baseline if baseline is None else round(baseline, 3)} "
+              f"→ {ratio} {goal}", file=sys.stderr)
+
+    def print(self):
+        print(f"{'benchmark':44} {'unvote':>10} {'baseline':>10} {'ratio':>7}  goal / note")
+        for r in self.rows:
+            base = f"{r.baseline:.3f}{r.unit}" if r.baseline is not None else "—"
+            ratio = f"{r.ours / r.baseline:.2f}×" if r.baseline else "—"
+            print(f"{r.name:44} {r.ours:>9.3f}{r.unit} {base:>10} {ratio:>7}  {r.goal} {r.note}".rstrip())
+
+
+def best_of(fn, repeat: int = 5) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def run_cmd(args: list[str], env: dict | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one subprocess run; output discarded."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, **(env or {})})
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(args)} failed: {proc.stderr.read().decode()[-500:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def best_cmd(args: list[str], env: dict | None = None, repeat: int = 5) -> tuple[float, float]:
+    runs = [run_cmd(args, env) for _ in range(repeat)]
+    return min(t for t, _ in runs), max(m for _, m in runs)
