@@ -30,14 +30,13 @@ class Context:
     def flat_parquet(self) -> Path:
         """The UN's CSV as one flat Parquet file, for the DuckDB / pandas baselines."""
         if "flat" not in self._cache:
-            import pyarrow as pa
-            import pyarrow.csv as pacsv
-            import pyarrow.parquet as pq
-
-            table = pacsv.read_csv(self.data / "undl" / "ga_voting.csv.gz", convert_options=pacsv.ConvertOptions(
-                column_types={"ms_code": pa.string(), "session": pa.string()}, strings_can_be_null=False))
             path = self.work / "ga_flat.parquet"
-            pq.write_table(table, path, compression="zstd")
+            # in a child process, so this run's own peak RSS stays small (children inherit it)
+            subprocess.run([sys.executable, "-c", f"""
+import pyarrow as pa, pyarrow.csv as c, pyarrow.parquet as q
+t = c.read_csv({str(self.data / "undl" / "ga_voting.csv.gz")!r}, convert_options=c.ConvertOptions(
+    column_types={{"ms_code": pa.string(), "session": pa.string()}}, strings_can_be_null=False))
+q.write_table(t, {str(path)!r}, compression="zstd")"""], check=True)
             self._cache["flat"] = path
         return self._cache["flat"]
 

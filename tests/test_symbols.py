@@ -65,3 +65,8 @@ def test_not_a_symbol(index):
 
 def test_canonical():
     assert canonical("A/RES/181 (II) [A]") == "181(II)[A]"
+
+
+def test_number_without_session_suggests_old_resolution(index):
+    with pytest.raises(UnknownResolution, match=r"did you mean A/RES/2758\(XXVI\)"):
+        index.find("2758")

@@ -78,6 +78,11 @@ class SymbolIndex:
             literal = [i for i, c in enumerate(self._compact) if canonical(c) == canonical(query)]
             if literal:  # a malformed stored symbol, typed as stored
                 return literal[:1]
+            if query.isdigit():  # "2758": an old resolution without its session, or an unknown id
+                old_style = [self.symbols[i] for i, c in enumerate(self._compact)
+                             if re.match(rf"^(?:A/RES/)?{query}\(", c)]
+                raise UnknownResolution(f"no roll call with record id {query}, and old resolutions need "
+                                        "their session", old_style[:3])
             raise UnknownResolution(
                 f"{query!r} does not look like a resolution symbol (e.g. ES-11/1, 77/7, 2758(XXVI))",
                 self._suggest(query),
