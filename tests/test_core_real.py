@@ -102,3 +102,9 @@ def test_align_errors(ga_store):
         unvote.align("KHM", "RUS", since="2030", store=ga_store)
     with pytest.raises(NoData, match="SUN"):  # the USSR cast no vote after 1991
         unvote.align("USSR", "KHM", since="2000", store=ga_store)
+
+
+def test_unreadable_code_is_counted_not_guessed(ga_store):
+    t = row(unvote.tally("620(VII)[A]", store=ga_store))
+    assert t["unreadable"] == 1  # Pakistan's "AN", 1952
+    assert t["yes"] + t["no"] + t["abstain"] + t["non_voting"] + t["unreadable"] == t["members"]

@@ -144,7 +144,7 @@ def tally(
         emit(api.country_votes(*symbols, body=body), fmt, bom=bom)
         return
     counts = api.tally(*symbols, body=body)
-    emit(counts.drop_columns(["other", "session", "rollcall_id", "meeting"]), fmt, bom=bom,
+    emit(counts, fmt, bom=bom,
          pretty=lambda console: tally_view(console, counts, api.country_votes(*symbols, body=body)))
 
 

@@ -17,7 +17,7 @@ def tally_view(console, counts, by_country) -> None:
                  f"{row['date']} · meeting {row['meeting'] or '–'} · UNDL record {row['rollcall_id']}", "",
                  f"[green]Yes {row['yes']}[/]  [red]No {row['no']}[/]  [yellow]Abstain {row['abstain']}[/]"
                  f"  [dim]Non-voting {row['non_voting']}[/]"
-                 + (f"  [magenta]unreadable {row['other']}[/]" if row["other"] else ""),
+                 + (f"  [magenta]unreadable {row['unreadable']}[/]" if row["unreadable"] else ""),
                  f"{row['voting']} voted of {row['members']} members"]
         mine = [v for v in votes if v["resolution"] == row["resolution"]]
         for letter, word in VOTE_WORDS.items():

@@ -12,7 +12,7 @@ def tally(rollcalls, votes):
     """One row per roll call (in ``rollcalls`` order) with counts from the country votes.
 
     ``voting`` = yes + no + abstain; ``members`` = member states listed in the record;
-    ``other`` counts codes the source used that are none of Y/N/A/X (normally 0).
+    ``unreadable`` counts codes the source used that are none of Y/N/A/X (normally 0).
     """
     import numpy as np
     import pyarrow as pa
@@ -32,9 +32,10 @@ def tally(rollcalls, votes):
     members = np.bincount(pos, minlength=n)
     cols = {"resolution": rollcalls["resolution"], "date": rollcalls["date"],
             "yes": yes, "no": no, "abstain": abstain, "non_voting": non_voting,
-            "voting": yes + no + abstain, "members": members,
-            "other": members - yes - no - abstain - non_voting}
-    for c in ("title", "meeting", "session", "rollcall_id"):
+            "voting": yes + no + abstain, "members": members}
+    cols["title"] = rollcalls["title"] if "title" in rollcalls.column_names else pa.nulls(n, pa.string())
+    cols["unreadable"] = members - yes - no - abstain - non_voting
+    for c in ("meeting", "session", "rollcall_id"):
         cols[c] = rollcalls[c] if c in rollcalls.column_names else pa.nulls(n, pa.string())
     return pa.table({k: (pa.array(v, pa.int32()) if isinstance(v, np.ndarray) else v)
                      for k, v in cols.items()})
