@@ -28,7 +28,7 @@ from pathlib import Path
 from . import config
 from .errors import NoData, StoreError
 
-DATASETS = ("ga", "sc", "voeten")
+DATASETS = ("ga", "sc", "voeten", "merged")  # merged: UNDL + Voeten, rebuilt from the two (history.py)
 VOTE_CODES = ("Y", "N", "A", "X")  # yes, no, abstain, non-voting; anything else is kept as found
 
 ROLLCALL_COLUMNS = ("rollcall_id", "resolution", "date", "session", "title", "members")
@@ -48,7 +48,8 @@ class Store:
 
     def require(self, dataset: str) -> Path:
         if not self.has(dataset):
-            hint = {"sc": "unvote fetch --body sc", "voeten": "unvote fetch --source voeten"}
+            hint = {"sc": "unvote fetch --body sc", "voeten": "unvote fetch --source voeten",
+                    "merged": "unvote fetch --source voeten (with the UNDL data fetched)"}
             raise NoData(f"no {dataset.upper()} data in {self.root} yet; run: "
                          f"{hint.get(dataset, 'unvote fetch')}")
         return self.path(dataset).resolve()
