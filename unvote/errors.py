@@ -35,6 +35,10 @@ class UnknownResolution(NotFound):
     pass
 
 
+class UnknownGroup(NotFound):
+    pass
+
+
 class Ambiguous(UnvoteError):
     """The user's words match several things; the message lists them."""
 
