@@ -36,6 +36,7 @@ def find(*symbols: str, body: str = "ga", store: Store | None = None):
     if not symbols:
         raise UsageError("name at least one resolution, e.g. ES-11/1")
     store = store or Store()
+    body = body_for(symbols, body)
     calls = store.rollcalls(body, columns=[c for c in ROLLCALL_VIEW])
     index = SymbolIndex(calls["resolution"].to_pylist(), calls["rollcall_id"].to_pylist())
     rows: list[int] = []
@@ -44,11 +45,23 @@ def find(*symbols: str, body: str = "ga", store: Store | None = None):
     return calls.take(rows)
 
 
+def body_for(symbols, body: str = "ga") -> str:
+    """``sc`` when every symbol is a Security Council one (``S/RES/2623(2022)``), else ``body``:
+    an S/RES symbol can only be found in the SC data, so ``--body sc`` is implied."""
+    from .symbols import parse
+
+    parsed = [parse(s) for s in symbols]
+    if body == "ga" and parsed and all(p is not None and p.body == "sc" for p in parsed):
+        return "sc"
+    return body
+
+
 def tally(*symbols: str, body: str = "ga", store: Store | None = None):
     """Counts per roll call: resolution, date, yes, no, abstain, non_voting, voting, members, title …"""
     from .analysis.tally import tally as count
 
     store = store or Store()
+    body = body_for(symbols, body)
     calls = find(*symbols, body=body, store=store)
     return count(calls, _votes_of(calls, body, store))
 
@@ -58,6 +71,7 @@ def country_votes(*symbols: str, body: str = "ga", store: Store | None = None):
     from .analysis.tally import country_votes as by_country
 
     store = store or Store()
+    body = body_for(symbols, body)
     calls = find(*symbols, body=body, store=store)
     return by_country(calls, _votes_of(calls, body, store))
 

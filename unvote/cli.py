@@ -66,30 +66,57 @@ def main_options(
 def fetch(
     file: Optional[Path] = typer.Option(None, "--file", help="Ingest a local copy (.csv or .csv.gz) instead of downloading."),
     url: Optional[str] = typer.Option(None, "--url", help="Download this address instead of discovering the current file."),
+    update: bool = typer.Option(False, "--update", help="Only merge the UN Digital Library voting records newer than the newest vote held."),
+    since: Optional[str] = typer.Option(None, "--since", help="With updates: look at records from this date (YYYY-MM-DD) instead of the newest vote held."),
+    delay: Optional[float] = typer.Option(None, "--delay", help="Seconds between requests (default 1, or UNVOTE_HTTP_DELAY)."),
     body: str = BodyOpt,
 ):
     """Download the UN Digital Library's voting data into the local store.
 
-    Example: unvote fetch   |   unvote fetch --file ~/Downloads/2025_9_19_ga_voting.csv
+    With data already stored, the bulk file is downloaded only if it changed, then the voting
+    records newer than it are merged in.
+
+    Example: unvote fetch   |   unvote fetch --update   |   unvote fetch --file ~/Downloads/2025_9_19_ga_voting.csv
     """
     from . import pipeline
     from .output import stderr_console
 
     console = stderr_console()
-    if file is None:
-        from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+    if file is not None and (update or since):
+        from .errors import UsageError
 
-        with Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
-                      console=console, transient=True, disable=not console.is_terminal) as progress:
-            result = pipeline.fetch(body, url=url, progress=progress)
+        raise UsageError("--file reads a local copy; it cannot be combined with --update or --since")
+    if file is None:
+        # retries are news for someone watching; a log gets the outcome only, in one line
+        notify = (lambda message: console.print(f"[yellow]retry:[/] {message}")) if console.is_terminal else None
+        with _fetch_progress(console) as progress:
+            result = pipeline.fetch(body, url=url, progress=progress, update=True if update else None,
+                                    since=since, delay=delay, notify=notify)
     else:
         with console.status(f"reading {file}"):
             result = pipeline.fetch(body, file=file)
     m = result.manifest
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
-    console.print(f"stored {m['records']:,} roll calls, {m['votes']:,} votes "
+    for note in result.notes:
+        console.print(note)
+    verb = "stored" if result.changed else "unchanged:"
+    console.print(f"{verb} {m['records']:,} roll calls, {m['votes']:,} votes "
                   f"({m['date_min']} → {m['date_max']}) from {m['file']} in {result.path.parent.parent}")
+
+
+def _fetch_progress(console):
+    """Progress bars on stderr (terminal only): bytes for downloads, a count for record pages."""
+    from rich.progress import DownloadColumn, MofNCompleteColumn, Progress, ProgressColumn, TransferSpeedColumn
+
+    class Amount(ProgressColumn):
+        def render(self, task):
+            if task.fields.get("unit") == "records":
+                return MofNCompleteColumn().render(task)
+            return DownloadColumn().render(task) + " " + TransferSpeedColumn().render(task)
+
+    return Progress(*Progress.get_default_columns(), Amount(), console=console, transient=True,
+                    disable=not console.is_terminal)
 
 
 @app.command()

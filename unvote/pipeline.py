@@ -7,7 +7,6 @@ The one place that joins sources and store; nothing here prints (progress goes t
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +28,8 @@ class FetchResult:
     path: Path
     manifest: dict
     warnings: list[str] = field(default_factory=list)
+    changed: bool = True  # False: the store was already current and nothing was written
+    notes: list[str] = field(default_factory=list)  # what happened, one line each, for the CLI
 
 
 def base_url() -> str:
@@ -37,40 +38,100 @@ def base_url() -> str:
 
 
 def fetch(body: str = "ga", *, file: str | Path | None = None, url: str | None = None,
-          store: Store | None = None, progress=None) -> FetchResult:
-    """Bring the UNDL bulk CSV of ``body`` ("ga" or "sc") into the store.
+          store: Store | None = None, progress=None, update: bool | None = None,
+          since: str | None = None, notify=None, delay: float | None = None) -> FetchResult:
+    """Bring the UNDL voting data of ``body`` ("ga" or "sc") into the store.
 
     ``file``: a local copy (``.csv`` or ``.csv.gz``); ``url``: a direct download address;
-    neither: discover the current file from the UN Digital Library record.
+    neither: discover the current bulk file from the UN Digital Library record. The bulk file is
+    fetched conditionally (ETag / Last-Modified, else its sha256): an unchanged file is not read again.
+
+    ``update``: None (default) — the bulk file, then, when the store already held data, the
+    voting records newer than the newest vote (a failure there is a warning); True — only those
+    records (``unvote fetch --update``); False — the bulk file only. ``since`` (YYYY-MM-DD)
+    widens the records' window. ``notify(message)`` hears about retries; ``delay`` overrides the
+    polite pause between requests.
     """
     if body not in undl_csv.RECORDS:
         raise UsageError(f"unknown body {body!r}; use ga or sc")
     store = store or Store()
-    with store.lock(wait=60):
+    with store.lock(wait=lock_wait()):
         if file is not None:
             path = Path(file).expanduser()
             if not path.is_file():
                 raise UsageError(f"no such file: {path}")
-            return _ingest(store, body, path, origin={"file": path.name, "path": str(path.resolve())})
+            return _ingest(store, body, path, origin={"file": path.name, "path": str(path.resolve())},
+                           carry_over=store.has(body))
+        from .errors import FetchError
         from .sources import http as httpmod
 
-        session = httpmod.session()
-        download_url = url or undl_csv.discover(session, body, base_url())
-        download = httpmod.download(session, download_url, store.root / ".downloads",
-                                    expect="csv", progress=progress)
+        with httpmod.Client(httpmod.Policy.from_env(delay=delay), notify=notify) as client:
+            had_data = store.has(body)
+            if update:
+                return _update(store, body, client, since=since, progress=progress, notify=notify)
+            result = _bulk(store, body, client, url, progress)
+            if had_data and update is None:
+                try:
+                    more = _update(store, body, client, since=since, progress=progress, notify=notify)
+                except FetchError as exc:
+                    result.warnings.append(f"could not look for voting records newer than the bulk file "
+                                           f"({exc}); run unvote fetch --update later")
+                else:
+                    result = FetchResult(body, more.path, more.manifest, result.warnings + more.warnings,
+                                         result.changed or more.changed, result.notes + more.notes)
+            return result
+
+
+def lock_wait() -> float:
+    """Seconds a second writer waits for the store's lock before giving up (``UNVOTE_LOCK_WAIT``)."""
+    try:
+        return float(os.environ.get("UNVOTE_LOCK_WAIT", "60"))
+    except ValueError:
+        raise UsageError("UNVOTE_LOCK_WAIT must be a number of seconds") from None
+
+
+def _bulk(store: Store, body: str, client, url: str | None, progress) -> FetchResult:
+    """Download the bulk CSV unless the copy held is current, and ingest it."""
+    from .errors import DataFormatError
+    from .sources import http as httpmod
+
+    held = store.manifest(body) if store.has(body) else None
+    download_url = url or undl_csv.discover(client, body, base_url())
+    name = download_url.rsplit("/", 1)[-1]
+    validators = (held or {}).get("http") if (held or {}).get("url") == download_url else None
+    download = httpmod.download(client, download_url, store.root / ".downloads", expect="csv",
+                                progress=progress, validators=validators)
+    try:
+        if download.not_modified and held is None:
+            from .errors import FetchError
+
+            raise FetchError(f"{download_url} answered 304 Not Modified to a plain request; try again")
+        if download.not_modified or (held and held.get("sha256") == download.sha256):
+            how = "HTTP 304 Not Modified" if download.not_modified else "same sha256"
+            return FetchResult(body, _current(store, body), held, changed=False,
+                               notes=[f"{name} is unchanged ({how}); kept the {body.upper()} data "
+                                      f"fetched {held.get('fetched_at')}"])
         try:
-            return _ingest(store, body, download.path,
-                           origin={"url": download_url, "file": download_url.rsplit("/", 1)[-1]},
-                           sha256=download.sha256)
-        finally:
-            download.path.unlink(missing_ok=True)
-            shutil.rmtree(store.root / ".downloads", ignore_errors=True)
+            return _ingest(store, body, download.path, sha256=download.sha256, carry_over=held is not None,
+                           origin={"url": download_url, "file": name, "http": download.validators})
+        except DataFormatError as exc:
+            raise DataFormatError(f"{exc} (downloaded from {download_url}; the store was not changed)") from exc
+    finally:
+        httpmod.discard(download)
 
 
-def _ingest(store: Store, body: str, path: Path, origin: dict, sha256: str | None = None) -> FetchResult:
+def _ingest(store: Store, body: str, path: Path, origin: dict, sha256: str | None = None,
+            carry_over: bool = False) -> FetchResult:
+    """Read a bulk file and write it as the new version. With ``carry_over``, records the store
+    got from the UNDL records (``fetch --update``) that the file lacks are kept, so a bulk file
+    older than those updates loses nothing."""
     ingest = undl_csv.read(path)
-    dates = ingest.rollcalls["date"]
     import pyarrow.compute as pc
+
+    carried = 0
+    if carry_over:
+        ingest.rollcalls, ingest.votes, carried = _carry_over(store, body, ingest.rollcalls, ingest.votes)
+    dates = ingest.rollcalls["date"]
 
     manifest = {
         "source": SOURCE_NAMES[body],
@@ -86,8 +147,100 @@ def _ingest(store: Store, body: str, path: Path, origin: dict, sha256: str | Non
         "total_mismatches": ingest.total_mismatches,
         "unvote_version": __version__,
     }
+    if carried:
+        manifest["carried_over_updates"] = carried
     written = store.write(body, ingest.rollcalls, ingest.votes, manifest)
-    return FetchResult(body, written, store.manifest(body), ingest.warnings)
+    notes = [f"kept {carried} newer roll call(s) from earlier updates that the file lacks"] if carried else []
+    return FetchResult(body, written, store.manifest(body), ingest.warnings, notes=notes)
+
+
+def _carry_over(store: Store, body: str, rollcalls, votes):
+    """Append the store's update-sourced records whose ids the new bulk tables lack."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .merge import concat
+
+    held = store.rollcalls(body)
+    if "source" not in held.column_names:
+        return rollcalls, votes, 0
+    extra = held.filter(pc.and_(pc.not_equal(held["source"], "undl-csv"),
+                                pc.invert(pc.is_in(held["rollcall_id"], rollcalls["rollcall_id"]))))
+    if extra.num_rows == 0:
+        return rollcalls, votes, 0
+    ids = pa.array(sorted(extra["rollcall_id"].to_pylist()), pa.int64())
+    extra_votes = store.votes(body, filters=[("rollcall_id", "in", ids.to_pylist())])
+    return concat(rollcalls, extra), concat(votes, extra_votes), extra.num_rows
+
+
+def update(body: str = "ga", *, since: str | None = None, store: Store | None = None, progress=None,
+           notify=None, delay: float | None = None) -> FetchResult:
+    """Merge the UNDL voting records newer than the newest vote in the store (``fetch --update``)."""
+    return fetch(body, store=store, progress=progress, update=True, since=since, notify=notify, delay=delay)
+
+
+def _update(store: Store, body: str, client, *, since: str | None, progress, notify) -> FetchResult:
+    """Harvest the records dated from the newest vote held (or ``since``) to today; merge by id."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from . import merge
+    from .errors import NoData
+    from .sources import undl_records
+
+    if not store.has(body):
+        hint = " --body sc" if body == "sc" else ""
+        raise NoData(f"no {body.upper()} data to update yet; run: unvote fetch{hint}")
+    held_rc, held_votes = store.rollcalls(body), store.votes(body)
+    held = store.manifest(body) or {}
+    newest = pc.max(held_rc["date"]).as_py()
+    start = newest if since is None else _date(since)
+    until = dt.date.today() + dt.timedelta(days=1)  # a vote in a time zone ahead of ours
+    harvest = undl_records.harvest(client, body, base_url(), start, until, progress=progress, notify=notify)
+    ingest = harvest.ingest()
+    warnings = harvest.warnings + (ingest.warnings if ingest else [])
+    pages = f"{harvest.pages} page" + ("s" if harvest.pages != 1 else "")
+    seen = (f"UN Digital Library voting records dated {start} → {dt.date.today()}: "
+            f"{len(harvest.records)} found ({harvest.source}, {pages})")
+    if ingest is None:
+        return FetchResult(body, _current(store, body), held, warnings, changed=False,
+                           notes=[f"up to date: {seen}"])
+    stamps = {r.rid: r.modified for r in harvest.kept}
+    new_rc = ingest.rollcalls.append_column(
+        "record_modified", pa.array([stamps.get(i) for i in ingest.rollcalls["rollcall_id"].to_pylist()], pa.string()))
+    merged = merge.merge(held_rc, held_votes, new_rc, ingest.votes)
+    counts = (f"{len(merged.added)} new, {len(merged.replaced)} replaced, {len(merged.unchanged)} unchanged"
+              + (f", {len(merged.kept_newer)} held copies newer" if merged.kept_newer else ""))
+    if not merged.changed:
+        return FetchResult(body, _current(store, body), held, warnings, changed=False,
+                           notes=[f"up to date: {seen}: {counts}"])
+    dates = merged.rollcalls["date"]
+    entry = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "source": harvest.source,
+             "window": [str(start), str(until)], "pages": harvest.pages, "records_seen": len(harvest.records),
+             "added": merged.added, "replaced": merged.replaced, "skipped": len(harvest.skipped),
+             "unknown_vote_codes": ingest.unknown_codes, "total_mismatches": ingest.total_mismatches}
+    manifest = {k: v for k, v in held.items() if k not in ("dataset", "written_at")}
+    manifest.update({
+        "records": merged.rollcalls.num_rows, "votes": merged.votes.num_rows,
+        "date_min": str(pc.min(dates).as_py()), "date_max": str(pc.max(dates).as_py()),
+        "sources": {row["values"]: row["counts"] for row in pc.value_counts(merged.rollcalls["source"]).to_pylist()},
+        "updates": (held.get("updates") or [])[-19:] + [entry],  # the last 20 updates
+        "unvote_version": __version__,
+    })
+    written = store.write(body, merged.rollcalls, merged.votes, manifest)
+    return FetchResult(body, written, store.manifest(body), warnings,
+                       notes=[f"merged {seen}: {counts}"])
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text.strip()) if len(text.strip()) != 4 else dt.date(int(text), 1, 1)
+    except ValueError:
+        raise UsageError(f"not a date: {text!r} (use 2025-06-01 or 2025)") from None
 
 
 def _sha256(path: Path) -> str:
@@ -98,3 +251,8 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _current(store: Store, body: str) -> Path:
+    """The version folder the dataset's link points at, spelt under ``store.root`` as a write spells it."""
+    return store.root / os.readlink(store.path(body))

@@ -9,19 +9,25 @@ VOTE_WORDS = {"N": "No", "A": "Abstained", "X": "Did not vote"}
 
 def tally_view(console, counts, by_country) -> None:
     """Per roll call: header, the four counts, then who voted No, abstained, did not vote."""
+    from rich.markup import escape
     from rich.panel import Panel
 
     votes = by_country.to_pylist()
     for row in counts.to_pylist():
-        lines = [f"[bold]{row['title'] or ''}[/]",
+        lines = [f"[bold]{escape(row['title'] or '')}[/]",  # SC titles carry "[on …]"
                  f"{row['date']} · meeting {row['meeting'] or '–'} · UNDL record {row['rollcall_id']}", "",
                  f"[green]Yes {row['yes']}[/]  [red]No {row['no']}[/]  [yellow]Abstain {row['abstain']}[/]"
                  f"  [dim]Non-voting {row['non_voting']}[/]"
                  + (f"  [magenta]unreadable {row['unreadable']}[/]" if row["unreadable"] else ""),
                  f"{row['voting']} voted of {row['members']} members"]
         mine = [v for v in votes if v["resolution"] == row["resolution"]]
+        if any(v.get("permanent_member") for v in mine):  # Security Council: mark the P5
+            p5 = ", ".join(f"{v['name']} {v['vote']}" for v in sorted(mine, key=lambda v: v["name"])
+                           if v.get("permanent_member"))
+            lines += ["", f"[bold]Permanent members (P5):[/] {p5}"]
         for letter, word in VOTE_WORDS.items():
-            names = sorted(v["name"] for v in mine if v["vote"] == letter)
+            names = sorted(v["name"] + (" (P5)" if v.get("permanent_member") else "")
+                           for v in mine if v["vote"] == letter)
             if names:
                 lines += ["", f"[bold]{word} ({len(names)}):[/] " + ", ".join(names)]
         console.print(Panel("\n".join(lines), title=row["resolution"], title_align="left", expand=False))

@@ -42,7 +42,8 @@ def tally(rollcalls, votes):
 
 
 def country_votes(rollcalls, votes):
-    """One row per (roll call, member state): resolution, date, country, name, vote, name_in_record."""
+    """One row per (roll call, member state): resolution, date, country, name, vote, name_in_record
+    (and ``permanent_member`` when the votes carry it: Security Council data)."""
     import numpy as np
     import pyarrow as pa
 
@@ -50,11 +51,14 @@ def country_votes(rollcalls, votes):
     order = np.argsort(ids, kind="stable")
     pos = order[np.searchsorted(ids, votes["rollcall_id"].to_numpy(), sorter=order)]
     codes = votes["ms_code"].to_pylist()
-    return pa.table({
+    cols = {
         "resolution": rollcalls["resolution"].take(pos),
         "date": rollcalls["date"].take(pos),
         "country": pa.array(codes, pa.string()),
         "name": pa.array([countries.display_name(c) for c in codes], pa.string()),
         "vote": votes["vote"].cast(pa.string()),
         "name_in_record": votes["ms_name"].cast(pa.string()),
-    })
+    }
+    if "permanent_member" in votes.column_names:
+        cols["permanent_member"] = votes["permanent_member"]
+    return pa.table(cols)

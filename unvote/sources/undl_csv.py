@@ -163,6 +163,10 @@ def from_rows(table, where: str, source: str) -> Ingest:
     for col in ROLLCALL_TEXT:
         if col in table.column_names:
             rc[col] = pc.utf8_trim_whitespace(_as_text(table[col].take(order)))
+    # The SC file has no session and calls its title "description".
+    if "title" not in rc and "description" in table.column_names:
+        rc["title"] = pc.utf8_trim_whitespace(_as_text(table["description"].take(order)))
+    rc.setdefault("session", pa.nulls(len(order), pa.string()))
     for letter, name in (("Y", "yes"), ("N", "no"), ("A", "abstain"), ("X", "non_voting")):
         hit = vote_idx == letters.index(letter) if letter in letters else np.zeros(n, bool)
         rc[f"counted_{name}"] = pa.array(np.bincount(rc_pos[hit], minlength=len(order)), pa.int32())
@@ -177,9 +181,11 @@ def from_rows(table, where: str, source: str) -> Ingest:
     ms_code = _recode(table["ms_code"], str.strip)
     vt = {"rollcall_id": ids, "ms_code": ms_code, "ms_name": _recode(table["ms_name"], str.strip),
           "vote": vote}
-    for col in ("vote_note", "permanent_member"):
-        if col in table.column_names:
-            vt[col] = _recode(table[col], str.strip)
+    if "vote_note" in table.column_names:
+        vt["vote_note"] = _recode(table["vote_note"], str.strip)
+    if "permanent_member" in table.column_names:  # SC: "True"/"False" → boolean
+        flag = _recode(table["permanent_member"], lambda v: v.strip().lower())
+        vt["permanent_member"] = pc.equal(flag.cast(pa.string()), "true")
     _check_duplicates(rc_pos, ms_code, where)
     return Ingest(rollcalls, pa.table(vt), unknown, _total_mismatches(rollcalls))
 

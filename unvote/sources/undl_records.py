@@ -1,0 +1,483 @@
+"""Voting records of the UN Digital Library, one by one: the way to stay current between bulk files.
+
+The UNDL is a TIND (Invenio) system. Its search pages export MARCXML (``of=xm``)::
+
+    /search?cc=Voting+Data&ln=en&p=269__a:2025-10-01->2025-12-31&fct__2=General+Assembly
+           &fct__9=Vote&of=xm&rg=100&jrec=101
+
+The answer's ``<!-- Search-Engine-Total-Number-Of-Results: N -->`` tells how many records match;
+pages are requested until that many have arrived (or a page comes back empty), advancing ``jrec``
+by the number of records actually received, since the server may cap ``rg``.
+
+MARC 21 fields of a voting record (tag, subfields):
+
+    001      record id                     269 $a   vote date (YYYY-MM-DD)
+    005      last modified (YYYYMMDDhhmmss)  245 $a $b $c  title
+    791 $a   resolution symbol, $c session (``80``, ``10emsp`` = ES-10)
+    952 $a   meeting record                993 $a   draft (``…/L.…``) or committee report
+    991 $c   agenda item title ($d its subject heading)       650 $a  subjects
+    996 $b yes, $c no, $d abstentions, $e non-voting, $f total (published summary)
+    967 (968, 969 overflow), one per member state: $c code, $e name, $d vote —
+             a missing $d means the state did not vote (X), not an abstention.
+
+If the XML export is refused (a bot challenge), the HTML search pages (``of=hb``) give the record
+ids, and each record's HTML page (``/record/<id>``) gives lines like ``Y ALGERIA`` (blank letter =
+non-voting). HTML pages carry names only; ``countries.code_for_name`` maps them.
+
+Either way the records become rows shaped like the bulk CSV, and ``undl_csv.from_rows`` turns them
+into the store's tables, so counting and normalising live in one place.
+
+XML is parsed with defusedxml and DTDs forbidden: no external entities, no entity expansion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass, field
+
+from ..errors import DataFormatError, Refused
+
+BODY_FACET = {"ga": "General Assembly", "sc": "Security Council"}
+SYMBOL_PREFIX = {"ga": "A/RES/", "sc": "S/RES/"}
+P5 = frozenset({"CHN", "FRA", "GBR", "USA", "RUS", "SUN"})  # permanent seats (SUN: the USSR's, to 1991)
+PAGE_SIZE = 100
+MAX_PAGES = 1000  # a guard against a server that never stops paging
+MARC_NS = "{http://www.loc.gov/MARC21/slim}"
+VOTE_TAGS = ("967", "968", "969")
+TOTAL_COMMENT = re.compile(rb"Search-Engine-Total-Number-Of-Results:\s*(\d+)")
+
+GA_COLUMNS = ("undl_id", "ms_code", "ms_name", "ms_vote", "date", "session", "resolution", "draft",
+              "committee_report", "meeting", "title", "agenda_title", "subjects", "vote_note",
+              "total_yes", "total_no", "total_abstentions", "total_non_voting", "total_ms", "undl_link")
+SC_COLUMNS = ("undl_id", "ms_code", "ms_name", "permanent_member", "ms_vote", "date", "resolution",
+              "draft", "meeting", "title", "agenda", "subjects", "vote_note", "total_yes", "total_no",
+              "total_abstentions", "total_non_voting", "total_ms", "undl_link")
+
+
+@dataclass
+class Record:
+    """One voting record as parsed: rows shaped like the bulk CSV, or why it was left out."""
+
+    rid: int
+    symbol: str = ""
+    date: str = ""
+    modified: str | None = None  # MARC 005
+    rows: list[dict] = field(default_factory=list)
+    skipped: str | None = None
+
+
+@dataclass
+class Harvest:
+    body: str
+    source: str  # "undl-marcxml" or "undl-html"
+    since: str
+    until: str
+    records: list[Record] = field(default_factory=list)
+    pages: int = 0
+    reported_total: int | None = None
+    fallback: str | None = None  # why the HTML pages were used
+
+    @property
+    def kept(self) -> list[Record]:
+        return [r for r in self.records if r.skipped is None]
+
+    @property
+    def skipped(self) -> list[Record]:
+        return [r for r in self.records if r.skipped is not None]
+
+    @property
+    def warnings(self) -> list[str]:
+        out = []
+        if self.fallback:
+            out.append(f"the MARCXML export was refused ({self.fallback}); read the HTML record pages instead")
+        reasons: dict[str, list[str]] = {}
+        for r in self.skipped:
+            reasons.setdefault(r.skipped, []).append(r.symbol or str(r.rid))
+        for why, which in reasons.items():
+            more = " …" if len(which) > 5 else ""
+            out.append(f"left out {len(which)} record(s) ({why}): {', '.join(which[:5])}{more}")
+        if self.reported_total is not None and len(self.records) < self.reported_total:
+            out.append(f"the search reported {self.reported_total} records but returned "
+                       f"{len(self.records)}; run unvote fetch --update again later")
+        return out
+
+    def ingest(self):
+        """The kept records as an ``undl_csv.Ingest`` (None when there are none)."""
+        import pyarrow as pa
+
+        from .undl_csv import from_rows
+
+        rows = [row for r in self.kept for row in r.rows]
+        if not rows:
+            return None
+        columns = GA_COLUMNS if self.body == "ga" else SC_COLUMNS
+        table = pa.table({c: pa.array([row.get(c, "") for row in rows], pa.string()) for c in columns})
+        return from_rows(table, f"UN Digital Library records {self.since} → {self.until}", source=self.source)
+
+
+# ---- searching -----------------------------------------------------------------------------
+def search_params(body: str, since: dt.date, until: dt.date, *, jrec: int = 1, rg: int = PAGE_SIZE,
+                  of: str = "xm") -> dict:
+    """Query of the Voting Data collection: ``body``'s recorded votes dated ``since``–``until``."""
+    return {"cc": "Voting Data", "ln": "en", "p": f"269__a:{since.isoformat()}->{until.isoformat()}",
+            "fct__2": BODY_FACET[body], "fct__9": "Vote", "of": of, "rg": rg, "jrec": jrec}
+
+
+def harvest(client, body: str, base_url: str, since: dt.date, until: dt.date, *, progress=None,
+            notify=None) -> Harvest:
+    """Every voting record of ``body`` dated ``since``–``until``, from MARCXML or else HTML pages."""
+    if body not in BODY_FACET:
+        raise ValueError(body)
+    try:
+        return _harvest_marcxml(client, body, base_url, since, until, progress)
+    except Refused as exc:
+        if notify:
+            notify(f"MARCXML export refused; trying the HTML record pages ({exc})")
+        result = _harvest_html(client, body, base_url, since, until, progress)
+        result.fallback = _short(str(exc))
+        return result
+
+
+def _harvest_marcxml(client, body, base_url, since, until, progress) -> Harvest:
+    from .http import get_bytes
+
+    out = Harvest(body, "undl-marcxml", since.isoformat(), until.isoformat())
+    search, manual = f"{base_url}/search", _manual(base_url, body)
+
+    def page(params):
+        data, _ = get_bytes(client, search, params=params, manual_url=manual, expect="xml")
+        m = TOTAL_COMMENT.search(data[:4096])
+        return parse_marcxml(data, body, search), (int(m.group(1)) if m else None)
+
+    _paging(out, page, body, since, until, "xm", progress, out.records)
+    return out
+
+
+def _harvest_html(client, body, base_url, since, until, progress) -> Harvest:
+    from .http import get_text
+
+    out = Harvest(body, "undl-html", since.isoformat(), until.isoformat())
+    search, manual = f"{base_url}/search", _manual(base_url, body)
+
+    def page(params):
+        return parse_search_html(get_text(client, search, params=params, manual_url=manual, expect="html"),
+                                 search)
+
+    hits: list[Record] = []
+    _paging(out, page, body, since, until, "hb", progress, hits)
+    for hit in hits:
+        if hit.symbol and not hit.symbol.startswith(SYMBOL_PREFIX[body]):
+            hit.skipped = f"not a {body.upper()} resolution"
+        if hit.skipped:
+            out.records.append(hit)
+            continue
+        url = f"{base_url}/record/{hit.rid}"
+        text = get_text(client, url, params={"ln": "en"}, manual_url=manual, expect="html")
+        out.records.append(parse_record_html(text, hit.rid, body, url))
+    return out
+
+
+def _paging(out: Harvest, fetch_page, body, since, until, of, progress, target: list) -> None:
+    """Request pages until the reported total has arrived or a page is empty; never trust one page.
+
+    ``jrec`` advances by the records actually received: the server may cap ``rg`` below ours.
+    """
+    jrec, seen, task = 1, set(), None
+    while out.pages < MAX_PAGES:
+        records, total = fetch_page(search_params(body, since, until, jrec=jrec, of=of))
+        out.pages += 1
+        if total is not None:
+            out.reported_total = total
+        if progress is not None:
+            if task is None:
+                task = progress.add_task("UNDL voting records", total=out.reported_total, unit="records")
+            progress.update(task, total=out.reported_total, advance=len(records))
+        if not records:
+            break
+        fresh = [r for r in records if r.rid not in seen]
+        if not fresh:
+            raise DataFormatError(f"the UN Digital Library search returned the same records again at "
+                                  f"jrec={jrec}: its paging is not working; try again later")
+        seen.update(r.rid for r in fresh)
+        target.extend(fresh)
+        jrec += len(records)
+        if out.reported_total is not None and jrec > out.reported_total:
+            break
+
+
+def _manual(base_url: str, body: str) -> str:
+    from .undl_csv import RECORDS
+
+    return f"{base_url}/record/{RECORDS[body]}"
+
+
+def _short(text: str) -> str:
+    return text.split(";")[0]
+
+
+# ---- MARCXML -------------------------------------------------------------------------------
+def parse_marcxml(data: bytes, body: str, where: str = "MARCXML") -> list[Record]:
+    """Records of a MARCXML collection (or a single record). Unsafe XML is refused."""
+    import defusedxml
+    import defusedxml.ElementTree as DET
+    from xml.etree.ElementTree import ParseError
+
+    try:
+        root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except defusedxml.DefusedXmlException as exc:
+        raise DataFormatError(f"{where}: refused unsafe XML ({type(exc).__name__}: a DTD or entity "
+                              "declaration, which MARCXML never needs)") from exc
+    except ParseError as exc:
+        raise DataFormatError(f"{where}: not well-formed XML ({exc})") from exc
+    if _local(root.tag) == "record":
+        elements = [root]
+    elif _local(root.tag) == "collection":
+        elements = [e for e in root if _local(e.tag) == "record"]
+    else:
+        raise DataFormatError(f"{where}: expected a MARCXML <collection>, got <{_local(root.tag)}>")
+    return [marc_record(e, body) for e in elements]
+
+
+def marc_record(elem, body: str) -> Record:
+    """One MARC ``<record>`` → Record with bulk-CSV-shaped rows (or the reason it was skipped)."""
+    control: dict[str, str] = {}
+    fields: dict[str, list[dict[str, list[str]]]] = {}
+    for child in elem:
+        tag = child.get("tag", "")
+        if _local(child.tag) == "controlfield":
+            control[tag] = (child.text or "").strip()
+        elif _local(child.tag) == "datafield":
+            subs: dict[str, list[str]] = {}
+            for sf in child:
+                if _local(sf.tag) == "subfield":
+                    subs.setdefault(sf.get("code", ""), []).append((sf.text or "").strip())
+            fields.setdefault(tag, []).append(subs)
+
+    def first(tag, code):
+        for f in fields.get(tag, ()):
+            for value in f.get(code, ()):
+                if value:
+                    return value
+        return ""
+
+    def every(tag, code):
+        return [v for f in fields.get(tag, ()) for v in f.get(code, ()) if v]
+
+    rid_text = control.get("001", "")
+    if not rid_text.isdigit():
+        return Record(0, skipped="no record id (001)")
+    rec = Record(int(rid_text), symbol=first("791", "a"), modified=control.get("005") or None)
+    rec.date = _iso_date(first("269", "a"))
+    if not rec.symbol.startswith(SYMBOL_PREFIX[body]):
+        rec.skipped = f"not a {body.upper()} resolution"
+        return rec
+    if not rec.date:
+        rec.skipped = "no vote date (269)"
+        return rec
+    title = " ".join(v for code in "abc" for v in (first("245", code),) if v)
+    drafts, reports = [], []
+    for symbol in every("993", "a"):
+        (drafts if body == "sc" or "/L." in symbol else reports).append(symbol)
+    summary = {k: first("996", code) for k, code in (("total_yes", "b"), ("total_no", "c"),
+                                                    ("total_abstentions", "d"), ("total_non_voting", "e"),
+                                                    ("total_ms", "f"))}
+    common = {"undl_id": rid_text, "date": rec.date, "resolution": rec.symbol,
+              "draft": "|".join(drafts), "meeting": first("952", "a"), "title": title,
+              # subjects: the 650 concepts, else the agenda item's subject heading (991 $d)
+              "subjects": "|".join(dict.fromkeys(every("650", "a") or every("991", "d"))),
+              "undl_link": f"https://digitallibrary.un.org/record/{rid_text}",
+              **{k: _digits(v) for k, v in summary.items()}}
+    agenda = "|".join(dict.fromkeys(every("991", "c")))
+    if body == "ga":
+        common.update({"session": session_of(rec.symbol) or _session_code(first("791", "c")),
+                       "committee_report": "|".join(reports), "agenda_title": agenda})
+    else:
+        common["agenda"] = agenda
+    states = []
+    for tag in VOTE_TAGS:
+        for f in fields.get(tag, ()):
+            code = (f.get("c") or [""])[0].upper()
+            name = (f.get("e") or [""])[0]
+            vote = (f.get("d") or [""])[0]  # absent $d: did not vote
+            states.append((code, name, vote))
+    return _finish(rec, common, states, body)
+
+
+def _finish(rec: Record, common: dict, states: list[tuple[str, str, str]], body: str) -> Record:
+    """Resolve codes, check the breakdown, and build the rows."""
+    from .. import countries
+
+    if not states:
+        rec.skipped = "no country-by-country breakdown"
+        return rec
+    rows, seen = [], set()
+    for code, name, vote in states:
+        if not code:
+            code = countries.code_for_name(name) or ""
+            if not code:
+                rec.skipped = f"member-state name not in the country table: {name!r}"
+                return rec
+        if not name:
+            name = countries.display_name(code).upper()
+        if code in seen:
+            rec.skipped = f"member state listed twice: {code}"
+            return rec
+        seen.add(code)
+        row = {**common, "ms_code": code, "ms_name": name, "ms_vote": vote}
+        if body == "sc":
+            row["permanent_member"] = "True" if code in P5 else "False"
+        rows.append(row)
+    rec.rows = rows
+    return rec
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _digits(text: str) -> str:
+    m = re.search(r"\d+", text or "")
+    return str(int(m.group(0))) if m else ""
+
+
+def _iso_date(text: str) -> str:
+    text = (text or "").strip()
+    for pattern in (r"^(\d{4})-(\d{2})-(\d{2})", r"^(\d{4})(\d{2})(\d{2})"):
+        m = re.match(pattern, text)
+        if m:
+            try:
+                return dt.date(*map(int, m.groups())).isoformat()
+            except ValueError:
+                return ""
+    return ""
+
+
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _roman(text: str) -> int:
+    total = 0
+    for ch, nxt in zip(text, text[1:] + " "):
+        value = _ROMAN[ch]
+        total += -value if _ROMAN.get(nxt, 0) > value else value
+    return total
+
+
+def session_of(symbol: str) -> str:
+    """The GA session a symbol belongs to, written as the bulk CSV writes it.
+
+    ``A/RES/78/165`` → ``78``; ``A/RES/ES-11/1`` → ``ES-11``; ``A/RES/2758(XXVI)`` → ``26``;
+    ``A/RES/1001(ES-I)`` → ``ES-1``; ``A/RES/107(S-1)`` → ``S-1``; anything else → "".
+    """
+    s = re.sub(r"\s+", "", symbol.upper())
+    m = re.match(r"^A/RES/((?:ES|S)-\d+|\d+)/", s)
+    if m:
+        return m.group(1)
+    m = re.match(r"^A/RES/\d+\((ES-|S-)?([IVXLC]+|\d+)\)", s)
+    if m:
+        number = m.group(2)
+        return f"{m.group(1) or ''}{int(number) if number.isdigit() else _roman(number)}"
+    return ""
+
+
+def _session_code(code: str) -> str:
+    """791 $c: ``80`` → 80, ``10emsp`` → ES-10, ``28sp`` → S-28."""
+    m = re.match(r"^(\d+)(emsp|sp)?$", code.strip().lower())
+    if not m:
+        return ""
+    return {"emsp": "ES-", "sp": "S-"}.get(m.group(2) or "", "") + str(int(m.group(1)))
+
+
+# ---- HTML ----------------------------------------------------------------------------------
+_METADATA_ROW = re.compile(r"<div class=['\"]metadata-row['\"]>\s*<span class=['\"]title[^'\"]*['\"]>(.*?)</span>"
+                           r"\s*<span class=['\"]value[^'\"]*['\"]>(.*?)</span>\s*</div>", re.S)
+_VOTE_LINE = re.compile(r"^([YNAyna]|AN) (\S.*)$")
+_SUMMARY = {"yes": "total_yes", "no": "total_no", "abstentions": "total_abstentions",
+            "non-voting": "total_non_voting", "total voting membership": "total_ms"}
+
+
+def _text(fragment: str) -> str:
+    return _clean(html.unescape(re.sub(r"<[^>]+>", " ", fragment)))
+
+
+def parse_search_html(text: str, where: str = "search page") -> tuple[list[Record], int | None]:
+    """Hits of an HTML search-results page (``of=hb``): id, symbol, date; records without a
+    vote summary (adopted without a vote) come back marked as skipped."""
+    m = re.search(r"<strong>([\d,]+)</strong>\s*records? found", text)
+    total = int(m.group(1).replace(",", "")) if m else None
+    if total is None and "unapi-id" not in text:
+        if re.search(r"no records? (were )?found|search term .* did not match", text, re.I):
+            return [], 0
+        raise DataFormatError(f"{where}: not a UN Digital Library search-results page")
+    hits = []
+    for chunk in re.split(r"<abbr class=['\"]unapi-id['\"] title=['\"]", text)[1:]:
+        m = re.match(r"(\d+)", chunk)
+        if not m:
+            continue
+        symbol = re.search(r"fa-globe['\"]></i>\s*([^<]+?)\s*<", chunk)
+        date = re.search(r"fa-calendar['\"]></i>\s*([^<]+?)\s*<", chunk)
+        rec = Record(int(m.group(1)), symbol=symbol.group(1) if symbol else "",
+                     date=_iso_date(date.group(1)) if date else "")
+        if "Total voting membership" not in chunk and "Yes:" not in chunk:
+            rec.skipped = "adopted without a vote"
+        hits.append(rec)
+    return hits, total
+
+
+def parse_record_html(text: str, rid: int, body: str, where: str = "record page") -> Record:
+    """A record's HTML page (``/record/<id>``) → Record with bulk-CSV-shaped rows."""
+    rows = {}
+    for label, value in _METADATA_ROW.findall(text):
+        rows.setdefault(_text(label).lower(), value)
+    if "vote" not in rows and "resolution" not in rows:
+        raise DataFormatError(f"{where}: no voting-record fields; not a UN Digital Library record page")
+    rec = Record(rid, symbol=_text(rows.get("resolution", "")), date=_iso_date(_text(rows.get("vote date", ""))))
+    if not rec.symbol.startswith(SYMBOL_PREFIX[body]):
+        rec.skipped = f"not a {body.upper()} resolution"
+        return rec
+    if not rec.date:
+        rec.skipped = "no vote date"
+        return rec
+    summary = {}
+    for part in _text(rows.get("vote summary", "")).split("|"):
+        if ":" in part:
+            key, _, value = part.partition(":")
+            key = key.replace("Voting Summary", "").strip().lower()
+            if key in _SUMMARY:
+                summary[_SUMMARY[key]] = _digits(value)
+    agenda = [_agenda_parts(_text(a)) for a in re.split(r"<br\s*/?>", rows.get("agenda", "")) if _text(a)]
+    drafts = [_text(d) for d in re.split(r"<br\s*/?>", rows.get("draft resolution", "")) if _text(d)]
+    reports = [_text(d) for d in re.split(r"<br\s*/?>", rows.get("committee report", "")) if _text(d)]
+    common = {"undl_id": str(rid), "date": rec.date, "resolution": rec.symbol, "draft": "|".join(drafts),
+              "meeting": _text(rows.get("meeting record", "")), "title": _text(rows.get("title", "")),
+              "subjects": "|".join(dict.fromkeys(h for _, h in agenda if h)),
+              "undl_link": f"https://digitallibrary.un.org/record/{rid}", **summary}
+    titles = "|".join(dict.fromkeys(a for a, _ in agenda if a))
+    if body == "ga":
+        common.update({"session": session_of(rec.symbol), "committee_report": "|".join(reports),
+                       "agenda_title": titles})
+    else:
+        common["agenda"] = titles
+    states = []
+    for line in re.split(r"<br\s*/?>", rows.get("vote", "")):
+        entry = html.unescape(re.sub(r"<[^>]+>", "", line)).strip()
+        if not entry:
+            continue
+        m = _VOTE_LINE.match(entry)
+        letter, name = (m.group(1), m.group(2)) if m else ("", entry)  # no letter: did not vote
+        states.append(("", " ".join(name.split()), letter))
+    return _finish(rec, common, states, body)
+
+
+def _agenda_parts(text: str) -> tuple[str, str]:
+    """``A/78/251 21b Eradicating rural poverty … Development. RURAL POVERTY`` →
+    (the item's title, its subject heading); the page runs 991 $a $b $c $d together."""
+    text = re.sub(r"^[A-Z]+/\S*\s+\S+\s+", "", text)  # agenda document symbol and item number
+    head, sep, tail = text.rpartition(". ")
+    return (head, tail) if sep and tail.isupper() else (text, "")
