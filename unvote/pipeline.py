@@ -253,6 +253,113 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def fetch_voeten(*, files=None, url: str | None = None, store: Store | None = None,
+                 progress=None) -> FetchResult:
+    """Bring Erik Voeten's roll-call data into the store (dataset ``voeten``), then rebuild ``merged``.
+
+    ``files``: local copies (the votes file, optionally with a roll-call descriptions table);
+    ``url``: a direct download address; neither: list the Dataverse dataset's files and download
+    the votes file (``UNVOTE_DATAVERSE_URL`` points elsewhere, e.g. a test server or mirror).
+    """
+    from . import history
+    from .sources import voeten
+
+    store = store or Store()
+    with store.lock(wait=lock_wait()):
+        if files:
+            paths = [Path(f).expanduser() for f in ([files] if isinstance(files, (str, Path)) else files)]
+            for path in paths:
+                if not path.is_file():
+                    raise UsageError(f"no such file: {path}")
+            ingest = voeten.read(paths)
+            origin = {"file": " + ".join(p.name for p in paths), "path": [str(p.resolve()) for p in paths],
+                      "sha256": _sha256(paths[0]) if len(paths) == 1 else None,
+                      "sha256_files": {p.name: _sha256(p) for p in paths}}
+        else:
+            ingest, origin = _download_voeten(store, url, progress)
+        dates = ingest.rollcalls["date"]
+        import pyarrow.compute as pc
+
+        manifest = {
+            "source": voeten.SOURCE_NAME, "terms": voeten.TERMS, **origin,
+            "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "records": ingest.rollcalls.num_rows, "votes": ingest.votes.num_rows,
+            "date_min": str(pc.min(dates).as_py()), "date_max": str(pc.max(dates).as_py()),
+            "read": ingest.report, "unvote_version": __version__,
+        }
+        written = store.write("voeten", ingest.rollcalls, ingest.votes, manifest)
+        notes = history.refresh(store)
+        if not store.has("ga"):
+            notes.append("no UNDL data yet, so no merged history; run unvote fetch to add it")
+        return FetchResult("voeten", written, store.manifest("voeten"), ingest.warnings, notes=notes)
+
+
+def _download_voeten(store: Store, url: str | None, progress):
+    """List the Dataverse dataset's files, download the votes file, read it."""
+    import re
+    import shutil
+
+    from .errors import DataFormatError, FetchError, Refused
+    from .sources import http as httpmod
+    from .sources import voeten
+
+    base = os.environ.get("UNVOTE_DATAVERSE_URL", voeten.DATAVERSE_URL).rstrip("/")
+    dest = store.root / ".downloads" / "voeten"
+    client = httpmod.session()
+    try:
+        entry = None
+        if url is None:
+            entry = voeten.pick(voeten.list_files(client, base))
+            url = voeten.download_url(base, entry)
+        download = httpmod.download(client, url, dest, expect="binary", progress=progress)
+    except Refused as exc:
+        why = re.search(r"\(([^()]*)\)", str(exc))
+        raise Refused(f"Harvard Dataverse refused an automated download ({why.group(1) if why else exc}); "
+                      f"{voeten._manual()}") from exc
+    except DataFormatError:
+        raise
+    except FetchError as exc:  # the helper's hint names the UNDL command; name ours
+        raise type(exc)(str(exc).replace("unvote fetch --file PATH",
+                                         "unvote fetch --source voeten --file PATH")) from exc
+    finally:
+        client.close()
+    name = entry["name"] if entry else url.rsplit("/", 1)[-1].split("?")[0]
+    try:
+        ingest = voeten.read([download.path], names=[name])
+    except DataFormatError as exc:
+        raise DataFormatError(f"{exc} (downloaded from {url}; the store was not changed)") from exc
+    origin = {"url": url, "file": name, "sha256": download.sha256, "bytes": download.size}
+    if entry:
+        origin["dataverse"] = {"persistent_id": voeten.PERSISTENT_ID, "file_id": entry["id"],
+                               "label": entry["label"], "md5": entry["md5"]}
+        if entry["md5"]:
+            import hashlib
+
+            with open(download.path, "rb") as fh:
+                md5 = hashlib.file_digest(fh, "md5").hexdigest()
+            origin["dataverse"]["md5_ok"] = md5 == entry["md5"]
+            if md5 != entry["md5"]:
+                ingest.warnings.append(f"the download's MD5 {md5} differs from the {entry['md5']} Dataverse "
+                                       f"lists for {name}; the file read cleanly, but check it")
+    shutil.rmtree(dest, ignore_errors=True)
+    return ingest, origin
+
+
+def rebuild_merged(store: Store | None = None) -> FetchResult:
+    """Rebuild the merged history from the store's UNDL and Voeten data (``fetch --source merged``)."""
+    from . import history
+    from .errors import NoData
+
+    store = store or Store()
+    with store.lock(wait=lock_wait()):
+        for needed, hint in (("ga", "unvote fetch"), ("voeten", "unvote fetch --source voeten")):
+            if not store.has(needed):
+                raise NoData(f"the merged history needs the {needed} data; run: {hint}")
+        notes = history.refresh(store)
+        return FetchResult(history.MERGED, store.path(history.MERGED).resolve(),
+                           store.manifest(history.MERGED), notes=notes)
+
+
 def _current(store: Store, body: str) -> Path:
     """The version folder the dataset's link points at, spelt under ``store.root`` as a write spells it."""
     return store.root / os.readlink(store.path(body))
