@@ -253,3 +253,28 @@ def test_plain_fetch_merges_newer_records_and_keeps_them_across_bulk_files(undl,
     assert fourth.warnings == ["could not look for voting records newer than the bulk file (the UN site refused "
                                f"an automated download (HTTP 403); download {undl.url}/record/4060887 in a "
                                "browser and run: unvote fetch --file PATH); run unvote fetch --update later"]
+
+
+def test_progress_reports_bytes_and_records(undl, ga_2022, ga_store_dir, isolated_store):
+    """The progress object (a real rich Progress, drawn nowhere) sees the bytes and the records."""
+    import datetime as dt
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from fake_undl import records_from_store
+
+    real = Store(ga_store_dir)
+    calls = real.rollcalls("ga")
+    jan = calls.filter(pc.and_(pc.greater_equal(calls["date"], dt.date(2023, 1, 1)),
+                               pc.less(calls["date"], dt.date(2023, 4, 1))))
+    undl.records = records_from_store(jan, real.votes("ga", filters=[("rollcall_id", "in", jan["rollcall_id"].to_pylist())]))
+    undl.add_bulk("ga", NAME, ga_2022)
+    store = Store(isolated_store)
+    with Progress(console=Console(file=io.StringIO()), disable=True) as progress:
+        pipeline.fetch("ga", store=store, progress=progress)
+        pipeline.fetch("ga", store=store, progress=progress, update=True)
+    download, records = progress.tasks
+    assert download.fields["unit"] == "bytes" and download.total == download.completed == len(ga_2022)
+    assert records.fields["unit"] == "records" and records.total == records.completed == jan.num_rows > 0
