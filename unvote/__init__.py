@@ -14,6 +14,9 @@ _EXPORTS = {
     "fetch": "unvote.pipeline",
     "tally": "unvote.api", "country_votes": "unvote.api", "align": "unvote.api",
     "find": "unvote.api", "rollcalls": "unvote.api", "votes": "unvote.api", "info": "unvote.api",
+    "neighbors": "unvote.api", "matrix": "unvote.api", "cohesion": "unvote.api", "groups_table": "unvote.api",
+    "group_members": "unvote.api", "tally_by_group": "unvote.api",
+    "ideal": "unvote.api",
     "Store": "unvote.store",
     "lookup_country": ("unvote.countries", "lookup"),
 }
