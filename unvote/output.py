@@ -85,8 +85,21 @@ def write_csv(table, stream, *, bom: bool = False) -> None:
         stream.write("\ufeff")
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(table.column_names)
-    for row in table.to_pylist():
-        writer.writerow(["" if (v := _plain(x)) is None else _csv_value(v) for x in row.values()])
+    # column by column: one conversion per column type, not one per cell
+    columns = [_csv_column(table.column(i)) for i in range(table.num_columns)]
+    writer.writerows(zip(*columns))
+
+
+def _csv_column(column) -> list:
+    import pyarrow as pa
+
+    values = column.to_pylist()
+    kind = column.type
+    if pa.types.is_floating(kind):
+        return ["" if v is None or math.isnan(v) else repr(round(v, 6)) for v in values]
+    if pa.types.is_date(kind) or pa.types.is_timestamp(kind):
+        return ["" if v is None else v.isoformat() for v in values]
+    return ["" if v is None else v for v in values]
 
 
 def rich_table(table, *, title: str | None = None, caption: str | None = None):
@@ -135,12 +148,6 @@ def _plain(v):
         return None
     if isinstance(v, (dt.date, dt.datetime)):
         return v.isoformat()
-    return v
-
-
-def _csv_value(v):
-    if isinstance(v, float):
-        return repr(round(v, 6))
     return v
 
 
