@@ -79,15 +79,13 @@ def best_of(fn, repeat: int = 5) -> float:
 
 
 def run_cmd(args: list[str], env: dict | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one subprocess run; output discarded."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, **(env or {})})
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(args)} failed: {proc.stderr.read().decode()[-500:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    """Wall seconds and peak RSS (MB) of one subprocess run (via measure.py); output discarded."""
+    done = subprocess.run([sys.executable, str(Path(__file__).with_name("measure.py")), *args],
+                          capture_output=True, text=True, env={**os.environ, **(env or {})})
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed: {done.stderr[-500:]}")
+    elapsed, rss = done.stdout.split()
+    return float(elapsed), float(rss)
 
 
 def best_cmd(args: list[str], env: dict | None = None, repeat: int = 5) -> tuple[float, float]:
