@@ -235,7 +235,8 @@ def tally(
         from .views import group_tally_view
 
         rows = api.tally_by_group(*symbols, by=by_group, body=body, source=source, kind=kind)
-        emit(rows, fmt, bom=bom, pretty=lambda console: group_tally_view(console, rows))
+        emit(rows, fmt, bom=bom, pretty=lambda console: (group_tally_view(console, rows),
+                                                        _source_note(console, source, kind)))
         return
     kw = dict(body=body, source=source, kind=kind)
     if countries:
@@ -311,7 +312,8 @@ def neighbors(
     table = api.neighbors(country, year=year, since=since, until=until, session=session, metric=metric,
                           exclude_unanimous=exclude_unanimous, continuity=continuity, body=body,
                           source=source, kind=kind)
-    emit(table, fmt, bom=bom, pretty=lambda console: neighbors_view(console, table, country, metric))
+    emit(table, fmt, bom=bom, pretty=lambda console: (neighbors_view(console, table, country, metric),
+                                                     _source_note(console, source, kind)))
 
 
 @app.command()
@@ -339,10 +341,14 @@ def matrix(
     from . import api
     from .output import emit
 
+    from .output import rich_table
+
     fmt = _check_format(fmt)
-    emit(api.matrix(year=year, since=since, until=until, session=session, by=by, metric=metric, wide=wide,
-                    exclude_unanimous=exclude_unanimous, continuity=continuity, body=body, source=source,
-                    kind=kind), fmt, bom=bom)
+    table = api.matrix(year=year, since=since, until=until, session=session, by=by, metric=metric, wide=wide,
+                       exclude_unanimous=exclude_unanimous, continuity=continuity, body=body, source=source,
+                       kind=kind)
+    emit(table, fmt, bom=bom, pretty=lambda console: (console.print(rich_table(table)),
+                                                     _source_note(console, source, kind)))
 
 
 @app.command()
@@ -371,7 +377,8 @@ def cohesion(
     fmt = _check_format(fmt)
     table = api.cohesion(group, by=by, since=since, until=until, session=session, continuity=continuity, body=body,
                          source=source, kind=kind)
-    emit(table, fmt, bom=bom, pretty=lambda console: cohesion_view(console, table, group, by))
+    emit(table, fmt, bom=bom, pretty=lambda console: (cohesion_view(console, table, group, by),
+                                                     _source_note(console, source, kind)))
 
 
 @app.command()
