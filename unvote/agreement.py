@@ -83,17 +83,12 @@ def unanimous_mask(calls, *, body: str, store: Store):
     import numpy as np
 
     from .analysis import align as alignment
-    from .analysis.codes import ABSTAIN, NO, YES, encode
+    from .analysis.codes import ABSTAIN, NO, YES, encode, locate
 
     ids = calls["rollcall_id"].to_numpy()
     votes = store.votes(body, columns=["rollcall_id", "vote"],
                         filters=[("rollcall_id", "in", ids.tolist())] if len(ids) < 2000 else None)
-    order = np.argsort(ids, kind="stable")
-    vid = votes["rollcall_id"].to_numpy()
-    at = np.searchsorted(ids, vid, sorter=order)
-    hit = at < len(ids)
-    pos = order[np.minimum(at, len(ids) - 1)]
-    hit &= ids[pos] == vid
+    pos, hit = locate(ids, votes["rollcall_id"].to_numpy())
     codes = encode(votes["vote"])
 
     def count(v):

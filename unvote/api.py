@@ -181,7 +181,7 @@ def align(a: str, b: str, *, by: str = "year", metric: str = "agree", since: str
     ``exclude_unanimous`` drops roll calls where every member that voted Y/A/N voted alike (Voeten).
     ``source``/``kind``: which data and which roll calls (see ``source_tables``).
     """
-    from .agreement import side, side_vectors, unanimous_mask
+    from .agreement import side_vectors, unanimous_mask
     from .analysis import align as alignment
 
     if metric not in alignment.METRICS:
@@ -275,9 +275,9 @@ def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", ki
         span = {"since": period, "until": period} if by == "year" else {"session": period}
         calls, found = source_tables(body, source=source, kind=kind, store=store,
                                      vote_columns=["rollcall_id", "ms_code", "vote"], **span)
-        matrix = vote_matrix(calls, found, merge=merge)
+        votes_now = vote_matrix(calls, found, merge=merge)
         try:
-            fits.append((period, irt.fit(matrix.votes, matrix.countries, matrix.rollcall_ids,
+            fits.append((period, irt.fit(votes_now.votes, votes_now.countries, votes_now.rollcall_ids,
                                          min_votes=min_votes)))
         except NoData as err:
             raise NoData(f"{by} {period}: {err}") from None
@@ -285,5 +285,5 @@ def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", ki
 
 
 # Neighbours, all-pairs matrices and groups live in their own module; the library's front door is here.
-from .agreement import (  # noqa: E402
+from .agreement import (  # noqa: E402, F401  (re-exported)
     cohesion, group_members, groups_table, matrix, neighbors, side, tally_by_group)

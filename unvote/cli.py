@@ -22,6 +22,11 @@ app = typer.Typer(
 FormatOpt = typer.Option("auto", "--format", "-f", help="auto | table | csv | json (auto: table on a terminal, CSV when piped).")
 BomOpt = typer.Option(False, "--bom", help="Start CSV with a byte-order mark (for Excel).")
 BodyOpt = typer.Option("ga", "--body", help="ga (General Assembly) or sc (Security Council).")
+SinceOpt = typer.Option(None, "--since", help="First year or date (2010, 2010-06-01).")
+UntilOpt = typer.Option(None, "--until", help="Last year or date.")
+SessionOpt = typer.Option(None, "--session", help="Only this session (78, ES-11).")
+ContinuityOpt = typer.Option(True, "--continuity/--no-continuity",
+                             help="Count a predecessor seat as the successor's (USSR → Russia).")
 METRIC_HELP = ("agree | statedept | statedept2017 | votes-only | identical | s | kappa | kappa-linear | "
                "kappa-quadratic | pi (formulas in the README).")
 SourceOpt = typer.Option("undl", "--source", help="undl (the UN Digital Library's records) | voeten (Voeten's Dataverse data) | merged (UNDL first, Voeten where UNDL has none).")
@@ -254,11 +259,11 @@ def align(
     b: str = typer.Argument(..., help="Another country or group."),
     by: str = typer.Option("year", "--by", help="year | session | all"),
     metric: str = typer.Option("agree", "--metric", help=METRIC_HELP),
-    since: Optional[str] = typer.Option(None, "--since", help="First year or date (2010, 2010-06-01)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Last year or date."),
-    session: Optional[str] = typer.Option(None, "--session", help="Only this session (78, ES-11)."),
+    since: Optional[str] = SinceOpt,
+    until: Optional[str] = UntilOpt,
+    session: Optional[str] = SessionOpt,
     exclude_unanimous: bool = UnanimousOpt,
-    continuity: bool = typer.Option(True, "--continuity/--no-continuity", help="Count a predecessor seat as the successor's (USSR → Russia)."),
+    continuity: bool = ContinuityOpt,
     source: str = SourceOpt,
     kind: str = KindOpt,
     body: str = BodyOpt,
@@ -287,12 +292,12 @@ def align(
 def neighbors(
     country: str = typer.Argument(..., help="A country (KHM, Cambodia) or a group (ASEAN)."),
     year: Optional[int] = typer.Option(None, "--year", help="Only this calendar year (same as --since Y --until Y)."),
-    since: Optional[str] = typer.Option(None, "--since", help="First year or date."),
-    until: Optional[str] = typer.Option(None, "--until", help="Last year or date."),
-    session: Optional[str] = typer.Option(None, "--session", help="Only this session (78, ES-11)."),
+    since: Optional[str] = SinceOpt,
+    until: Optional[str] = UntilOpt,
+    session: Optional[str] = SessionOpt,
     metric: str = typer.Option("agree", "--metric", help=METRIC_HELP),
     exclude_unanimous: bool = UnanimousOpt,
-    continuity: bool = typer.Option(True, "--continuity/--no-continuity", help="Count a predecessor seat as the successor's (USSR → Russia)."),
+    continuity: bool = ContinuityOpt,
     source: str = SourceOpt,
     kind: str = KindOpt,
     body: str = BodyOpt,
@@ -319,14 +324,14 @@ def neighbors(
 @app.command()
 def matrix(
     year: Optional[int] = typer.Option(None, "--year", help="Only this calendar year."),
-    since: Optional[str] = typer.Option(None, "--since", help="First year or date."),
-    until: Optional[str] = typer.Option(None, "--until", help="Last year or date."),
-    session: Optional[str] = typer.Option(None, "--session", help="Only this session (78, ES-11)."),
+    since: Optional[str] = SinceOpt,
+    until: Optional[str] = UntilOpt,
+    session: Optional[str] = SessionOpt,
     by: str = typer.Option("all", "--by", help="all (one matrix for the span) | year | session"),
     metric: str = typer.Option("agree", "--metric", help=METRIC_HELP),
     wide: bool = typer.Option(False, "--wide", help="One row per country and one score column per country, instead of one row per pair."),
     exclude_unanimous: bool = UnanimousOpt,
-    continuity: bool = typer.Option(True, "--continuity/--no-continuity", help="Count a predecessor seat as the successor's (USSR → Russia)."),
+    continuity: bool = ContinuityOpt,
     source: str = SourceOpt,
     kind: str = KindOpt,
     body: str = BodyOpt,
@@ -355,10 +360,10 @@ def matrix(
 def cohesion(
     group: str = typer.Argument(..., help="A group: ASEAN, EU, African Group, … (see unvote groups)."),
     by: str = typer.Option("year", "--by", help="year | session | all"),
-    since: Optional[str] = typer.Option(None, "--since", help="First year or date."),
-    until: Optional[str] = typer.Option(None, "--until", help="Last year or date."),
-    session: Optional[str] = typer.Option(None, "--session", help="Only this session (78, ES-11)."),
-    continuity: bool = typer.Option(True, "--continuity/--no-continuity", help="Count a predecessor seat as the successor's (USSR → Russia)."),
+    since: Optional[str] = SinceOpt,
+    until: Optional[str] = UntilOpt,
+    session: Optional[str] = SessionOpt,
+    continuity: bool = ContinuityOpt,
     source: str = SourceOpt,
     kind: str = KindOpt,
     body: str = BodyOpt,
@@ -415,7 +420,7 @@ def ideal(
     year: Optional[list[int]] = typer.Option(None, "--year", help="A calendar year (repeat for several: --year 2018 --year 2019)."),
     session: Optional[list[str]] = typer.Option(None, "--session", help="A session (74, ES-11; repeatable)."),
     min_votes: int = typer.Option(10, "--min-votes", help="Leave out countries with fewer votes cast in the period's contested roll calls."),
-    continuity: bool = typer.Option(True, "--continuity/--no-continuity", help="Count a predecessor seat as the successor's (USSR → Russia)."),
+    continuity: bool = ContinuityOpt,
     source: str = SourceOpt,
     kind: str = KindOpt,
     body: str = BodyOpt,

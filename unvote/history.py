@@ -287,13 +287,9 @@ def _matrix(ids, votes, columns):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .analysis.codes import encode
+    from .analysis.codes import encode, locate
 
-    order = np.argsort(ids, kind="stable")
-    vid = votes["rollcall_id"].to_numpy()
-    at = np.searchsorted(ids, vid, sorter=order)
-    row = order[np.minimum(at, len(ids) - 1)]
-    keep = (at < len(ids)) & (ids[row] == vid)
+    row, keep = locate(ids, votes["rollcall_id"].to_numpy())
     code = votes["ms_code"]
     code = code.cast(pa.string()) if pa.types.is_dictionary(code.type) else code
     col = pc.index_in(code, value_set=pa.array(columns, pa.string())).to_numpy(zero_copy_only=False)

@@ -196,7 +196,9 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
     held_rc, held_votes = store.rollcalls(body), store.votes(body)
     held = store.manifest(body) or {}
     newest = pc.max(held_rc["date"]).as_py()
-    start = newest if since is None else _date(since)
+    from .api import parse_when
+
+    start = newest if since is None else parse_when(since, end=False)
     until = dt.date.today() + dt.timedelta(days=1)  # a vote in a time zone ahead of ours
     harvest = undl_records.harvest(client, body, base_url(), start, until, progress=progress, notify=notify)
     ingest = harvest.ingest()
@@ -234,23 +236,10 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
                        notes=[f"merged {seen}: {counts}"])
 
 
-def _date(text: str):
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(text.strip()) if len(text.strip()) != 4 else dt.date(int(text), 1, 1)
-    except ValueError:
-        raise UsageError(f"not a date: {text!r} (use 2025-06-01 or 2025)") from None
-
-
 def _sha256(path: Path) -> str:
-    import hashlib
+    from .sources.http import sha256_file
 
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_file(path)
 
 
 def fetch_voeten(*, files=None, url: str | None = None, store: Store | None = None,

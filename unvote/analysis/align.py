@@ -68,19 +68,14 @@ def vote_vector(rollcall_ids, votes, codes: list[str]):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .codes import NOT_LISTED, encode
+    from .codes import NOT_LISTED, encode, locate
 
     out = np.full(len(rollcall_ids), NOT_LISTED, dtype=np.int8)
     mine = votes.filter(pc.is_in(votes["ms_code"].cast(pa.string())
                                  if pa.types.is_dictionary(votes["ms_code"].type) else votes["ms_code"],
                                  pa.array(codes)))
     if mine.num_rows:
-        order = np.argsort(rollcall_ids, kind="stable")
-        ids = mine["rollcall_id"].to_numpy()
-        at = np.searchsorted(rollcall_ids, ids, sorter=order)
-        found = at < len(order)
-        at = order[np.minimum(at, len(order) - 1)]
-        found &= rollcall_ids[at] == ids
+        at, found = locate(rollcall_ids, mine["rollcall_id"].to_numpy())
         out[at[found]] = encode(mine["vote"])[found]
     return out
 

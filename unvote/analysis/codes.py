@@ -22,3 +22,18 @@ def encode(letters):
     lookup = np.array([LETTER_CODE.get(v, OTHER) for v in arr.dictionary.to_pylist()] or [OTHER],
                       dtype=np.int8)
     return lookup[arr.indices.to_numpy(zero_copy_only=False)]
+
+
+def locate(ids, wanted):
+    """Row of each of ``wanted`` in ``ids`` (unsorted, unique): (rows, found), numpy arrays.
+
+    ``rows`` is only meaningful where ``found``; used to place votes on their roll call.
+    """
+    import numpy as np
+
+    if len(ids) == 0:
+        return np.zeros(len(wanted), dtype=np.int64), np.zeros(len(wanted), dtype=bool)
+    order = np.argsort(ids, kind="stable")
+    at = np.searchsorted(ids, wanted, sorter=order)
+    rows = order[np.minimum(at, len(ids) - 1)]
+    return rows, (at < len(ids)) & (ids[rows] == wanted)

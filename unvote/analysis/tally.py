@@ -17,11 +17,10 @@ def tally(rollcalls, votes):
     import numpy as np
     import pyarrow as pa
 
-    from .codes import ABSTAIN, NO, NON_VOTING, YES, encode
+    from .codes import ABSTAIN, NO, NON_VOTING, YES, encode, locate
 
     ids = rollcalls["rollcall_id"].to_numpy()
-    order = np.argsort(ids, kind="stable")
-    pos = order[np.searchsorted(ids, votes["rollcall_id"].to_numpy(), sorter=order)]
+    pos, _ = locate(ids, votes["rollcall_id"].to_numpy())  # the votes are those of ``rollcalls``
     codes = encode(votes["vote"])
     n = len(ids)
 
@@ -44,12 +43,12 @@ def tally(rollcalls, votes):
 def country_votes(rollcalls, votes):
     """One row per (roll call, member state): resolution, date, country, name, vote, name_in_record
     (and ``permanent_member`` when the votes carry it: Security Council data)."""
-    import numpy as np
     import pyarrow as pa
 
+    from .codes import locate
+
     ids = rollcalls["rollcall_id"].to_numpy()
-    order = np.argsort(ids, kind="stable")
-    pos = order[np.searchsorted(ids, votes["rollcall_id"].to_numpy(), sorter=order)]
+    pos, _ = locate(ids, votes["rollcall_id"].to_numpy())  # the votes are those of ``rollcalls``
     codes = votes["ms_code"].to_pylist()
     cols = {
         "resolution": rollcalls["resolution"].take(pos),

@@ -28,14 +28,10 @@ def vote_matrix(rollcalls, votes, *, merge: dict[str, str] | None = None) -> Vot
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .codes import NOT_LISTED, encode
+    from .codes import NOT_LISTED, encode, locate
 
     ids = rollcalls["rollcall_id"].to_numpy()
-    order = np.argsort(ids, kind="stable")
-    vote_ids = votes["rollcall_id"].to_numpy()
-    at = np.searchsorted(ids, vote_ids, sorter=order)
-    at_clipped = order[np.minimum(at, len(ids) - 1)]
-    keep = (at < len(ids)) & (ids[at_clipped] == vote_ids)
+    at_clipped, keep = locate(ids, votes["rollcall_id"].to_numpy())
 
     codes_col = votes["ms_code"].combine_chunks()
     encoded = codes_col if pa.types.is_dictionary(codes_col.type) else pc.dictionary_encode(codes_col)

@@ -330,7 +330,7 @@ def download(http: Client, url: str, dest_dir: Path, *, expect: str, progress=No
             resp.close()
             http.mark_done()
         attempt += 1
-    return Download(part, _sha256(part), part.stat().st_size, meta.get("etag"), meta.get("last_modified"),
+    return Download(part, sha256_file(part), part.stat().st_size, meta.get("etag"), meta.get("last_modified"),
                     resumed_from=resumed_from)
 
 
@@ -443,7 +443,7 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
