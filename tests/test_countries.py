@@ -179,7 +179,8 @@ def test_continuity_and_lineage():
         (316, None, "CZE"),
         (510, D(1962, 1, 1), "TZA"),
         (511, D(1963, 12, 16), "ZAN"),
-        (713, None, None),
+        (713, D(1960, 1, 1), "CHN"),  # Voeten's code for the Republic of China in the China seat
+        (999, None, None),
     ],
 )
 def test_by_ccode(ccode, date, code):

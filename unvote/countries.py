@@ -43,7 +43,9 @@ from importlib import resources
 from unvote.errors import UnknownCountry
 
 # COW codes Yemen Arab Republic 678 and unified Yemen 679; the UN seat is one (YEM).
-_CCODE_SYNONYMS = {678: 679}
+# COW 713 is Taiwan: Voeten codes the China seat's votes while the Republic of China held it
+# (until A/RES/2758(XXVI), 1971) as 713; the UN data codes that one seat CHN (710) throughout.
+_CCODE_SYNONYMS = {678: 679, 713: 710}
 
 
 @dataclass(frozen=True)

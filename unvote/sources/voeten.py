@@ -41,10 +41,6 @@ VOTE_LETTERS = {1: "Y", 2: "A", 3: "N", 8: "X"}
 NOT_A_MEMBER = 9
 ISSUES = ("me", "nu", "di", "hr", "co", "ec")
 FLAGS = ("importantvote", "amend", "para") + ISSUES
-# COW 713 is Taiwan. Voeten codes the China seat's votes while the Republic of China held it
-# (until A/RES/2758(XXVI), 25 Oct 1971) as 713; the UN data and the store code that seat CHN.
-CCODE_EXTRA = {713: "CHN"}
-
 # Roll-call columns the sources use (lower-cased), and the vote table's own.
 ROLLCALL_SOURCE = ("session", "date", "unres", "short", "descr", "yes", "no", "abstain", "resid") + FLAGS
 VOTE_SOURCE = ("rcid", "ccode", "vote")
@@ -433,8 +429,6 @@ def _map_ccodes(ccode, day, where):
     epoch = dt.date(1970, 1, 1)
 
     def code_at(cc, d):
-        if cc in CCODE_EXTRA:
-            return CCODE_EXTRA[cc]
         return countries.by_ccode(cc, None if d == missing_day else epoch + dt.timedelta(days=int(d)))
 
     codes: list[str] = []
