@@ -270,11 +270,7 @@ def marc_record(elem, body: str) -> Record:
         return Record(0, skipped="no record id (001)")
     rec = Record(int(rid_text), symbol=first("791", "a"), modified=control.get("005") or None)
     rec.date = _iso_date(first("269", "a"))
-    if not rec.symbol.startswith(SYMBOL_PREFIX[body]):
-        rec.skipped = f"not a {body.upper()} resolution"
-        return rec
-    if not rec.date:
-        rec.skipped = "no vote date (269)"
+    if _skip_unless_voted_resolution(rec, body, "no vote date (269)"):
         return rec
     title = " ".join(v for code in "abc" for v in (first("245", code),) if v)
     drafts, reports = [], []
@@ -344,6 +340,15 @@ def _clean(text: str | None) -> str:
 def _digits(text: str) -> str:
     m = re.search(r"\d+", text or "")
     return str(int(m.group(0))) if m else ""
+
+
+def _skip_unless_voted_resolution(rec, body: str, no_date: str) -> bool:
+    """Mark ``rec`` skipped (and say so) unless it is a dated resolution of ``body``."""
+    if not rec.symbol.startswith(SYMBOL_PREFIX[body]):
+        rec.skipped = f"not a {body.upper()} resolution"
+    elif not rec.date:
+        rec.skipped = no_date
+    return bool(rec.skipped)
 
 
 def _iso_date(text: str) -> str:
@@ -438,11 +443,7 @@ def parse_record_html(text: str, rid: int, body: str, where: str = "record page"
     if "vote" not in rows and "resolution" not in rows:
         raise DataFormatError(f"{where}: no voting-record fields; not a UN Digital Library record page")
     rec = Record(rid, symbol=_text(rows.get("resolution", "")), date=_iso_date(_text(rows.get("vote date", ""))))
-    if not rec.symbol.startswith(SYMBOL_PREFIX[body]):
-        rec.skipped = f"not a {body.upper()} resolution"
-        return rec
-    if not rec.date:
-        rec.skipped = "no vote date"
+    if _skip_unless_voted_resolution(rec, body, "no vote date"):
         return rec
     summary = {}
     for part in _text(rows.get("vote summary", "")).split("|"):
