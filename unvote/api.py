@@ -10,7 +10,6 @@ Each CLI command is a thin adapter over one function here.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from . import countries
 from .errors import NoData, UsageError
@@ -147,13 +146,6 @@ def _votes_of(calls, body: str, store: Store):
     # keep the order of the record within each roll call, roll calls in the order asked
     return found.take(pc.sort_indices(pc.index_in(found["rollcall_id"], calls["rollcall_id"]))) \
         if len(ids) > 1 else found
-
-
-@dataclass(frozen=True)
-class Period:
-    since: dt.date | None = None
-    until: dt.date | None = None
-    session: str | None = None
 
 
 def parse_when(text: str | None, *, end: bool) -> dt.date | None:

@@ -22,6 +22,7 @@ app = typer.Typer(
 FormatOpt = typer.Option("auto", "--format", "-f", help="auto | table | csv | json (auto: table on a terminal, CSV when piped).")
 BomOpt = typer.Option(False, "--bom", help="Start CSV with a byte-order mark (for Excel).")
 BodyOpt = typer.Option("ga", "--body", help="ga (General Assembly) or sc (Security Council).")
+PeriodOpt = typer.Option("year", "--by", help="year | session | all")
 SinceOpt = typer.Option(None, "--since", help="First year or date (2010, 2010-06-01).")
 UntilOpt = typer.Option(None, "--until", help="Last year or date.")
 SessionOpt = typer.Option(None, "--session", help="Only this session (78, ES-11).")
@@ -29,6 +30,7 @@ ContinuityOpt = typer.Option(True, "--continuity/--no-continuity",
                              help="Count a predecessor seat as the successor's (USSR → Russia).")
 METRIC_HELP = ("agree | statedept | statedept2017 | votes-only | identical | s | kappa | kappa-linear | "
                "kappa-quadratic | pi (formulas in the README).")
+MetricOpt = typer.Option("agree", "--metric", help=METRIC_HELP)
 SourceOpt = typer.Option("undl", "--source", help="undl (the UN Digital Library's records) | voeten (Voeten's Dataverse data) | merged (UNDL first, Voeten where UNDL has none).")
 KindOpt = typer.Option("resolution", "--kind", help="resolution (votes on whole texts) | amendment | paragraph | all; only Voeten's data has the others.")
 UnanimousOpt = typer.Option(False, "--exclude-unanimous", help="Leave out roll calls where every member that voted Y/A/N voted alike (as Voeten does).")
@@ -257,8 +259,8 @@ def tally(
 def align(
     a: str = typer.Argument(..., help="A country (ISO3 code or name: KHM, Cambodia) or a group (ASEAN, EU; see unvote groups)."),
     b: str = typer.Argument(..., help="Another country or group."),
-    by: str = typer.Option("year", "--by", help="year | session | all"),
-    metric: str = typer.Option("agree", "--metric", help=METRIC_HELP),
+    by: str = PeriodOpt,
+    metric: str = MetricOpt,
     since: Optional[str] = SinceOpt,
     until: Optional[str] = UntilOpt,
     session: Optional[str] = SessionOpt,
@@ -295,7 +297,7 @@ def neighbors(
     since: Optional[str] = SinceOpt,
     until: Optional[str] = UntilOpt,
     session: Optional[str] = SessionOpt,
-    metric: str = typer.Option("agree", "--metric", help=METRIC_HELP),
+    metric: str = MetricOpt,
     exclude_unanimous: bool = UnanimousOpt,
     continuity: bool = ContinuityOpt,
     source: str = SourceOpt,
@@ -328,7 +330,7 @@ def matrix(
     until: Optional[str] = UntilOpt,
     session: Optional[str] = SessionOpt,
     by: str = typer.Option("all", "--by", help="all (one matrix for the span) | year | session"),
-    metric: str = typer.Option("agree", "--metric", help=METRIC_HELP),
+    metric: str = MetricOpt,
     wide: bool = typer.Option(False, "--wide", help="One row per country and one score column per country, instead of one row per pair."),
     exclude_unanimous: bool = UnanimousOpt,
     continuity: bool = ContinuityOpt,
@@ -359,7 +361,7 @@ def matrix(
 @app.command()
 def cohesion(
     group: str = typer.Argument(..., help="A group: ASEAN, EU, African Group, … (see unvote groups)."),
-    by: str = typer.Option("year", "--by", help="year | session | all"),
+    by: str = PeriodOpt,
     since: Optional[str] = SinceOpt,
     until: Optional[str] = UntilOpt,
     session: Optional[str] = SessionOpt,

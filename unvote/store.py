@@ -29,7 +29,6 @@ from . import config
 from .errors import NoData, StoreError
 
 DATASETS = ("ga", "sc", "voeten", "merged")  # merged: UNDL + Voeten, rebuilt from the two (history.py)
-VOTE_CODES = ("Y", "N", "A", "X")  # yes, no, abstain, non-voting; anything else is kept as found
 
 ROLLCALL_COLUMNS = ("rollcall_id", "resolution", "date", "session", "title", "members")
 VOTE_COLUMNS = ("rollcall_id", "ms_code", "ms_name", "vote")

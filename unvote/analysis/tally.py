@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from .. import countries
 
-TALLY_COLUMNS = ("resolution", "date", "yes", "no", "abstain", "non_voting", "voting", "members",
-                 "title", "meeting", "session", "rollcall_id")
-
 
 def tally(rollcalls, votes):
     """One row per roll call (in ``rollcalls`` order) with counts from the country votes.

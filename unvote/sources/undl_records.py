@@ -44,7 +44,6 @@ SYMBOL_PREFIX = {"ga": "A/RES/", "sc": "S/RES/"}
 P5 = frozenset({"CHN", "FRA", "GBR", "USA", "RUS", "SUN"})  # permanent seats (SUN: the USSR's, to 1991)
 PAGE_SIZE = 100
 MAX_PAGES = 1000  # a guard against a server that never stops paging
-MARC_NS = "{http://www.loc.gov/MARC21/slim}"
 VOTE_TAGS = ("967", "968", "969")
 TOTAL_COMMENT = re.compile(rb"Search-Engine-Total-Number-Of-Results:\s*(\d+)")
 

@@ -505,10 +505,10 @@ def _tables(calls, codes, code_idx, rc_pos, vote_codes, report, warnings) -> Ing
     order = np.argsort(rc_pos, kind="stable")
     rc_pos, code_idx, vote_codes = rc_pos[order], code_idx[order], vote_codes[order]
 
-    letters = ["Y", "A", "N", "X"]
+    letters = list(VOTE_LETTERS.values())
     unknown: dict[str, int] = {}
     vote_idx = np.full(len(vote_codes), -1, dtype=np.int32)
-    for i, code in enumerate((1, 2, 3, 8)):
+    for i, code in enumerate(VOTE_LETTERS):
         vote_idx[vote_codes == code] = i
     odd = vote_idx < 0
     if odd.any():
