@@ -60,7 +60,7 @@ def run(report, ctx) -> None:
     report("align --source merged peak RSS", merged_rss, undl_rss, unit="MB")
 
     # The merge alone, in process (warm): matching 5,538 UNDL records and 5,429 Voeten roll calls.
-    from unvote import history
+    from unvote.ingest import history
     from unvote.store import Store
 
     s = Store(store)

@@ -35,7 +35,7 @@ def isolated_store(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def ga_store_dir(shared_data, tmp_path_factory) -> Path:
     """A store holding the real GA data, built once per test run by the real ingest."""
-    from unvote.pipeline import fetch
+    from unvote.ingest.fetch import fetch
     from unvote.store import Store
 
     root = tmp_path_factory.mktemp("ga_store")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 import pytest
-
 from fake_undl import Fault, bulk_csv, undl  # noqa: F401  (undl is a fixture)
-from unvote import pipeline
-from unvote.errors import DataFormatError, FetchError, Refused, Unreachable
+
+from unvote.errors import DataFormatError, FetchError, Unreachable
+from unvote.ingest import fetch as pipeline
 from unvote.store import Store
 
 QUIRKS = Path(__file__).parent / "fixtures" / "ga_quirks.csv"
@@ -260,10 +260,9 @@ def test_progress_reports_bytes_and_records(undl, ga_2022, ga_store_dir, isolate
     import datetime as dt
     import io
 
+    from fake_undl import records_from_store
     from rich.console import Console
     from rich.progress import Progress
-
-    from fake_undl import records_from_store
 
     real = Store(ga_store_dir)
     calls = real.rollcalls("ga")

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 import pytest
-
 from fake_undl import Fault, VotingRecord, marc_record, records_from_store, undl  # noqa: F401
-from unvote import api, pipeline
+
+from unvote import api
 from unvote.errors import DataFormatError, FetchError, NoData
+from unvote.ingest import fetch as pipeline
 from unvote.sources import undl_records
 from unvote.store import Store
 

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from unvote import history
+from unvote.ingest import history
 from unvote.store import Store
 
 pytest.importorskip("pyreadr")
@@ -35,7 +35,7 @@ def merged(ga_store_dir, voeten_files):
 @pytest.fixture(scope="module")
 def both_store(ga_store_dir, voeten_files, tmp_path_factory):
     """A store with the real GA data and Voeten's, fetched the way a user would."""
-    from unvote.pipeline import fetch_voeten
+    from unvote.ingest.fetch import fetch_voeten
 
     root = tmp_path_factory.mktemp("both")
     ga = Store(ga_store_dir)

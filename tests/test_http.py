@@ -6,8 +6,8 @@ import os
 import time
 
 import pytest
+from fake_undl import FakeUNDL, Fault, undl  # noqa: F401  (undl is a fixture)
 
-from fake_undl import Fault, FakeUNDL, undl  # noqa: F401  (undl is a fixture)
 from unvote.errors import FetchError, Refused, Unreachable
 from unvote.sources import http
 

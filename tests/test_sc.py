@@ -11,9 +11,10 @@ from collections import defaultdict
 
 import pyarrow.compute as pc
 import pytest
-
 from fake_undl import records_from_store, undl  # noqa: F401  (undl is a fixture)
-from unvote import api, pipeline
+
+from unvote import api
+from unvote.ingest import fetch as pipeline
 from unvote.store import Store
 
 

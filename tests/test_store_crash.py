@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from unvote import pipeline
+from unvote.ingest import fetch as pipeline
 from unvote.store import Store
 
 QUIRKS = Path(__file__).parent / "fixtures" / "ga_quirks.csv"

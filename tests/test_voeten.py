@@ -307,7 +307,7 @@ def test_pick_the_votes_file(dataverse):
 
 
 def test_fetch_from_dataverse(dataverse, isolated_store):
-    from unvote.pipeline import fetch_voeten
+    from unvote.ingest.fetch import fetch_voeten
     from unvote.store import Store
 
     result = fetch_voeten()
@@ -325,7 +325,7 @@ def test_fetch_from_dataverse(dataverse, isolated_store):
 
 
 def test_dataverse_refusal_says_what_to_do(dataverse):
-    from unvote.pipeline import fetch_voeten
+    from unvote.ingest.fetch import fetch_voeten
 
     dataverse.refuse = 403
     with pytest.raises(Refused, match=r"Harvard Dataverse refused an automated download \(HTTP 403\); .*"
@@ -334,7 +334,7 @@ def test_dataverse_refusal_says_what_to_do(dataverse):
 
 
 def test_no_votes_file_listed(dataverse):
-    from unvote.pipeline import fetch_voeten
+    from unvote.ingest.fetch import fetch_voeten
 
     dataverse.listing = dataverse.listing[:2]
     with pytest.raises(DataFormatError, match=r"no roll-call votes file .*Codebook.pdf, IdealPointsJuly2025.csv"):

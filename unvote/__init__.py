@@ -11,7 +11,7 @@ Heavy modules load on first use, so ``import unvote`` stays fast.
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "fetch": "unvote.pipeline",
+    "fetch": "unvote.ingest.fetch",
     "tally": "unvote.api", "country_votes": "unvote.api", "align": "unvote.api",
     "find": "unvote.api", "rollcalls": "unvote.api", "votes": "unvote.api", "info": "unvote.api",
     "neighbors": "unvote.api", "matrix": "unvote.api", "cohesion": "unvote.api", "groups_table": "unvote.api",

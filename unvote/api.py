@@ -38,7 +38,7 @@ def dataset(body: str = "ga", source: str = "undl", *, store: Store | None = Non
     if body != "ga":
         raise UsageError(f"--source {source} covers the General Assembly only; use --source undl with --body {body}")
     if source == "merged":
-        from . import history
+        from .ingest import history
 
         history.ensure_current(store or Store())
     return source
@@ -277,5 +277,4 @@ def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", ki
 
 
 # Neighbours, all-pairs matrices and groups live in their own module; the library's front door is here.
-from .agreement import (  # noqa: E402, F401  (re-exported)
-    cohesion, group_members, groups_table, matrix, neighbors, side, tally_by_group)
+from .agreement import cohesion, group_members, groups_table, matrix, neighbors, side, tally_by_group  # noqa: E402, F401  (re-exported)

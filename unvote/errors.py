@@ -1,24 +1,44 @@
-"""Domain errors. Each carries its exit code; ``cli.py`` maps them to one line on stderr."""
+"""Domain errors and the one table of exit codes.
+
+Each error carries its ``ExitStatus``; the CLI's one handler (``cli/__init__.py``) prints it as
+one line on stderr and exits with that code. docs/exit-codes.md is checked against ``ExitStatus``.
+"""
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """Every exit code unvote uses (a test checks the docs' table against this)."""
+
+    SUCCESS = 0
+    USAGE = 2  # bad arguments, options or settings
+    NOT_FOUND = 3  # a country, group, resolution or topic that does not exist (or is ambiguous)
+    NO_DATA = 4  # nothing stored for the request, or nothing matched
+    STORE = 5  # the store is locked, damaged or cannot be written
+    FETCH = 6  # a download or ingest failed or was refused; the store is unchanged
+    MISSING_DEPENDENCY = 7  # an optional package the command needs is not installed
+    INTERNAL = 70  # a bug in unvote (EX_SOFTWARE)
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 
 
 class UnvoteError(Exception):
     """Base class: a problem the user can act on. ``str(err)`` is the one-line message."""
 
-    exit_code = 1
+    exit_code = ExitStatus.USAGE
 
 
 class UsageError(UnvoteError):
     """Bad arguments that the parser could not catch (bad date, bad combination)."""
 
-    exit_code = 2
+    exit_code = ExitStatus.USAGE
 
 
 class NotFound(UnvoteError):
     """A country, resolution or group the user named does not exist."""
 
-    exit_code = 3
+    exit_code = ExitStatus.NOT_FOUND
 
     def __init__(self, message: str, suggestions: list[str] | None = None):
         self.suggestions = suggestions or []
@@ -42,7 +62,7 @@ class UnknownGroup(NotFound):
 class Ambiguous(UnvoteError):
     """The user's words match several things; the message lists them."""
 
-    exit_code = 3
+    exit_code = ExitStatus.NOT_FOUND
 
     def __init__(self, message: str, candidates: list[str]):
         self.candidates = candidates
@@ -53,19 +73,19 @@ class Ambiguous(UnvoteError):
 class NoData(UnvoteError):
     """The store has nothing for the request (usually: nothing fetched yet)."""
 
-    exit_code = 4
+    exit_code = ExitStatus.NO_DATA
 
 
 class StoreError(UnvoteError):
     """The store is locked, unreadable or inconsistent."""
 
-    exit_code = 5
+    exit_code = ExitStatus.STORE
 
 
 class FetchError(UnvoteError):
     """A download or ingest failed; the previous store is untouched."""
 
-    exit_code = 6
+    exit_code = ExitStatus.FETCH
 
 
 class Unreachable(FetchError):
@@ -78,6 +98,12 @@ class Refused(FetchError):
 
 class DataFormatError(FetchError):
     """A file does not have the layout we expect (wrong columns, HTML instead of CSV, …)."""
+
+
+class MissingDependency(UnvoteError):
+    """An optional package is needed for this command; the message names the install command."""
+
+    exit_code = ExitStatus.MISSING_DEPENDENCY
 
 
 def _or_list(items: list[str]) -> str:

@@ -22,7 +22,7 @@ import json
 import os
 import shutil
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import config
@@ -96,7 +96,7 @@ class Store:
         _check_columns(votes, VOTE_COLUMNS, "votes")
         versions = self.root / ".versions"
         versions.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         tmp = versions / f".{dataset}-{stamp}.tmp"
         final = versions / f"{dataset}-{stamp}"
         tmp.mkdir()
@@ -105,7 +105,7 @@ class Store:
             pq.write_table(votes, tmp / "votes.parquet", compression="zstd",
                            row_group_size=64 * 1024)
             manifest = {"dataset": dataset, **manifest,
-                        "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+                        "written_at": datetime.now(UTC).isoformat(timespec="seconds")}
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), "utf-8")
             _fsync_dir(tmp)
             os.rename(tmp, final)

@@ -9,6 +9,7 @@ group is coded not listed (the roll call is outside the comparison, as for a non
 
 from __future__ import annotations
 
+
 def membership_mask(dates, columns: list[str], spells, merge: dict[str, str] | None = None):
     """Bool (roll calls × columns): was the column's country a member on each roll call's date?
 

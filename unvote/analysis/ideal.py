@@ -165,8 +165,8 @@ def _mode(cat, x, *, max_iter: int):
             break
 
     value = model.log_posterior(x, g1, g2, beta)
-    damping, converged, steps = 1e-3, False, 0
-    for steps in range(1, max_iter + 1):
+    damping, converged, steps = 1e-3, False, 0  # steps: the loop variable, returned
+    for steps in range(1, max_iter + 1):  # noqa: B007
         parts = model.derivatives(x, g1, g2, beta)
         while True:
             solved = _newton_step(parts, damping)

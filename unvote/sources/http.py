@@ -21,9 +21,10 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
-from typing import Callable
 
 from .. import __version__
 from ..config import URL
@@ -52,7 +53,7 @@ class Policy:
         return (self.connect_timeout, self.read_timeout)
 
     @classmethod
-    def from_env(cls, **overrides) -> "Policy":
+    def from_env(cls, **overrides) -> Policy:
         env = os.environ
         values: dict = {}
         if env.get("UNVOTE_HTTP_TIMEOUT"):
@@ -393,9 +394,9 @@ def retry_after(resp) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _refused(url: str, what: str) -> str:

@@ -55,9 +55,8 @@ def record_url(body: str) -> str:
 
 def discover(http, body: str = "ga", base_url: str = BASE_URL) -> str:
     """URL of the newest bulk CSV of ``body``, read from the record's file listing, else its page."""
-    from .http import get_text
-
     from ..errors import FetchError, Refused, Unreachable
+    from .http import get_text
 
     recid = RECORDS[body]
     page = f"{base_url}/record/{recid}"

@@ -219,9 +219,10 @@ def _short(text: str) -> str:
 # ---- MARCXML -------------------------------------------------------------------------------
 def parse_marcxml(data: bytes, body: str, where: str = "MARCXML") -> list[Record]:
     """Records of a MARCXML collection (or a single record). Unsafe XML is refused."""
+    from xml.etree.ElementTree import ParseError
+
     import defusedxml
     import defusedxml.ElementTree as DET
-    from xml.etree.ElementTree import ParseError
 
     try:
         root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)

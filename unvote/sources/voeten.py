@@ -220,10 +220,10 @@ def _load_r(path: Path, name: str):
     try:
         import pyreadr
     except ImportError:
-        from ..errors import UnvoteError
+        from ..errors import MissingDependency
 
-        raise UnvoteError("reading R data files needs pyreadr: pip install unvote[voeten] "
-                          "(or pip install pyreadr)") from None
+        raise MissingDependency("reading R data files needs pyreadr: pip install pyreadr "
+                                "(from a source checkout: pip install '.[voeten]')") from None
     try:
         result = pyreadr.read_r(str(path))
     except Exception as exc:  # pyreadr raises its own LibrdataError / PyreadrError types

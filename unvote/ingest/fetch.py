@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from . import __version__
-from .errors import UsageError
-from .sources import undl_csv
-from .store import Store
+from .. import __version__
+from ..errors import UsageError
+from ..sources import undl_csv
+from ..store import Store
 
 SOURCE_NAMES = {
     "ga": "UN Digital Library, General Assembly Voting Data (record 4060887)",
@@ -62,8 +62,8 @@ def fetch(body: str = "ga", *, file: str | Path | None = None, url: str | None =
                 raise UsageError(f"no such file: {path}")
             return _ingest(store, body, path, origin={"file": path.name, "path": str(path.resolve())},
                            carry_over=store.has(body))
-        from .errors import FetchError
-        from .sources import http as httpmod
+        from ..errors import FetchError
+        from ..sources import http as httpmod
 
         with httpmod.Client(httpmod.Policy.from_env(delay=delay), notify=notify) as client:
             had_data = store.has(body)
@@ -92,8 +92,8 @@ def lock_wait() -> float:
 
 def _bulk(store: Store, body: str, client, url: str | None, progress) -> FetchResult:
     """Download the bulk CSV unless the copy held is current, and ingest it."""
-    from .errors import DataFormatError
-    from .sources import http as httpmod
+    from ..errors import DataFormatError
+    from ..sources import http as httpmod
 
     held = store.manifest(body) if store.has(body) else None
     download_url = url or undl_csv.discover(client, body, base_url())
@@ -103,7 +103,7 @@ def _bulk(store: Store, body: str, client, url: str | None, progress) -> FetchRe
                                 progress=progress, validators=validators)
     try:
         if download.not_modified and held is None:
-            from .errors import FetchError
+            from ..errors import FetchError
 
             raise FetchError(f"{download_url} answered 304 Not Modified to a plain request; try again")
         if download.not_modified or (held and held.get("sha256") == download.sha256):
@@ -138,7 +138,7 @@ def _ingest(store: Store, body: str, path: Path, origin: dict, sha256: str | Non
         "terms": "Copyright United Nations; non-commercial use with attribution",
         **origin,
         "sha256": sha256 or _sha256(path),
-        "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "records": ingest.rollcalls.num_rows,
         "votes": ingest.votes.num_rows,
         "date_min": str(pc.min(dates).as_py()),
@@ -186,9 +186,9 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from ..errors import NoData
+    from ..sources import undl_records
     from . import merge
-    from .errors import NoData
-    from .sources import undl_records
 
     if not store.has(body):
         hint = " --body sc" if body == "sc" else ""
@@ -196,7 +196,7 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
     held_rc, held_votes = store.rollcalls(body), store.votes(body)
     held = store.manifest(body) or {}
     newest = pc.max(held_rc["date"]).as_py()
-    from .api import parse_when
+    from ..api import parse_when
 
     start = newest if since is None else parse_when(since, end=False)
     until = dt.date.today() + dt.timedelta(days=1)  # a vote in a time zone ahead of ours
@@ -219,7 +219,7 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
         return FetchResult(body, _current(store, body), held, warnings, changed=False,
                            notes=[f"up to date: {seen}: {counts}"])
     dates = merged.rollcalls["date"]
-    entry = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "source": harvest.source,
+    entry = {"at": datetime.now(dt.UTC).isoformat(timespec="seconds"), "source": harvest.source,
              "window": [str(start), str(until)], "pages": harvest.pages, "records_seen": len(harvest.records),
              "added": merged.added, "replaced": merged.replaced, "skipped": len(harvest.skipped),
              "unknown_vote_codes": ingest.unknown_codes, "total_mismatches": ingest.total_mismatches}
@@ -237,7 +237,7 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
 
 
 def _sha256(path: Path) -> str:
-    from .sources.http import sha256_file
+    from ..sources.http import sha256_file
 
     return sha256_file(path)
 
@@ -250,8 +250,8 @@ def fetch_voeten(*, files=None, url: str | None = None, store: Store | None = No
     ``url``: a direct download address; neither: list the Dataverse dataset's files and download
     the votes file (``UNVOTE_DATAVERSE_URL`` points elsewhere, e.g. a test server or mirror).
     """
+    from ..sources import voeten
     from . import history
-    from .sources import voeten
 
     store = store or Store()
     with store.lock(wait=lock_wait()):
@@ -271,7 +271,7 @@ def fetch_voeten(*, files=None, url: str | None = None, store: Store | None = No
 
         manifest = {
             "source": voeten.SOURCE_NAME, "terms": voeten.TERMS, **origin,
-            "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "records": ingest.rollcalls.num_rows, "votes": ingest.votes.num_rows,
             "date_min": str(pc.min(dates).as_py()), "date_max": str(pc.max(dates).as_py()),
             "read": ingest.report, "unvote_version": __version__,
@@ -288,9 +288,9 @@ def _download_voeten(store: Store, url: str | None, progress):
     import re
     import shutil
 
-    from .errors import DataFormatError, FetchError, Refused
-    from .sources import http as httpmod
-    from .sources import voeten
+    from ..errors import DataFormatError, FetchError, Refused
+    from ..sources import http as httpmod
+    from ..sources import voeten
 
     base = os.environ.get("UNVOTE_DATAVERSE_URL", voeten.DATAVERSE_URL).rstrip("/")
     dest = store.root / ".downloads" / "voeten"
@@ -336,8 +336,8 @@ def _download_voeten(store: Store, url: str | None, progress):
 
 def rebuild_merged(store: Store | None = None) -> FetchResult:
     """Rebuild the merged history from the store's UNDL and Voeten data (``fetch --source merged``)."""
+    from ..errors import NoData
     from . import history
-    from .errors import NoData
 
     store = store or Store()
     with store.lock(wait=lock_wait()):

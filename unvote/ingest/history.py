@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import StoreError
+from ..errors import StoreError
 
 MERGED = "merged"
 DATE_WINDOW = 31  # days
@@ -42,7 +42,7 @@ NOT_LISTED = 9
 
 def key(symbol: str | None) -> str | None:
     """The matching key of a resolution symbol: its canonical base[part], ``SECTION`` dropped."""
-    from .symbols import canonical, parse
+    from ..symbols import canonical, parse
 
     if not symbol or not symbol.upper().startswith("A/RES/") or parse(symbol) is None:
         return None
@@ -50,7 +50,7 @@ def key(symbol: str | None) -> str | None:
 
 
 def base(symbol: str | None) -> str | None:
-    from .symbols import parse
+    from ..symbols import parse
 
     parsed = parse(symbol) if symbol else None
     return parsed.base if parsed else None
@@ -198,7 +198,7 @@ def refresh(store) -> list[str]:
     """
     import time
 
-    from . import __version__
+    from .. import __version__
 
     if not (store.has("ga") and store.has("voeten")):
         return []
@@ -232,7 +232,7 @@ def refresh(store) -> list[str]:
 
 def ensure_current(store, *, wait: float = 60.0) -> None:
     """Rebuild the merged dataset if ``ga`` or ``voeten`` changed since it was built."""
-    from .errors import NoData
+    from ..errors import NoData
 
     for needed, hint in (("ga", "unvote fetch"), ("voeten", "unvote fetch --source voeten")):
         if not store.has(needed):
@@ -287,7 +287,7 @@ def _matrix(ids, votes, columns):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .analysis.codes import encode, locate
+    from ..analysis.codes import encode, locate
 
     row, keep = locate(ids, votes["rollcall_id"].to_numpy())
     code = votes["ms_code"]
@@ -316,7 +316,7 @@ def _pair_stats(um, vm, iu, iv, chunk: int = 20000) -> dict:
         out["cast_both"].append(cast.sum(1))
         out["cast_same"].append((cast & (a == b)).sum(1))
         kinds = [((a == v) & cast).any(1) for v in (1, 2, 3)]
-        out["unanimous"].append((np.sum(kinds, axis=0) <= 1))
+        out["unanimous"].append(np.sum(kinds, axis=0) <= 1)
     stats = {k: np.concatenate(v) if v else np.array([]) for k, v in out.items()}
     with np.errstate(invalid="ignore", divide="ignore"):
         stats["same_share"] = np.where(stats["both"] > 0, stats["same"] / np.maximum(stats["both"], 1), 0.0)

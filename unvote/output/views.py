@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .output import bar, format_cell, sparkline
+from .render import bar, format_cell, sparkline
 
 VOTE_WORDS = {"N": "No", "A": "Abstained", "X": "Did not vote"}
 
@@ -38,7 +38,7 @@ def align_view(console, periods, pooled, a: str, b: str, metric: str, by: str) -
     """The per-period table with a score bar, a pooled row, and a sparkline of the score."""
     from rich.table import Table
 
-    from .agreement import side
+    from ..agreement import side
 
     title = f"{side(a).label} vs {side(b).label} · metric {metric} · per {by}"
     table = Table(title=title, header_style="bold")
@@ -69,7 +69,7 @@ def cross_table_view(console, counts: dict, a: str, b: str) -> None:
     view.add_column("")
     for head in ("Y", "A", "N"):
         view.add_column(head, justify="right")
-    for i, head in enumerate("YAN"):
+    for head in "YAN":
         view.add_row(head, *[format_cell(counts[head.lower() + j]) for j in "yan"])
     console.print(view)
 
@@ -79,7 +79,7 @@ CELL_NAMES = ("yy", "ya", "yn", "ay", "aa", "an", "ny", "na", "nn")
 
 def _score_floor(metric: str) -> float:
     """-1 for the signed metrics (S, kappa, pi), 0 for the shares."""
-    from .analysis.align import SIGNED_METRICS
+    from ..analysis.align import SIGNED_METRICS
 
     return -1.0 if metric in SIGNED_METRICS else 0.0
 
@@ -94,7 +94,7 @@ def neighbors_view(console, table, focal: str, metric: str) -> None:
     from rich import box
     from rich.table import Table
 
-    from .agreement import side
+    from ..agreement import side
 
     lo = _score_floor(metric)
     roomy = console.width >= 112
@@ -117,7 +117,7 @@ def cohesion_view(console, table, group: str, by: str) -> None:
     """Per period: the counts, the share with the majority (bar) and the Agreement Index."""
     from rich.table import Table
 
-    from .groups import lookup
+    from ..groups import lookup
 
     g = lookup(group)
     view = Table(title=f"Cohesion of {g.code} ({g.name}) · per {by}", header_style="bold",
@@ -188,7 +188,7 @@ def ideal_view(console, table, width: int = 25) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from .analysis.ideal import facts as read_facts
+    from ..analysis.ideal import facts as read_facts
 
     facts = read_facts(table)
     rows = table.to_pylist()
@@ -198,7 +198,7 @@ def ideal_view(console, table, width: int = 25) -> None:
         highs = [r["ideal_point"] + 1.96 * r["std_error"] for r in mine]
         lo, hi = min(lows + [0.0]), max(highs + [0.0])
 
-        def at(v: float) -> int:
+        def at(v: float, lo: float = lo, hi: float = hi) -> int:
             return round((v - lo) / (hi - lo) * (width - 1)) if hi > lo else width // 2
 
         view = Table(title=f"Ideal points · {facts['by']} {period} · {f['rollcalls']} roll calls, "

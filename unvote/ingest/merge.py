@@ -77,7 +77,7 @@ def concat(old, new):
 
     columns = list(old.column_names) + [c for c in new.column_names if c not in old.column_names]
     parts = []
-    for table, other in ((old, new), (new, old)):
+    for table in (old, new):
         arrays = []
         for name in columns:
             target = (old if name in old.column_names else new).schema.field(name).type

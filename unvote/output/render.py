@@ -11,7 +11,7 @@ import json
 import math
 import os
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 FORMATS = ("auto", "table", "csv", "json")
 

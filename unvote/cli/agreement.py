@@ -1,0 +1,188 @@
+"""Commands about agreement: align, neighbors, matrix, cohesion, groups."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from .app import app
+from .options import (
+    BodyOpt,
+    BomOpt,
+    ContinuityOpt,
+    FormatOpt,
+    KindOpt,
+    MetricOpt,
+    PeriodOpt,
+    SessionOpt,
+    SinceOpt,
+    SourceOpt,
+    UnanimousOpt,
+    UntilOpt,
+    check_format,
+    source_note,
+    without_pandas,
+)
+
+
+@app.command()
+def align(
+    a: str = typer.Argument(..., help="A country (ISO3 code or name: KHM, Cambodia) or a group (ASEAN, EU; see unvote groups)."),
+    b: str = typer.Argument(..., help="Another country or group."),
+    by: str = PeriodOpt,
+    metric: str = MetricOpt,
+    since: Optional[str] = SinceOpt,
+    until: Optional[str] = UntilOpt,
+    session: Optional[str] = SessionOpt,
+    exclude_unanimous: bool = UnanimousOpt,
+    continuity: bool = ContinuityOpt,
+    source: str = SourceOpt,
+    kind: str = KindOpt,
+    body: str = BodyOpt,
+    fmt: str = FormatOpt,
+    bom: bool = BomOpt,
+):
+    """How often two countries (or a country and a group) vote alike, per year or session, with the counts.
+
+    Example: unvote align KHM RUS   |   unvote align Cambodia Russia --by session --format csv   |   unvote align KHM ASEAN --metric kappa
+    """
+    without_pandas()
+    from .. import api
+    from ..output.render import emit
+    from ..output.views import align_view
+
+    fmt = check_format(fmt)
+    kw = dict(metric=metric, since=since, until=until, session=session, continuity=continuity,
+              exclude_unanimous=exclude_unanimous, body=body, source=source, kind=kind)
+    periods = api.align(a, b, by=by, **kw)
+    emit(periods, fmt, bom=bom,
+         pretty=lambda console: (align_view(console, periods, api.align(a, b, by="all", **kw), a, b, metric, by),
+                                 source_note(console, source, kind)))
+
+
+@app.command()
+def neighbors(
+    country: str = typer.Argument(..., help="A country (KHM, Cambodia) or a group (ASEAN)."),
+    year: Optional[int] = typer.Option(None, "--year", help="Only this calendar year (same as --since Y --until Y)."),
+    since: Optional[str] = SinceOpt,
+    until: Optional[str] = UntilOpt,
+    session: Optional[str] = SessionOpt,
+    metric: str = MetricOpt,
+    exclude_unanimous: bool = UnanimousOpt,
+    continuity: bool = ContinuityOpt,
+    source: str = SourceOpt,
+    kind: str = KindOpt,
+    body: str = BodyOpt,
+    fmt: str = FormatOpt,
+    bom: bool = BomOpt,
+):
+    """Every other country ranked by how often it voted with COUNTRY, with the counts.
+
+    Example: unvote neighbors KHM --year 2022   |   unvote neighbors ASEAN --since 2020 --metric kappa
+    """
+    without_pandas()
+    from .. import api
+    from ..output.render import emit
+    from ..output.views import neighbors_view
+
+    fmt = check_format(fmt)
+    table = api.neighbors(country, year=year, since=since, until=until, session=session, metric=metric,
+                          exclude_unanimous=exclude_unanimous, continuity=continuity, body=body,
+                          source=source, kind=kind)
+    emit(table, fmt, bom=bom, pretty=lambda console: (neighbors_view(console, table, country, metric),
+                                                     source_note(console, source, kind)))
+
+
+@app.command()
+def matrix(
+    year: Optional[int] = typer.Option(None, "--year", help="Only this calendar year."),
+    since: Optional[str] = SinceOpt,
+    until: Optional[str] = UntilOpt,
+    session: Optional[str] = SessionOpt,
+    by: str = typer.Option("all", "--by", help="all (one matrix for the span) | year | session"),
+    metric: str = MetricOpt,
+    wide: bool = typer.Option(False, "--wide", help="One row per country and one score column per country, instead of one row per pair."),
+    exclude_unanimous: bool = UnanimousOpt,
+    continuity: bool = ContinuityOpt,
+    source: str = SourceOpt,
+    kind: str = KindOpt,
+    body: str = BodyOpt,
+    fmt: str = FormatOpt,
+    bom: bool = BomOpt,
+):
+    """Agreement of every pair of countries: a,b,n,same,partial,opposite,absent,score (each pair both ways).
+
+    Example: unvote matrix --year 2022 --format csv   |   unvote matrix --since 2000 --by year --metric kappa > dyads.csv
+    """
+    without_pandas()
+    from .. import api
+    from ..output.render import emit, rich_table
+
+    fmt = check_format(fmt)
+    table = api.matrix(year=year, since=since, until=until, session=session, by=by, metric=metric, wide=wide,
+                       exclude_unanimous=exclude_unanimous, continuity=continuity, body=body, source=source,
+                       kind=kind)
+    emit(table, fmt, bom=bom, pretty=lambda console: (console.print(rich_table(table)),
+                                                     source_note(console, source, kind)))
+
+
+@app.command()
+def cohesion(
+    group: str = typer.Argument(..., help="A group: ASEAN, EU, African Group, … (see unvote groups)."),
+    by: str = PeriodOpt,
+    since: Optional[str] = SinceOpt,
+    until: Optional[str] = UntilOpt,
+    session: Optional[str] = SessionOpt,
+    continuity: bool = ContinuityOpt,
+    source: str = SourceOpt,
+    kind: str = KindOpt,
+    body: str = BodyOpt,
+    fmt: str = FormatOpt,
+    bom: bool = BomOpt,
+):
+    """How united a group voted: the share of its members voting with the group majority, per period.
+
+    Example: unvote cohesion ASEAN --by year   |   unvote cohesion EU --since 2004 --format csv
+    """
+    without_pandas()
+    from .. import api
+    from ..output.render import emit
+    from ..output.views import cohesion_view
+
+    fmt = check_format(fmt)
+    table = api.cohesion(group, by=by, since=since, until=until, session=session, continuity=continuity, body=body,
+                         source=source, kind=kind)
+    emit(table, fmt, bom=bom, pretty=lambda console: (cohesion_view(console, table, group, by),
+                                                     source_note(console, source, kind)))
+
+
+@app.command()
+def groups(
+    group: Optional[str] = typer.Argument(None, help="Show this group's dated membership (ASEAN, EU, WEOG, …)."),
+    date: Optional[str] = typer.Option(None, "--date", help="With a group: only its members on this date (2022-03-02, or a year)."),
+    fmt: str = FormatOpt,
+    bom: bool = BomOpt,
+):
+    """The UN regional groups and blocs unvote knows, or one group's dated membership.
+
+    Example: unvote groups   |   unvote groups ASEAN   |   unvote groups EU --date 2019-06-01
+    """
+    without_pandas()
+    from .. import api
+    from ..output.render import emit
+
+    fmt = check_format(fmt)
+    if group is None:
+        if date is not None:
+            from ..errors import UsageError
+
+            raise UsageError("--date needs a group, e.g. unvote groups EU --date 2019")
+        from ..output.views import groups_view
+
+        table = api.groups_table()
+        emit(table, fmt, bom=bom, pretty=lambda console: groups_view(console, table))
+        return
+    emit(api.group_members(group, date=date), fmt, bom=bom)
+
+

@@ -1,0 +1,152 @@
+"""fetch and info: bring data into the store, say what it holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .app import app
+from .options import (
+    BodyOpt,
+    FormatOpt,
+    check_format,
+)
+
+
+@app.command()
+def fetch(
+    file: Optional[list[Path]] = typer.Option(None, "--file", help="Ingest a local copy (.csv or .csv.gz; with --source voeten an .RData/.rda or CSV/tab file, repeatable) instead of downloading."),
+    url: Optional[str] = typer.Option(None, "--url", help="Download this address instead of discovering the current file."),
+    source: str = typer.Option("undl", "--source", help="undl (UN Digital Library) | voeten (Voeten's roll calls from Harvard Dataverse) | merged (rebuild the merged history)."),
+    update: bool = typer.Option(False, "--update", help="Only merge the UN Digital Library voting records newer than the newest vote held."),
+    since: Optional[str] = typer.Option(None, "--since", help="With updates: look at records from this date (YYYY-MM-DD) instead of the newest vote held."),
+    delay: Optional[float] = typer.Option(None, "--delay", help="Seconds between requests (default 1, or UNVOTE_HTTP_DELAY)."),
+    body: str = BodyOpt,
+):
+    """Download the UN Digital Library's voting data into the local store.
+
+    With data already stored, the bulk file is downloaded only if it changed, then the voting
+    records newer than it are merged in.
+
+    Example: unvote fetch   |   unvote fetch --update   |   unvote fetch --file ~/Downloads/2025_9_19_ga_voting.csv
+    """
+    from ..ingest import fetch as pipeline
+    from ..output.render import stderr_console
+
+    console = stderr_console()
+    if source != "undl":
+        if update or since or body != "ga":
+            from ..errors import UsageError
+
+            raise UsageError(f"--source {source} is General Assembly data fetched whole; "
+                             "it takes no --update, --since or --body")
+        _fetch_other(console, source, file, url)
+        return
+    if file and len(file) > 1:
+        from ..errors import UsageError
+
+        raise UsageError("the UN Digital Library data is one file; pass --file once")
+    file = file[0] if file else None
+    if file is not None and (update or since):
+        from ..errors import UsageError
+
+        raise UsageError("--file reads a local copy; it cannot be combined with --update or --since")
+    if file is None:
+        # retries are news for someone watching; a log gets the outcome only, in one line
+        notify = (lambda message: console.print(f"[yellow]retry:[/] {message}")) if console.is_terminal else None
+        with _fetch_progress(console) as progress:
+            result = pipeline.fetch(body, url=url, progress=progress, update=True if update else None,
+                                    since=since, delay=delay, notify=notify)
+    else:
+        with console.status(f"reading {file}"):
+            result = pipeline.fetch(body, file=file)
+    m = result.manifest
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+    for note in result.notes:
+        console.print(note)
+    verb = "stored" if result.changed else "unchanged:"
+    console.print(f"{verb} {m['records']:,} roll calls, {m['votes']:,} votes "
+                  f"({m['date_min']} → {m['date_max']}) from {m['file']} in {result.path.parent.parent}")
+
+
+def _fetch_other(console, source: str, files, url) -> None:
+    """``fetch --source voeten`` (download or read Voeten's data) and ``--source merged`` (rebuild)."""
+    from ..errors import UsageError
+    from ..ingest import fetch as pipeline
+
+    if source == "voeten":
+        if files:
+            with console.status(f"reading {', '.join(str(f) for f in files)}"):
+                result = pipeline.fetch_voeten(files=files)
+        else:
+            with _fetch_progress(console) as progress:
+                result = pipeline.fetch_voeten(url=url, progress=progress)
+    elif source == "merged":
+        if files or url:
+            raise UsageError("--source merged rebuilds the merged history from the store; it takes no --file or --url")
+        with console.status("merging the UNDL and Voeten data"):
+            result = pipeline.rebuild_merged()
+    else:
+        raise UsageError(f"unknown source {source!r}; use undl, voeten or merged")
+    m = result.manifest
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+    if source == "voeten":
+        console.print(f"stored {m['records']:,} roll calls, {m['votes']:,} votes "
+                      f"({m['date_min']} → {m['date_max']}) from {m['file']} in {result.path.parent.parent}")
+    for note in result.notes:
+        console.print(note)
+
+
+def _fetch_progress(console):
+    """Progress bars on stderr (terminal only): bytes for downloads, a count for record pages."""
+    from rich.progress import DownloadColumn, MofNCompleteColumn, Progress, ProgressColumn, TransferSpeedColumn
+
+    class Amount(ProgressColumn):
+        def render(self, task):
+            if task.fields.get("unit") == "records":
+                return MofNCompleteColumn().render(task)
+            return DownloadColumn().render(task) + " " + TransferSpeedColumn().render(task)
+
+    return Progress(*Progress.get_default_columns(), Amount(), console=console, transient=True,
+                    disable=not console.is_terminal)
+
+
+@app.command()
+def info(fmt: str = FormatOpt):
+    """Where the store is and what it holds.
+
+    Example: unvote info
+    """
+    import pyarrow as pa
+
+    from .. import api
+    from ..output.render import emit
+
+    facts = api.info()
+    rows = [{"dataset": name, "source": m.get("source"), "file": m.get("file"), "sha256": m.get("sha256"),
+             "fetched_at": m.get("fetched_at"), "records": m.get("records"), "votes": m.get("votes"),
+             "date_min": m.get("date_min"), "date_max": m.get("date_max")}
+            for name, m in facts["datasets"].items()]
+    table = pa.Table.from_pylist(rows) if rows else pa.table({"dataset": pa.array([], pa.string())})
+
+    def pretty(console):
+        console.print(f"store: {facts['data_dir']}")
+        if not rows:
+            console.print("empty — run: unvote fetch")
+        for r in rows:
+            sha = f"sha256 {r['sha256'][:12]}…, " if r["sha256"] else ""
+            console.print(f"[bold]{r['dataset']}[/]: {r['records']:,} roll calls, {r['votes']:,} votes, "
+                          f"{r['date_min']} → {r['date_max']}\n  {r['source']}\n  file {r['file']} "
+                          f"({sha}fetched {r['fetched_at']})")
+            if r["dataset"] == "merged":
+                from ..ingest.history import status
+
+                console.print(f"  {status(facts['datasets'][r['dataset']], api.Store())}")
+
+    emit(table, check_format(fmt), pretty=pretty)
+
+

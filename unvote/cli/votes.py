@@ -1,0 +1,58 @@
+"""Commands about single roll calls: tally."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from .app import app
+from .options import (
+    BodyOpt,
+    BomOpt,
+    FormatOpt,
+    SourceOpt,
+    check_format,
+    source_note,
+    without_pandas,
+)
+
+
+@app.command()
+def tally(
+    symbols: list[str] = typer.Argument(..., help="Resolution symbols or UNDL record ids."),
+    countries: bool = typer.Option(False, "--countries", help="One row per country: resolution,country,name,vote."),
+    by_group: Optional[str] = typer.Option(None, "--by-group", help="Break the vote down by group: regional (the five UN regional groups) or group names (EU or EU,NATO)."),
+    source: str = SourceOpt,
+    kind: str = typer.Option("resolution", "--kind", help="resolution | amendment | paragraph | all: which roll calls a symbol may name (Voeten's data has all four)."),
+    body: str = BodyOpt,
+    fmt: str = FormatOpt,
+    bom: bool = BomOpt,
+):
+    """How a resolution's recorded vote went, and who voted how.
+
+    Example: unvote tally ES-11/1   |   unvote tally 2758(XXVI) 68/262 --format csv   |   unvote tally ES-11/1 --by-group regional
+    """
+    without_pandas()
+    from .. import api
+    from ..output.render import emit
+    from ..output.views import tally_view
+
+    fmt = check_format(fmt)
+    if by_group is not None:
+        from ..output.views import group_tally_view
+
+        rows = api.tally_by_group(*symbols, by=by_group, body=body, source=source, kind=kind)
+        emit(rows, fmt, bom=bom, pretty=lambda console: (group_tally_view(console, rows),
+                                                        source_note(console, source, kind)))
+        return
+    kw = dict(body=body, source=source, kind=kind)
+    if countries:
+        emit(api.country_votes(*symbols, **kw), fmt, bom=bom)
+        return
+    counts = api.tally(*symbols, **kw)
+    emit(counts, fmt, bom=bom,
+         pretty=lambda console: (tally_view(console, counts, api.country_votes(*symbols, **kw)),
+                                 source_note(console, source, kind)))
+
+
