@@ -28,6 +28,7 @@ run: install
 	$(UNVOTE) align KHM RUS --format table
 
 test: install
+	$(BIN)/ruff check unvote tests bench scripts
 	$(BIN)/python -m pytest -q
 
 bench: install

@@ -61,7 +61,7 @@ def run(report, ctx) -> None:
     import pyarrow as pa
 
     import unvote
-    from unvote import api
+    from unvote.selection import Selection
     from unvote.store import Store
 
     store_dir = ctx.ga_store()
@@ -74,8 +74,7 @@ def run(report, ctx) -> None:
     report("ideal --year 2019 peak RSS", ours_rss, base_rss, unit="MB", goal="goal ≤ 300 MB")
 
     store = Store(store_dir)
-    columns = ["rollcall_id", "ms_code", "vote"]
-    calls, found = api.source_tables("ga", since="2019", until="2019", store=store, vote_columns=columns)
+    calls, found = selected(Selection.of(year=2019), store)
     from threadpoolctl import threadpool_limits
 
     warm = best_of(lambda: unvote.ideal(year=2019, store=store), 5)
@@ -87,7 +86,7 @@ def run(report, ctx) -> None:
     import validate_ideal
 
     voeten = validate_ideal.reference(ctx.data / "voeten-idealpoints-2020" / "IdealpointestimatesAll_Apr2020.csv")
-    calls74, found74 = api.source_tables("ga", session="74", store=store, vote_columns=columns)
+    calls74, found74 = selected(Selection.of(session="74"), store)
     svd74 = svd_points(calls74, found74)
     rho_irt = validate_ideal.compare(unvote.ideal(session=74, store=store), voeten["74"])[1]
     rho_svd = validate_ideal.compare(pa.table({"country": list(svd74), "ideal_point": list(svd74.values())}),
@@ -95,3 +94,11 @@ def run(report, ctx) -> None:
     report("ideal --year 2019 (warm, in-process)", warm, plain,
            note=f"baseline: SVD of the same matrix; Spearman ρ with Voeten, session 74: "
                 f"IRT {rho_irt:.3f}, SVD {rho_svd:.3f}")
+
+
+def selected(selection, store):
+    """(roll calls, votes) of a selection, as the library reads them."""
+    from unvote.selection import Query
+
+    query = Query(selection, store=store)
+    return query.rollcalls(), query.votes()

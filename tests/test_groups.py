@@ -7,10 +7,10 @@ import pyarrow as pa
 import pytest
 
 from unvote import countries, groups
-from unvote.agreement import side
 from unvote.analysis import blocs
 from unvote.analysis.codes import ABSTAIN, NO, NON_VOTING, NOT_LISTED, YES
 from unvote.errors import UnknownCountry, UnknownGroup
+from unvote.sides import side
 
 Y, AB, N, X, NL = YES, ABSTAIN, NO, NON_VOTING, NOT_LISTED
 

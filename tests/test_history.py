@@ -128,16 +128,20 @@ def test_fetch_builds_merged_and_reports(both_store):
     assert store.manifest("voeten")["read"]["kinds"] == {"amendment": 287, "paragraph": 470, "resolution": 4_672}
 
 
-def test_merged_rebuilt_when_the_undl_data_changes(both_store, tmp_path):
+def test_merged_follows_its_sources_and_a_read_never_rebuilds(both_store, tmp_path):
     from unvote import api
+    from unvote.errors import NoData, StoreError
+    from unvote.ingest.fetch import rebuild_merged
 
     root, _ = both_store
     copy = Store(tmp_path / "copy")
     src = Store(root)
     for d in ("ga", "voeten"):
         copy.write(d, src.rollcalls(d), src.votes(d), src.manifest(d))
-    assert not copy.has("merged")
-    assert api.dataset("ga", "merged", store=copy) == "merged"  # built on first use
+    with pytest.raises(NoData, match="unvote fetch --source voeten"):
+        api.rollcalls(source="merged", store=copy)
+    assert not copy.has("merged")  # the read wrote nothing
+    rebuild_merged(store=copy)
     assert history.is_current(copy)
     first = copy.path("merged").resolve()
     ga = copy.rollcalls("ga")
@@ -145,29 +149,35 @@ def test_merged_rebuilt_when_the_undl_data_changes(both_store, tmp_path):
     votes = copy.votes("ga")
     copy.write("ga", keep, votes.filter(pc.is_in(votes["rollcall_id"], keep["rollcall_id"])), src.manifest("ga"))
     assert not history.is_current(copy)
-    rollcalls, _ = api.source_tables("ga", source="merged", store=copy)
+    with pytest.raises(StoreError, match="older than the UNDL or Voeten data; run: unvote fetch --source merged"):
+        api.rollcalls(source="merged", store=copy)
+    assert copy.path("merged").resolve() == first  # still not rebuilt by a read
+    history.refresh(copy)  # what every fetch of ga or voeten does
     assert copy.path("merged").resolve() != first and history.is_current(copy)
+    rollcalls = api.rollcalls(source="merged", kind="all", store=copy)
     # without the UNDL record, Voeten's copy of the Crimea vote comes into the merged history
     crimea = by_symbol(rollcalls, "A/RES/68/262")
     assert [(r["rollcall_id"], r["kind"]) for r in crimea] == [(5309, "resolution")]
 
 
-def test_source_tables_and_kinds(both_store):
+def test_selections_by_source_and_kind(both_store):
     from unvote import api
+    from unvote.selection import Query, Selection
 
     store = Store(both_store[0])
-    calls, votes = api.source_tables("ga", source="voeten", kind="amendment", store=store)
+    query = Query(Selection.of(source="voeten", kind="amendment"), store=store)
+    calls, votes = query.rollcalls(("rollcall_id", "kind")), query.votes()
     assert calls.num_rows == 287 and set(calls["kind"].to_pylist()) == {"amendment"}
-    assert set(votes["rollcall_id"].to_pylist()) <= set(calls["rollcall_id"].to_pylist())
-    assert api.source_tables("ga", source="voeten", kind="all", store=store)[0].num_rows == 5_429
-    assert api.source_tables("ga", source="merged", store=store)[0].num_rows == 5_538 + 296
-    assert api.source_tables("ga", source="merged", kind="all", store=store)[0].num_rows == 6_465
+    assert set(votes["rollcall_id"].to_pylist()) == set(calls["rollcall_id"].to_pylist())
+    assert api.rollcalls(source="voeten", kind="all", store=store).num_rows == 5_429
+    assert api.rollcalls(source="merged", kind="resolution", store=store).num_rows == 5_538 + 296
+    assert api.rollcalls(source="merged", kind="all", store=store).num_rows == 6_465
     from unvote.errors import UsageError
 
     with pytest.raises(UsageError, match="covers the General Assembly only"):
-        api.dataset("sc", "voeten", store=store)
+        Selection.of(body="sc", source="voeten")
     with pytest.raises(UsageError, match="unknown kind 'amendments'"):
-        api.source_tables("ga", source="voeten", kind="amendments", store=store)
+        Selection.of(source="voeten", kind="amendments")
 
 
 def run(root, *args):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from unvote.analysis import align as A
 from unvote.analysis import pairwise
-from unvote.analysis.codes import ABSTAIN, NO, NON_VOTING, NOT_LISTED, OTHER, YES
+from unvote.analysis.codes import ABSTAIN, NO, NON_VOTING, NOT_LISTED, OTHER, YES, is_unanimous
 
 Y, AB, N, X, NL = YES, ABSTAIN, NO, NON_VOTING, NOT_LISTED
 
@@ -35,8 +35,18 @@ TOY_SCORES = {
 }
 
 
+LETTER = {YES: "Y", ABSTAIN: "A", NO: "N", NON_VOTING: "X", OTHER: "AN", NOT_LISTED: None}
+
+
+def letters(codes):
+    return [LETTER[int(c)] for c in codes]
+
+
 def counts(a, b):
-    return {k: int(np.asarray(v).sum()) for k, v in A.pair_counts(np.asarray(a, np.int8), np.asarray(b, np.int8)).items()}
+    c = A.empty_counts()
+    for x, y in zip(letters(a), letters(b)):
+        A.add_pair(c, x, y)
+    return c
 
 
 def score(metric, a, b):
@@ -66,17 +76,15 @@ def test_agree_is_voeten_mean_distance():
 
 
 def test_align_table_per_period_and_columns():
-    import pyarrow as pa
-
-    calls = pa.table({"date": pa.array([f"2020-0{1 + i % 2}-01" for i in range(len(TOY))]).cast(pa.date32()),
-                      "session": pa.array(["75"] * len(TOY))})
-    t = A.align(calls, TOY_A, TOY_B, by="all", metric="kappa")
-    assert t.column_names == ["period", "n", "same", "partial", "opposite", "absent", *A.CELLS, "score"]
-    assert t.to_pylist()[0]["score"] == pytest.approx(58 / 110)
-    assert A.align(calls, TOY_A, TOY_B, by="all").column_names == \
-        ["period", "n", "same", "partial", "opposite", "absent", "score"]
-    years = A.align(calls, TOY_A, TOY_B, by="year").to_pylist()
-    assert [r["period"] for r in years] == ["2020"] and years[0]["n"] == 15
+    a, b = letters(TOY_A), letters(TOY_B)
+    t = A.align(["all"] * len(TOY), a, b, metric="kappa")
+    assert list(t[0]) == ["period", "n", "same", "partial", "opposite", "absent", *A.CELLS, "score"]
+    assert t[0]["score"] == pytest.approx(58 / 110)
+    assert list(A.align(["all"] * len(TOY), a, b)[0]) == ["period", "n", "same", "partial", "opposite", "absent",
+                                                         "score"]
+    halves = A.align([f"p{i % 2}" for i in range(len(TOY))], a, b)
+    assert [r["period"] for r in halves] == ["p0", "p1"]
+    assert sum(r["n"] for r in halves) == 15  # the two periods split the toy pair's counts
 
 
 # ---- edge cases ---------------------------------------------------------------------------
@@ -100,7 +108,9 @@ def test_all_unanimous_yes():
         assert math.isnan(score(metric, a, b)), metric
     codes = np.array([[Y, Y, X, NL], [N, N, N, X], [Y, AB, Y, Y], [X, X, NL, NL]], np.int8)
     assert A.unanimous(codes).tolist() == [True, True, False, True]
-    assert A.unanimous_from_counts([3, 0, 2, 0], [0, 3, 0, 0], [0, 0, 1, 0]).tolist() == [True, True, False, True]
+    assert is_unanimous(np.array([3, 0, 2, 0]), np.array([0, 3, 0, 0]), np.array([0, 0, 1, 0])).tolist() == \
+        [True, True, False, True]
+    assert [is_unanimous(y, n, a) for y, n, a in ((3, 0, 0), (0, 0, 0), (2, 0, 1))] == [True, True, False]
 
 
 def test_country_absent_throughout():

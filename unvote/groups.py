@@ -179,18 +179,9 @@ def _day(date) -> datetime.date:
 
 def _date(text: str, *, end: bool) -> datetime.date:
     """``1994`` / ``1994-06`` / ``1994-06-23`` → a date; a partial date means its first (or last) day."""
-    parts = [int(p) for p in text.strip().split("-")]
-    if len(parts) == 3:
-        return datetime.date(*parts)
-    if len(parts) == 2:
-        year, month = parts
-        if not end:
-            return datetime.date(year, month, 1)
-        nxt = datetime.date(year + month // 12, month % 12 + 1, 1)
-        return nxt - datetime.timedelta(days=1)
-    if len(parts) == 1:
-        return datetime.date(parts[0], 12, 31) if end else datetime.date(parts[0], 1, 1)
-    raise ValueError(f"groups.csv: bad date {text!r}")
+    from .dates import parse_when
+
+    return parse_when(text, end=end)
 
 
 def _fold(text: str) -> str:

@@ -53,6 +53,11 @@ class Store:
                          f"{hint.get(dataset, 'unvote fetch')}")
         return self.path(dataset).resolve()
 
+    def version(self, dataset: str) -> Path:
+        """The folder of the dataset's current version; resolve it once per command and read every
+        table from it, so a concurrent fetch cannot mix two versions into one answer."""
+        return self.require(dataset)
+
     def manifest(self, dataset: str) -> dict | None:
         try:
             return json.loads((self.path(dataset) / "manifest.json").read_text("utf-8"))

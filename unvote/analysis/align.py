@@ -58,89 +58,63 @@ def output_columns(metric: str) -> tuple[str, ...]:
     return COUNT_COLUMNS + (CELLS if metric in CELL_METRICS else ())
 
 
-def vote_vector(rollcall_ids, votes, codes: list[str]):
-    """Each roll call's vote (int8 codes, NOT_LISTED where absent) for a country and its lineage.
-
-    ``codes`` are merged: under the continuity policy the USSR's votes count as Russia's; a record
-    never lists two codes of one lineage.
-    """
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from .codes import NOT_LISTED, encode, locate
-
-    out = np.full(len(rollcall_ids), NOT_LISTED, dtype=np.int8)
-    mine = votes.filter(pc.is_in(votes["ms_code"].cast(pa.string())
-                                 if pa.types.is_dictionary(votes["ms_code"].type) else votes["ms_code"],
-                                 pa.array(codes)))
-    if mine.num_rows:
-        at, found = locate(rollcall_ids, mine["rollcall_id"].to_numpy())
-        out[at[found]] = encode(mine["vote"])[found]
-    return out
+RELATIONS = ("same", "partial", "opposite", "absent")
+_CAST = ("Y", "A", "N")
 
 
-def pair_counts(a, b):
-    """Per roll call, 0/1 indicators of same/partial/opposite/absent and of the nine cells."""
-    import numpy as np
+def relation(a: str | None, b: str | None) -> str | None:
+    """How two votes (letters as stored: Y, A, N, X, or an unreadable code) relate: same, partial
+    (one abstained, the other voted Y or N), opposite (Y against N), absent (one or both listed
+    but not voting), or None when either was not listed in the record (not a member then)."""
+    if a is None or b is None:
+        return None
+    if a in _CAST and b in _CAST:
+        if a == b:
+            return "same"
+        return "partial" if "A" in (a, b) else "opposite"
+    return "absent"
 
-    from .codes import ABSTAIN, NO, NOT_LISTED, YES
 
-    both = (a != NOT_LISTED) & (b != NOT_LISTED)
-    out = {}
-    for i, x in (("y", YES), ("a", ABSTAIN), ("n", NO)):
-        for j, y in (("y", YES), ("a", ABSTAIN), ("n", NO)):
-            out[i + j] = (a == x) & (b == y)
-    same = out["yy"] | out["aa"] | out["nn"]
-    opposite = out["yn"] | out["ny"]
-    partial = out["ya"] | out["ay"] | out["na"] | out["an"]
-    absent = both & ~(same | opposite | partial)
-    out.update({"same": same, "partial": partial, "opposite": opposite, "absent": absent,
-                "n": both.astype(np.int64)})
-    return out
+def empty_counts() -> dict[str, int]:
+    return dict.fromkeys(COUNT_COLUMNS + CELLS, 0)
+
+
+def add_pair(counts: dict[str, int], a: str | None, b: str | None) -> str | None:
+    """Count one roll call's pair of votes into ``counts``; returns its relation."""
+    rel = relation(a, b)
+    if rel is not None:
+        counts["n"] += 1
+        counts[rel] += 1
+        if a in _CAST and b in _CAST:
+            counts[a.lower() + b.lower()] += 1
+    return rel
+
+
+def align(periods, a_votes, b_votes, *, metric: str = "agree") -> list[dict]:
+    """Agreement per period of two vote sequences (aligned roll call by roll call; ``periods``
+    labels each roll call). Periods keep the order of their first roll call; a period in which the
+    two were never both listed is left out. Rows: period, n, same, partial, opposite, absent (+ the
+    nine cells for CELL_METRICS), score."""
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}")
+    per: dict = {}
+    for period, a, b in zip(periods, a_votes, b_votes, strict=True):
+        add_pair(per.setdefault(period, empty_counts()), a, b)
+    return [{"period": period, **{k: c[k] for k in output_columns(metric)}, "score": score(c, metric)}
+            for period, c in per.items() if c["n"] > 0]
+
+
+def score(counts: dict, metric: str) -> float:
+    """One period's (or pair's) score from its counts; NaN where the metric is undefined."""
+    return float(METRICS[metric](counts))
 
 
 def unanimous(codes):
-    """Roll calls (rows of an int8 code matrix, roll calls × countries) where every member that
-    voted Y, A or N voted the same way — Voeten's rule for dropping unanimous votes (his
-    DyadicAgreementScores.R keeps a vote only if its Y/A/N votes take more than one distinct value).
-    A roll call with no Y/A/N vote at all counts as unanimous too: it has nothing to compare."""
-    import numpy as np
+    """Per row of an int8 code matrix (roll calls × countries): unanimous by Voeten's rule
+    (``codes.is_unanimous``). A roll call with no Y/A/N vote at all counts as unanimous too."""
+    from .codes import ABSTAIN, NO, YES, is_unanimous
 
-    from .codes import ABSTAIN, NO, YES
-
-    kinds = sum((codes == v).any(axis=1).astype(np.int8) for v in (YES, ABSTAIN, NO))
-    return kinds <= 1
-
-
-def unanimous_from_counts(yes, no, abstain):
-    """The same rule from per-roll-call Y/N/A totals."""
-    import numpy as np
-
-    return ((np.asarray(yes) > 0).astype(int) + (np.asarray(no) > 0) + (np.asarray(abstain) > 0)) <= 1
-
-
-def align(rollcalls, a, b, *, by: str = "year", metric: str = "agree"):
-    """Agreement per period between vote vectors ``a`` and ``b`` (aligned with ``rollcalls``).
-
-    ``by``: "year" (calendar year of the vote), "session", or "all" (one pooled row).
-    Returns period, n, same, partial, opposite, absent (+ the nine cells for CELL_METRICS), score.
-    """
-    import numpy as np
-    import pyarrow as pa
-
-    if metric not in METRICS:
-        raise ValueError(f"unknown metric {metric!r}")
-    keys, inverse = period_index(rollcalls, by)
-    per_call = pair_counts(a, b)
-    counts = {k: np.bincount(inverse, weights=v, minlength=len(keys)).astype(np.int64)
-              for k, v in per_call.items()}
-    keep = counts["n"] > 0  # periods in which both were members
-    counts = {k: v[keep] for k, v in counts.items()}
-    table = {"period": pa.array(keys[keep].tolist(), pa.string())}
-    table.update({k: pa.array(counts[k]) for k in output_columns(metric)})
-    table["score"] = pa.array(METRICS[metric](counts), pa.float64())
-    return pa.table(table)
+    return is_unanimous(*((codes == v).sum(axis=1) for v in (YES, NO, ABSTAIN)))
 
 
 def period_index(rollcalls, by: str):
@@ -169,6 +143,9 @@ def _periods(rollcalls, by: str):
 
 
 def _ratio(num, den):
+    """num / den where den > 0, else NaN: on Python numbers, or elementwise on numpy arrays."""
+    if isinstance(num, (int, float)) and isinstance(den, (int, float)):
+        return num / den if den > 0 else float("nan")
     import numpy as np
 
     num = np.asarray(num, dtype=float)
@@ -179,9 +156,9 @@ def _ratio(num, den):
 
 # Disagreement weights on the Y/A/N scale (1, 2, 3): d = |i − j| / 2, i.e. 0, ½ or 1.
 _WEIGHTS = {
-    "nominal": lambda d: (d > 0).astype(float),  # Cohen 1960 / Scott 1955: any difference is 1
-    "linear": lambda d: d,                        # Cohen 1968 weighted kappa, absolute distances
-    "quadratic": lambda d: d * d,                 # squared distances (Fleiss & Cohen 1973)
+    "nominal": lambda d: float(d > 0),  # Cohen 1960 / Scott 1955: any difference is 1
+    "linear": lambda d: d,              # Cohen 1968 weighted kappa, absolute distances
+    "quadratic": lambda d: d * d,       # squared distances (Fleiss & Cohen 1973)
 }
 
 
@@ -191,21 +168,26 @@ def _chance_corrected(c, weights: str, *, pooled: bool):
     D_o = Σ w_ij p_ij (observed disagreement), D_e = Σ w_ij e_ij with e_ij = r_i·c_j from each
     country's own marginals (Cohen's kappa) or m_i·m_j from the pooled marginals m = (r + c)/2
     (Scott's pi). With nominal weights this is the familiar (p_o − p_e)/(1 − p_e). Undefined (NaN)
-    when D_e = 0: both always cast the one same vote, so agreement is all chance.
+    when D_e = 0: both always cast the one same vote, so agreement is all chance. Plain arithmetic,
+    so the cells may be Python numbers (one pair) or numpy arrays (every pair at once).
     """
+    letters = "yan"
+    cell = {(i, j): c[letters[i] + letters[j]] for i in range(3) for j in range(3)}
+    w = {(i, j): _WEIGHTS[weights](abs(i - j) / 2) for i in range(3) for j in range(3)}
+    total = sum(cell.values())
+    rows = [cell[i, 0] + cell[i, 1] + cell[i, 2] for i in range(3)]
+    cols = [cell[0, j] + cell[1, j] + cell[2, j] for j in range(3)]
+    if pooled:
+        rows = cols = [(r + k) / 2 for r, k in zip(rows, cols)]
+    observed = sum(w[k] * cell[k] for k in cell if w[k])  # Σ w·n, i.e. D_o · total
+    expected = sum(w[i, j] * rows[i] * cols[j] for i, j in cell if w[i, j])  # D_e · total²
+    # 1 − D_o / D_e = 1 − observed · total / expected
+    return 1 - _ratio(observed * total, expected) if isinstance(total, (int, float)) \
+        else _array_corrected(observed, expected, total)
+
+
+def _array_corrected(observed, expected, total):
     import numpy as np
 
-    cells = np.stack([np.asarray(c[k], dtype=float) for k in CELLS], axis=-1)
-    shape = cells.shape[:-1]
-    table = cells.reshape(shape + (3, 3))
-    total = table.sum(axis=(-2, -1))
-    scale = np.arange(3, dtype=float)
-    w = _WEIGHTS[weights](np.abs(scale[:, None] - scale[None, :]) / 2)
-    rows, cols = table.sum(axis=-1), table.sum(axis=-2)
-    if pooled:
-        rows = cols = (rows + cols) / 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        observed = (table * w).sum(axis=(-2, -1)) / total
-        expected = np.einsum("...i,ij,...j->...", rows, w, cols) / (total * total)
-        return np.where((total > 0) & (expected > 0), 1 - observed / np.where(expected > 0, expected, 1),
-                        np.nan)
+    ratio = _ratio(np.asarray(observed, dtype=float) * total, expected)
+    return np.where(np.asarray(total) > 0, 1 - ratio, np.nan)

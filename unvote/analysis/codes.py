@@ -10,6 +10,13 @@ OTHER = 0  # a code the source used that we cannot interpret (e.g. one "AN" in 1
 LETTER_CODE = {"Y": YES, "A": ABSTAIN, "N": NO, "X": NON_VOTING}
 
 
+def is_unanimous(yes, no, abstain):
+    """Voeten's rule for unanimous votes: the Y, A and N votes take at most one value (all alike, or
+    none cast) — his DyadicAgreementScores.R keeps a vote only if they take more than one. Works on
+    counts, as ints or as numpy arrays (one per roll call)."""
+    return (yes > 0) * 1 + (no > 0) * 1 + (abstain > 0) * 1 <= 1
+
+
 def encode(letters):
     """Vote letters (a pyarrow array, dictionary or not) → numpy int8 codes."""
     import numpy as np
@@ -22,6 +29,13 @@ def encode(letters):
     lookup = np.array([LETTER_CODE.get(v, OTHER) for v in arr.dictionary.to_pylist()] or [OTHER],
                       dtype=np.int8)
     return lookup[arr.indices.to_numpy(zero_copy_only=False)]
+
+
+def encode_letters(letters: list[str | None]):
+    """Vote letters as Python values (None: not listed) → numpy int8 codes."""
+    import numpy as np
+
+    return np.array([NOT_LISTED if v is None else LETTER_CODE.get(v, OTHER) for v in letters], dtype=np.int8)
 
 
 def locate(ids, wanted):

@@ -86,12 +86,13 @@ def select(cat, *, min_votes: int = MIN_VOTES):
     fewer than ``min_votes`` votes, and repeat until neither drops anything."""
     import numpy as np
 
+    from .codes import is_unanimous
+
     rows = np.ones(cat.shape[0], dtype=bool)
     cols = np.ones(cat.shape[1], dtype=bool)
     while True:
         sub = cat[np.ix_(rows, cols)]
-        kinds = sum((sub == k).any(axis=1).astype(np.int8) for k in (0, 1, 2))
-        keep_r = kinds >= 2
+        keep_r = ~is_unanimous(*((sub == k).sum(axis=1) for k in (0, 1, 2)))
         keep_c = (sub[keep_r] >= 0).sum(axis=0) >= min_votes
         if keep_r.all() and keep_c.all():
             return rows, cols

@@ -1,60 +1,42 @@
-"""How a roll call went: counts per vote, and who voted how."""
+"""How a roll call went: counts per vote, and who voted how (pure Python over plain rows)."""
 
 from __future__ import annotations
 
 from .. import countries
 
+# Column → DuckDB type name, in output order.
+TALLY_TYPES = {
+    "resolution": "VARCHAR", "date": "DATE", "yes": "INTEGER", "no": "INTEGER", "abstain": "INTEGER",
+    "non_voting": "INTEGER", "voting": "INTEGER", "members": "INTEGER", "title": "VARCHAR",
+    "unreadable": "INTEGER", "meeting": "VARCHAR", "session": "VARCHAR", "rollcall_id": "BIGINT",
+    "source": "VARCHAR",
+}
+VOTE_ROW_TYPES = {
+    "resolution": "VARCHAR", "date": "DATE", "country": "VARCHAR", "name": "VARCHAR", "vote": "VARCHAR",
+    "name_in_record": "VARCHAR", "permanent_member": "BOOLEAN",
+}
 
-def tally(rollcalls, votes):
-    """One row per roll call (in ``rollcalls`` order) with counts from the country votes.
 
-    ``voting`` = yes + no + abstain; ``members`` = member states listed in the record;
-    ``unreadable`` counts codes the source used that are none of Y/N/A/X (normally 0).
+def tally_rows(calls: list[dict], counts: dict[int, tuple]) -> list[dict]:
+    """One row per roll call (in ``calls`` order) from its per-letter counts.
+
+    ``counts[rollcall_id]`` is (yes, no, abstain, non_voting, members listed in the record).
+    ``voting`` = yes + no + abstain; ``unreadable`` counts codes the source used that are none of
+    Y/N/A/X (normally 0). Non-voting is not abstention: the UN counts it apart.
     """
-    import numpy as np
-    import pyarrow as pa
-
-    from .codes import ABSTAIN, NO, NON_VOTING, YES, encode, locate
-
-    ids = rollcalls["rollcall_id"].to_numpy()
-    pos, _ = locate(ids, votes["rollcall_id"].to_numpy())  # the votes are those of ``rollcalls``
-    codes = encode(votes["vote"])
-    n = len(ids)
-
-    def count(code):
-        return np.bincount(pos[codes == code], minlength=n)
-
-    yes, no, abstain, non_voting = count(YES), count(NO), count(ABSTAIN), count(NON_VOTING)
-    members = np.bincount(pos, minlength=n)
-    cols = {"resolution": rollcalls["resolution"], "date": rollcalls["date"],
-            "yes": yes, "no": no, "abstain": abstain, "non_voting": non_voting,
-            "voting": yes + no + abstain, "members": members}
-    cols["title"] = rollcalls["title"] if "title" in rollcalls.column_names else pa.nulls(n, pa.string())
-    cols["unreadable"] = members - yes - no - abstain - non_voting
-    for c in ("meeting", "session", "rollcall_id"):
-        cols[c] = rollcalls[c] if c in rollcalls.column_names else pa.nulls(n, pa.string())
-    return pa.table({k: (pa.array(v, pa.int32()) if isinstance(v, np.ndarray) else v)
-                     for k, v in cols.items()})
+    rows = []
+    for call in calls:
+        yes, no, abstain, non_voting, members = counts.get(call["rollcall_id"], (0, 0, 0, 0, 0))
+        rows.append({**call, "yes": yes, "no": no, "abstain": abstain, "non_voting": non_voting,
+                     "voting": yes + no + abstain, "members": members,
+                     "unreadable": members - yes - no - abstain - non_voting})
+    return rows
 
 
-def country_votes(rollcalls, votes):
-    """One row per (roll call, member state): resolution, date, country, name, vote, name_in_record
-    (and ``permanent_member`` when the votes carry it: Security Council data)."""
-    import pyarrow as pa
-
-    from .codes import locate
-
-    ids = rollcalls["rollcall_id"].to_numpy()
-    pos, _ = locate(ids, votes["rollcall_id"].to_numpy())  # the votes are those of ``rollcalls``
-    codes = votes["ms_code"].to_pylist()
-    cols = {
-        "resolution": rollcalls["resolution"].take(pos),
-        "date": rollcalls["date"].take(pos),
-        "country": pa.array(codes, pa.string()),
-        "name": pa.array([countries.display_name(c) for c in codes], pa.string()),
-        "vote": votes["vote"].cast(pa.string()),
-        "name_in_record": votes["ms_name"].cast(pa.string()),
-    }
-    if "permanent_member" in votes.column_names:
-        cols["permanent_member"] = votes["permanent_member"]
-    return pa.table(cols)
+def country_vote_rows(calls: list[dict], votes: list[dict]) -> list[dict]:
+    """One row per (roll call, member state), from the votes (rollcall_id, ms_code, ms_name, vote)."""
+    by_id = {c["rollcall_id"]: c for c in calls}
+    return [{"resolution": by_id[v["rollcall_id"]]["resolution"], "date": by_id[v["rollcall_id"]]["date"],
+             "country": v["ms_code"], "name": countries.display_name(v["ms_code"]), "vote": v["vote"],
+             "name_in_record": v["ms_name"], "permanent_member": v.get("permanent_member")}
+            for v in votes]

@@ -121,17 +121,18 @@ def info(fmt: str = FormatOpt):
 
     Example: unvote info
     """
-    import pyarrow as pa
-
     from .. import api
     from ..output.render import emit
+    from ..output.views import merged_line
+    from ..results import Rows
 
     facts = api.info()
-    rows = [{"dataset": name, "source": m.get("source"), "file": m.get("file"), "sha256": m.get("sha256"),
-             "fetched_at": m.get("fetched_at"), "records": m.get("records"), "votes": m.get("votes"),
-             "date_min": m.get("date_min"), "date_max": m.get("date_max")}
+    columns = {"dataset": "VARCHAR", "source": "VARCHAR", "file": "VARCHAR", "sha256": "VARCHAR",
+               "fetched_at": "VARCHAR", "records": "BIGINT", "votes": "BIGINT", "date_min": "VARCHAR",
+               "date_max": "VARCHAR"}
+    rows = [{"dataset": name, **{k: m.get(k) for k in columns if k != "dataset"}}
             for name, m in facts["datasets"].items()]
-    table = pa.Table.from_pylist(rows) if rows else pa.table({"dataset": pa.array([], pa.string())})
+    table = Rows.from_dicts(rows, columns)
 
     def pretty(console):
         console.print(f"store: {facts['data_dir']}")
@@ -143,9 +144,10 @@ def info(fmt: str = FormatOpt):
                           f"{r['date_min']} → {r['date_max']}\n  {r['source']}\n  file {r['file']} "
                           f"({sha}fetched {r['fetched_at']})")
             if r["dataset"] == "merged":
-                from ..ingest.history import status
+                from ..ingest.history import summary
 
-                console.print(f"  {status(facts['datasets'][r['dataset']], api.Store())}")
+                report = facts["datasets"]["merged"].get("match")
+                console.print(f"  {merged_line(summary(report) if report else None, facts['merged_current'])}")
 
     emit(table, check_format(fmt), pretty=pretty)
 

@@ -41,7 +41,7 @@ def without_pandas() -> None:
 
 def source_note(console, source: str, kind: str = "resolution") -> None:
     """Under a terminal view, name the data it came from (CSV and JSON stay plain data)."""
-    from ..api import SOURCE_LABELS
+    from ..selection import SOURCE_LABELS
 
     kinds = "all roll calls" if kind == "all" else f"{kind} votes"
     console.print(f"[dim]source: {source} — {SOURCE_LABELS.get(source, source)}; {kinds}[/]")

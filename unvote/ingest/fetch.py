@@ -56,30 +56,41 @@ def fetch(body: str = "ga", *, file: str | Path | None = None, url: str | None =
         raise UsageError(f"unknown body {body!r}; use ga or sc")
     store = store or Store()
     with store.lock(wait=lock_wait()):
-        if file is not None:
-            path = Path(file).expanduser()
-            if not path.is_file():
-                raise UsageError(f"no such file: {path}")
-            return _ingest(store, body, path, origin={"file": path.name, "path": str(path.resolve())},
-                           carry_over=store.has(body))
-        from ..errors import FetchError
-        from ..sources import http as httpmod
+        result = _fetch(store, body, file=file, url=url, progress=progress, update=update, since=since,
+                        notify=notify, delay=delay)
+        if body == "ga" and result.changed:  # the merged history follows its sources (a read never rebuilds)
+            from . import history
 
-        with httpmod.Client(httpmod.Policy.from_env(delay=delay), notify=notify) as client:
-            had_data = store.has(body)
-            if update:
-                return _update(store, body, client, since=since, progress=progress, notify=notify)
-            result = _bulk(store, body, client, url, progress)
-            if had_data and update is None:
-                try:
-                    more = _update(store, body, client, since=since, progress=progress, notify=notify)
-                except FetchError as exc:
-                    result.warnings.append(f"could not look for voting records newer than the bulk file "
-                                           f"({exc}); run unvote fetch --update later")
-                else:
-                    result = FetchResult(body, more.path, more.manifest, result.warnings + more.warnings,
-                                         result.changed or more.changed, result.notes + more.notes)
-            return result
+            result.notes.extend(history.refresh(store))
+        return result
+
+
+def _fetch(store: Store, body: str, *, file, url, progress, update, since, notify, delay) -> FetchResult:
+    """``fetch`` with the store's lock held."""
+    if file is not None:
+        path = Path(file).expanduser()
+        if not path.is_file():
+            raise UsageError(f"no such file: {path}")
+        return _ingest(store, body, path, origin={"file": path.name, "path": str(path.resolve())},
+                       carry_over=store.has(body))
+    from ..errors import FetchError
+    from ..sources import http as httpmod
+
+    with httpmod.Client(httpmod.Policy.from_env(delay=delay), notify=notify) as client:
+        had_data = store.has(body)
+        if update:
+            return _update(store, body, client, since=since, progress=progress, notify=notify)
+        result = _bulk(store, body, client, url, progress)
+        if had_data and update is None:
+            try:
+                more = _update(store, body, client, since=since, progress=progress, notify=notify)
+            except FetchError as exc:
+                result.warnings.append(f"could not look for voting records newer than the bulk file "
+                                       f"({exc}); run unvote fetch --update later")
+            else:
+                result = FetchResult(body, more.path, more.manifest, result.warnings + more.warnings,
+                                     result.changed or more.changed, result.notes + more.notes)
+        return result
 
 
 def lock_wait() -> float:
@@ -196,7 +207,7 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
     held_rc, held_votes = store.rollcalls(body), store.votes(body)
     held = store.manifest(body) or {}
     newest = pc.max(held_rc["date"]).as_py()
-    from ..api import parse_when
+    from ..dates import parse_when
 
     start = newest if since is None else parse_when(since, end=False)
     until = dt.date.today() + dt.timedelta(days=1)  # a vote in a time zone ahead of ours

@@ -37,7 +37,6 @@ DATE_WINDOW = 31  # days
 SAME_VOTES = 0.98  # share of identical votes that makes a roll call pair the same vote
 OVERLAP = 0.90  # share of each side's listed countries that both must list
 VOETEN_COLUMNS = ("importantvote",) + ("me", "nu", "di", "hr", "co", "ec")
-NOT_LISTED = 9
 
 
 def key(symbol: str | None) -> str | None:
@@ -62,6 +61,8 @@ def build(undl_rc, undl_votes, voeten_rc, voeten_votes):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from ..analysis.votematrix import vote_matrix
+
     overlap = set(undl_rc["rollcall_id"].to_pylist()) & set(voeten_rc["rollcall_id"].to_pylist())
     if overlap:
         raise StoreError(f"UNDL record ids and Voeten rcids overlap ({sorted(overlap)[:5]}); "
@@ -76,8 +77,8 @@ def build(undl_rc, undl_votes, voeten_rc, voeten_votes):
     whole = np.array([k == "resolution" for k in v_kind])
 
     columns = sorted({str(c) for c in _codes(undl_votes)} | {str(c) for c in _codes(voeten_votes)})
-    um = _matrix(u_ids, undl_votes, columns)
-    vm = _matrix(v_ids, voeten_votes, columns)
+    um = vote_matrix(u_ids, undl_votes, columns=columns).votes
+    vm = vote_matrix(v_ids, voeten_votes, columns=columns).votes
 
     pairs: list[tuple[int, int, str]] = []  # (undl row, voeten row, how)
     u_free = np.ones(len(u_ids), bool)
@@ -248,17 +249,6 @@ def ensure_current(store, *, wait: float = 60.0) -> None:
                          f"rebuilt here ({exc}); run: unvote fetch --source merged") from exc
 
 
-def summary(report: dict) -> str:
-    """One line: how the sources matched, and how often their votes agree."""
-    m = report
-    by_kind = ", ".join(f"{k} {n:,}" for k, n in m["voeten_only_by_kind"].items())
-    ag = m["agreement"]
-    return (f"{m['matched']:,} roll calls in both sources ({m['matched_by']['symbol']:,} by symbol, "
-            f"{m['matched_by']['symbol base']:,} by symbol base, {m['matched_by']['votes']:,} by votes), "
-            f"UNDL only {m['undl_only']:,}, Voeten only {m['voeten_only']:,} ({by_kind}); "
-            f"identical votes {ag['identical_share']:.2%} of {ag['pairs']:,} (roll call, country) pairs")
-
-
 # ---- helpers ---------------------------------------------------------------------------------
 
 def _days(dates):
@@ -281,26 +271,11 @@ def _codes(votes):
     return col.unique().to_pylist()
 
 
-def _matrix(ids, votes, columns):
-    """roll calls × countries int8 (codes as in analysis/codes.py; 9 = not listed)."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from ..analysis.codes import encode, locate
-
-    row, keep = locate(ids, votes["rollcall_id"].to_numpy())
-    code = votes["ms_code"]
-    code = code.cast(pa.string()) if pa.types.is_dictionary(code.type) else code
-    col = pc.index_in(code, value_set=pa.array(columns, pa.string())).to_numpy(zero_copy_only=False)
-    m = np.full((len(ids), len(columns)), NOT_LISTED, dtype=np.int8)
-    m[row[keep], col[keep].astype(np.int64)] = encode(votes["vote"])[keep]
-    return m
-
-
 def _pair_stats(um, vm, iu, iv, chunk: int = 20000) -> dict:
     """Per pair: countries listed by each, by both, identical among both, unanimity."""
     import numpy as np
+
+    from ..analysis.codes import ABSTAIN, NO, NOT_LISTED, YES, is_unanimous
 
     out = {k: [] for k in ("listed_u", "listed_v", "both", "same", "cast_both", "cast_same", "unanimous")}
     for s in range(0, len(iu), chunk):
@@ -315,8 +290,7 @@ def _pair_stats(um, vm, iu, iv, chunk: int = 20000) -> dict:
         out["same"].append(same.sum(1))
         out["cast_both"].append(cast.sum(1))
         out["cast_same"].append((cast & (a == b)).sum(1))
-        kinds = [((a == v) & cast).any(1) for v in (1, 2, 3)]
-        out["unanimous"].append(np.sum(kinds, axis=0) <= 1)
+        out["unanimous"].append(is_unanimous(*(((a == v) & cast).sum(1) for v in (YES, NO, ABSTAIN))))
     stats = {k: np.concatenate(v) if v else np.array([]) for k, v in out.items()}
     with np.errstate(invalid="ignore", divide="ignore"):
         stats["same_share"] = np.where(stats["both"] > 0, stats["same"] / np.maximum(stats["both"], 1), 0.0)
@@ -341,6 +315,8 @@ def _window_pairs(u_day, v_day, u_free, v_free):
 
 def _report(undl_rc, voeten_rc, um, vm, columns, pu, pv, how, u_free, v_free, u_day, v_day, far_rejected):
     import numpy as np
+
+    from ..analysis.codes import NOT_LISTED
 
     kinds = voeten_rc["kind"].to_pylist()
     only_v = np.flatnonzero(v_free)
@@ -430,9 +406,12 @@ def _plain_dicts(votes):
     return pa.table(cols)
 
 
-def status(manifest: dict, store) -> str:
-    """For ``unvote info``: the match summary, and whether the merged data is current."""
-    current = "current" if is_current(store) else \
-        "older than its sources: rebuilt by the next query that uses it (or: unvote fetch --source merged)"
-    report = (manifest or {}).get("match")
-    return (summary(report) if report else "no match report") + f"; {current}"
+def summary(report: dict) -> str:
+    """One line: how the sources matched, and how often their votes agree."""
+    m = report
+    by_kind = ", ".join(f"{k} {n:,}" for k, n in m["voeten_only_by_kind"].items())
+    ag = m["agreement"]
+    return (f"{m['matched']:,} roll calls in both sources ({m['matched_by']['symbol']:,} by symbol, "
+            f"{m['matched_by']['symbol base']:,} by symbol base, {m['matched_by']['votes']:,} by votes), "
+            f"UNDL only {m['undl_only']:,}, Voeten only {m['voeten_only']:,} ({by_kind}); "
+            f"identical votes {ag['identical_share']:.2%} of {ag['pairs']:,} (roll call, country) pairs")

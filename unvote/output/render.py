@@ -85,9 +85,23 @@ def write_csv(table, stream, *, bom: bool = False) -> None:
         stream.write("\ufeff")
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(table.column_names)
+    if hasattr(table, "kinds"):  # unvote.results.Rows: plain Python rows, no Arrow needed
+        kinds = table.kinds()
+        writer.writerows([_csv_value(v, k) for v, k in zip(row, kinds)] for row in table.rows)
+        return
     # column by column: one conversion per column type, not one per cell
     columns = [_csv_column(table.column(i)) for i in range(table.num_columns)]
     writer.writerows(zip(*columns))
+
+
+def _csv_value(v, kind: str):
+    if v is None:
+        return ""
+    if kind == "float":
+        return "" if math.isnan(v) else repr(round(v, 6))
+    if kind == "date":
+        return v.isoformat()
+    return v
 
 
 def _csv_column(column) -> list:

@@ -38,7 +38,7 @@ def align_view(console, periods, pooled, a: str, b: str, metric: str, by: str) -
     """The per-period table with a score bar, a pooled row, and a sparkline of the score."""
     from rich.table import Table
 
-    from ..agreement import side
+    from ..sides import side
 
     title = f"{side(a).label} vs {side(b).label} · metric {metric} · per {by}"
     table = Table(title=title, header_style="bold")
@@ -94,7 +94,7 @@ def neighbors_view(console, table, focal: str, metric: str) -> None:
     from rich import box
     from rich.table import Table
 
-    from ..agreement import side
+    from ..sides import side
 
     lo = _score_floor(metric)
     roomy = console.width >= 112
@@ -219,3 +219,9 @@ def ideal_view(console, table, width: int = 25) -> None:
         view.caption = "\n".join(["ordered-logit IRT (Yes > Abstain > No), mean 0, sd 1, USA positive",
                                   *ideal_note({**facts, "periods": {period: f}})])
         console.print(view)
+
+
+def merged_line(summary: str | None, current: bool) -> str:
+    """For ``unvote info``: the match summary, and whether the merged data is current."""
+    state = "current" if current else "older than its sources: run unvote fetch --source merged"
+    return (summary or "no match report") + f"; {state}"

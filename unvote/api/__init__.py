@@ -1,0 +1,20 @@
+"""The library's front door: questions answered from the store.
+
+    >>> import unvote
+    >>> unvote.tally("ES-11/1").to_pylist()[0]["yes"]
+    141
+
+Each function validates its arguments into a ``Selection`` (which roll calls), reads one store
+version through DuckDB (``unvote.selection``) and hands the rows to pure analysis. Quick answers
+come back as ``Rows`` (a pyarrow.Table on demand: ``.to_arrow()``, or use it as one), analysis
+results as ``pyarrow.Table``. Each CLI command is a thin adapter over one function here.
+"""
+
+from ..selection import KINDS, SOURCE_LABELS, SOURCES, Selection
+from .agreement import align, cohesion, group_members, groups_table, matrix, neighbors, tally_by_group
+from .ideal import ideal
+from .records import country_votes, find, info, rollcalls, tally, votes
+
+__all__ = ["KINDS", "SOURCES", "SOURCE_LABELS", "Selection", "align", "cohesion", "country_votes", "find",
+           "group_members", "groups_table", "ideal", "info", "matrix", "neighbors", "rollcalls", "tally",
+           "tally_by_group", "votes"]

@@ -1,0 +1,277 @@
+"""Agreement: two sides per period (``align``), one side against all (``neighbors``), every pair
+(``matrix``), a group's unity (``cohesion``), how groups voted on a roll call (``tally_by_group``),
+and the groups themselves.
+
+A *side* is a country or a group (``unvote.sides``); a group's vote on a roll call is its members'
+plurality position (``analysis/blocs.py``).
+"""
+
+from __future__ import annotations
+
+from .. import countries, groups
+from ..errors import NoData, UsageError
+from ..results import Rows
+from ..selection import Query, Selection
+from ..sides import Side, side
+
+PERIODS = ("year", "session", "all")
+_LETTER = {1: "Y", 2: "A", 3: "N", 8: "X", 0: "?"}  # analysis.codes → vote letters; 9 (not listed) → None
+
+
+def check_metric(metric: str) -> None:
+    from ..analysis.align import METRICS
+
+    if metric not in METRICS:
+        raise UsageError(f"unknown metric {metric!r}; choose from {', '.join(METRICS)}")
+
+
+def check_period(by: str) -> None:
+    if by not in PERIODS:
+        raise UsageError(f"unknown period {by!r}; use {', '.join(PERIODS)}")
+
+
+def period_of(call: dict, by: str) -> str:
+    """A roll call's period label: its calendar year, its session, or ``all``."""
+    if by == "year":
+        return str(call["date"].year)
+    return call["session"] if by == "session" else "all"
+
+
+def side_votes(query: Query, sides: list[Side]) -> Rows:
+    """The selected roll calls (rollcall_id, date, session, resolution, title) with each side's vote
+    as columns ``a_vote``, ``b_vote`` (a letter; None where not listed). Countries are read in SQL;
+    a group's position needs its members' votes (numpy)."""
+    a, b = sides
+    pairs = query.pair_votes(a.codes(query.sel.continuity) if a.kind == "country" else [],
+                             b.codes(query.sel.continuity) if b.kind == "country" else [],
+                             columns=("rollcall_id", "date", "session", "resolution", "title"))
+    if pairs.num_rows == 0:
+        raise query.nothing()
+    for column, s in (("a_vote", a), ("b_vote", b)):
+        if s.kind == "group":
+            letters = group_letters(query, s, pairs)
+            at = pairs.column_names.index(column)
+            pairs = Rows(pairs.column_names, pairs.types,
+                         [(*row[:at], v, *row[at + 1:]) for row, v in zip(pairs.rows, letters)])
+    return pairs
+
+
+def group_letters(query: Query, group: Side, calls: Rows) -> list[str | None]:
+    """A group's position (Y/A/N, X for a tie or no Y/A/N vote, None when no member was listed) on
+    each roll call of ``calls``."""
+    import numpy as np
+
+    from ..analysis import blocs
+    from ..analysis.votematrix import vote_matrix
+
+    ids = np.array(calls.column_values("rollcall_id"), dtype=np.int64)
+    merge = countries.continuity() if query.sel.continuity else {}
+    vm = vote_matrix(ids, query.votes(codes=group.codes(query.sel.continuity), ids=ids.tolist()), merge=merge)
+    dates = np.array(calls.column_values("date"), dtype="datetime64[D]")
+    mask = blocs.membership_mask(dates, vm.countries, group.spells(), merge)
+    code, _ = blocs.position(blocs.member_counts(vm.votes, mask))
+    return [_LETTER.get(int(c)) for c in code]
+
+
+def align(a: str, b: str, *, by: str = "year", metric: str = "agree", year=None, since=None, until=None,
+          session=None, continuity: bool = True, exclude_unanimous: bool = False, body: str = "ga",
+          source: str = "undl", kind: str = "resolution", store=None) -> Rows:
+    """Agreement between two countries per period (year, session or "all"), with the counts.
+
+    Countries may be named any reasonable way (``KHM``, ``Cambodia``, ``Russia``), and a group may
+    stand for either (``ASEAN``, ``EU``: its members' plurality position, see ``unvote.groups``).
+    With ``continuity`` (default) a country's predecessor seat counts as its own (USSR → Russia).
+    ``exclude_unanimous`` drops roll calls where every member that voted Y/A/N voted alike (Voeten).
+    Columns: period, n, same, partial, opposite, absent (+ the nine cells for kappa, pi, votes-only), score.
+    """
+    from ..analysis import align as alignment
+
+    check_metric(metric)
+    check_period(by)
+    first, second = side(a), side(b)
+    if first.code == second.code:
+        raise UsageError(f"both sides are {first.code}; name two different countries or groups")
+    query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
+                               session=session, continuity=continuity, exclude_unanimous=exclude_unanimous),
+                  store=store)
+    pairs = side_votes(query, [first, second])
+    calls = pairs.to_pylist()
+    for who, column in ((first, "a_vote"), (second, "b_vote")):
+        if all(c[column] is None for c in calls):
+            raise NoData(f"{who.label} has no recorded {query.sel.body.upper()} votes{query.sel.describe()}")
+    rows = alignment.align([period_of(c, by) for c in calls], [c["a_vote"] for c in calls],
+                           [c["b_vote"] for c in calls], metric=metric)
+    types = {"period": "VARCHAR", **dict.fromkeys(alignment.output_columns(metric), "BIGINT"), "score": "DOUBLE"}
+    return Rows.from_dicts(rows, types)
+
+
+def neighbors(focal: str, *, year=None, since=None, until=None, session=None, metric: str = "agree",
+              exclude_unanimous: bool = False, continuity: bool = True, body: str = "ga", source: str = "undl",
+              kind: str = "resolution", store=None):
+    """Every other country ranked by agreement with ``focal`` (a country or a group) over the span.
+
+    Columns: rank, country, name, n, same, partial, opposite, absent (+ the cross-table cells for
+    kappa/pi/votes-only), score. Countries with no shared roll call are left out; those with shared
+    roll calls but no score (e.g. never both voted) come last, unranked.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    from ..analysis import align as alignment
+    from ..analysis import pairwise
+    from ..analysis.codes import encode_letters
+
+    check_metric(metric)
+    me = side(focal)
+    query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
+                               session=session, continuity=continuity, exclude_unanimous=exclude_unanimous),
+                  store=store)
+    calls, vm = query.matrix()
+    if me.kind == "country":
+        if me.code not in vm.countries:
+            raise NoData(f"{me.label} has no recorded {query.sel.body.upper()} votes{query.sel.describe()}")
+        focal_vec = vm.column(me.code)
+    else:
+        focal_vec = encode_letters(group_letters(query, me, Rows(["rollcall_id", "date"], ["BIGINT", "DATE"], list(
+            zip(calls["rollcall_id"].to_pylist(), calls["date"].to_pylist())))))
+    counts = pairwise.against(focal_vec, vm.votes)
+    names = np.array(vm.countries, dtype=object)
+    keep = (counts["n"] > 0) & (names != me.code)
+    score = alignment.METRICS[metric]({k: v[keep] for k, v in counts.items()})
+    picked = {k: v[keep] for k, v in counts.items()}
+    codes = names[keep]
+    # best first; ties by more shared roll calls, then by code; no score last
+    order = np.lexsort((codes.astype(str), -picked["n"], -np.nan_to_num(score, nan=-np.inf)))
+    scored = ~np.isnan(score[order])
+    rank = np.where(scored, np.cumsum(scored), 0)
+    table = {"rank": pa.array(rank, pa.int64(), mask=~scored),
+             "country": pa.array(codes[order].astype(str), pa.string()),
+             "name": pa.array([countries.display_name(c) for c in codes[order]], pa.string())}
+    for k in alignment.output_columns(metric):
+        table[k] = pa.array(picked[k][order], pa.int64())
+    table["score"] = pa.array(score[order], pa.float64())
+    return pa.table(table)
+
+
+def matrix(*, year=None, since=None, until=None, session=None, by: str = "all", metric: str = "agree",
+           exclude_unanimous: bool = False, continuity: bool = True, wide: bool = False, body: str = "ga",
+           source: str = "undl", kind: str = "resolution", store=None):
+    """Agreement of every pair of countries, per period (``by``: all, year, session).
+
+    Long (default): [period,] a, b, n, same, partial, opposite, absent (+ cells), score — every
+    ordered pair a ≠ b that shared at least one roll call, so each pair appears both ways.
+    ``wide``: one row per country, one score column per country (the diagonal is empty).
+    Computed with matrix products over one-hot vote masks (``analysis/pairwise.py``).
+    """
+    from ..analysis import align as alignment
+    from ..analysis import pairwise
+
+    check_metric(metric)
+    check_period(by)
+    query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
+                               session=session, continuity=continuity, exclude_unanimous=exclude_unanimous),
+                  store=store)
+    calls, vm = query.matrix()
+    keys, inverse = alignment.period_index(calls, by)
+    long = pairwise.matrix_table(vm.votes, vm.countries, keys, inverse, metric=metric,
+                                 include_period=by != "all")
+    return pairwise.wide(long, period_column=by != "all") if wide else long
+
+
+def cohesion(group: str, *, by: str = "year", year=None, since=None, until=None, session=None,
+             continuity: bool = True, body: str = "ga", source: str = "undl", kind: str = "resolution",
+             store=None):
+    """How united a group voted, per period: the share of its members voting with the group's
+    plurality position, and the Hix–Noury–Roland Agreement Index (see ``analysis/blocs.cohesion``)."""
+    from ..analysis import blocs
+
+    check_period(by)
+    g = groups.lookup(group)
+    me = Side("group", g.code, g.name)
+    query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
+                               session=session, continuity=continuity), store=store)
+    merge = countries.continuity() if continuity else {}
+    calls, vm = query.matrix(codes=me.codes(continuity))
+    mask = blocs.membership_mask(calls["date"].to_numpy().astype("datetime64[D]"), vm.countries, me.spells(), merge)
+    table = blocs.cohesion(calls, vm.votes, mask, by=by)
+    if table.num_rows == 0:
+        raise NoData(f"no {g.code} member voted in {query.sel.body.upper()} roll calls{query.sel.describe()}")
+    return table
+
+
+def groups_table():
+    """The groups `unvote` knows: group, kind, name, members (today), rows (dated spells), aliases, source."""
+    import datetime as dt
+
+    today = dt.date.today()
+    return Rows.from_dicts([
+        {"group": g.code, "kind": g.kind, "name": g.name, "members": len(groups.members(g, today)),
+         "rows": len(groups.memberships(g)), "aliases": ", ".join(g.aliases), "source": g.source}
+        for g in groups.all_groups()],
+        {"group": "VARCHAR", "kind": "VARCHAR", "name": "VARCHAR", "members": "BIGINT", "rows": "BIGINT",
+         "aliases": "VARCHAR", "source": "VARCHAR"})
+
+
+def group_members(group: str, *, date=None):
+    """A group's dated membership rows (all, or those covering ``date``): group, code, name, valid_from,
+    valid_to, note. Dates are as the table writes them (a year where the day is not known)."""
+    from ..dates import parse_when
+
+    g = groups.lookup(group)
+    rows = groups.memberships(g)
+    if date is not None:
+        day = parse_when(date, end=False)
+        rows = [m for m in rows if m.covers(day)]
+    rows = sorted(rows, key=lambda m: (m.code, m.valid_from))
+    return Rows.from_dicts(
+        [{"group": g.code, "code": m.code, "name": countries.display_name(m.code), "valid_from": m.as_written[0],
+          "valid_to": m.as_written[1] or None, "note": m.note or None} for m in rows],
+        {"group": "VARCHAR", "code": "VARCHAR", "name": "VARCHAR", "valid_from": "VARCHAR", "valid_to": "VARCHAR",
+         "note": "VARCHAR"})
+
+
+def tally_by_group(*symbols: str, by: str = "regional", body: str = "ga", source: str = "undl",
+                   kind: str = "resolution", store=None):
+    """How each group voted on each roll call: one row per (roll call, group).
+
+    ``by``: ``regional`` (the five UN regional groups, which partition the membership) or one or
+    more group names separated by commas (``EU`` or ``EU,NATO``). A last row per roll call, group
+    ``-``, counts the members in none of them (for ``regional``: the United States, and anyone
+    outside the groups at the time), so with ``regional`` or one group the rows sum to the tally.
+    Columns: resolution, date, group, name, yes, no, abstain, non_voting, members, position
+    (the group's plurality vote Y/A/N, ``tie``, or empty when no member voted).
+    """
+    import numpy as np
+
+    from ..analysis import blocs
+    from ..analysis.codes import NOT_LISTED
+    from ..analysis.votematrix import vote_matrix
+    from .records import _find, _query
+
+    wanted = groups.regional() if by.strip().lower() == "regional" else \
+        [groups.lookup(x) for x in dict.fromkeys(p.strip() for p in by.split(",") if p.strip())]
+    if not wanted:
+        raise UsageError("name a group for --by-group, or regional")
+    query = _query(symbols, body, source, kind, store)
+    calls = _find(query, symbols)
+    ids = np.array(calls.column_values("rollcall_id"), dtype=np.int64)
+    vm = vote_matrix(ids, query.votes(ids=ids.tolist()))
+    dates = np.array(calls.column_values("date"), dtype="datetime64[D]")
+    masks = [blocs.membership_mask(dates, vm.countries, Side("group", g.code, g.name).spells()) for g in wanted]
+    listed = vm.votes != NOT_LISTED
+    rest = listed & ~np.logical_or.reduce(masks)
+    outside = "no regional group" if by.strip().lower() == "regional" else \
+        "in none of " + ", ".join(g.code for g in wanted)
+    rows = []
+    for r, call in enumerate(calls.to_pylist()):
+        for g, mask in [*zip(wanted, masks), (None, rest)]:
+            counts = blocs.member_counts(vm.votes[r:r + 1], mask[r:r + 1])
+            code, tie = blocs.position(counts)
+            rows.append({"resolution": call["resolution"], "date": call["date"], "group": g.code if g else "-",
+                         "name": g.name if g else outside, "yes": int(counts["yes"][0]), "no": int(counts["no"][0]),
+                         "abstain": int(counts["abstain"][0]), "non_voting": int(counts["non_voting"][0]),
+                         "members": int(counts["listed"][0]),
+                         "position": "tie" if tie[0] else {"Y": "Y", "A": "A", "N": "N"}.get(_LETTER.get(int(code[0])))})
+    return Rows.from_dicts(rows, {
+        "resolution": "VARCHAR", "date": "DATE", "group": "VARCHAR", "name": "VARCHAR", "yes": "BIGINT",
+        "no": "BIGINT", "abstain": "BIGINT", "non_voting": "BIGINT", "members": "BIGINT", "position": "VARCHAR"})

@@ -1,0 +1,109 @@
+"""Roll calls and who voted how: ``find``, ``tally``, ``country_votes``, the raw tables, ``info``."""
+
+from __future__ import annotations
+
+from ..errors import UsageError
+from ..results import Rows
+from ..selection import Query, Reader, Selection
+
+ROLLCALL_VIEW = ("rollcall_id", "resolution", "date", "session", "meeting", "title")
+
+
+def body_for(symbols, body: str = "ga") -> str:
+    """``sc`` when every symbol is a Security Council one (``S/RES/2623(2022)``), else ``body``:
+    an S/RES symbol can only be found in the SC data, so ``--body sc`` is implied."""
+    from ..symbols import parse
+
+    parsed = [parse(s) for s in symbols]
+    if body == "ga" and parsed and all(p is not None and p.body == "sc" for p in parsed):
+        return "sc"
+    return body
+
+
+def _query(symbols, body: str, source: str, kind: str, store) -> Query:
+    return Query(Selection.of(body=body_for(symbols, body), source=source, kind=kind), store=store)
+
+
+def find(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "resolution", store=None) -> Rows:
+    """The roll calls that ``symbols`` name (``ES-11/1``, ``A/RES/68/262``, ``2758(XXVI)``, a record id
+    — with ``source="voeten"`` a bare number is Voeten's rcid), in the order named."""
+    return _find(_query(symbols, body, source, kind, store), symbols)
+
+
+def _find(query: Query, symbols) -> Rows:
+    from ..symbols import SymbolIndex
+
+    if not symbols:
+        raise UsageError("name at least one resolution, e.g. ES-11/1")
+    sql, params = query.rollcalls_sql((*ROLLCALL_VIEW, "kind", "source"))
+    calls = query.reader.rows(sql, params)
+    index = SymbolIndex(calls.column_values("resolution"), calls.column_values("rollcall_id"))
+    picked: list[int] = []
+    for sym in symbols:
+        picked.extend(i for i in index.find(sym) if i not in picked)
+    return Rows(calls.column_names, calls.types, [calls.rows[i] for i in picked])
+
+
+def tally(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "resolution", store=None) -> Rows:
+    """Counts per roll call: resolution, date, yes, no, abstain, non_voting, voting, members, title,
+    unreadable, meeting, session, rollcall_id (and ``source``, where each roll call's votes come from,
+    unless ``source`` is "undl")."""
+    from ..analysis.tally import TALLY_TYPES, tally_rows
+
+    query = _query(symbols, body, source, kind, store)
+    calls = _find(query, symbols)
+    rows = tally_rows(calls.to_pylist(), query.counts(calls.column_values("rollcall_id")))
+    types = dict(TALLY_TYPES)
+    if source == "undl":
+        types.pop("source")
+    return Rows.from_dicts(rows, types)
+
+
+def country_votes(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "resolution",
+                  store=None) -> Rows:
+    """Who voted how: one row per (roll call, member state) in the record's order — resolution, date,
+    country, name, vote (Y, N, A, X), name_in_record (and ``permanent_member`` on the Security Council)."""
+    from ..analysis.tally import VOTE_ROW_TYPES, country_vote_rows
+
+    query = _query(symbols, body, source, kind, store)
+    calls = _find(query, symbols)
+    permanent = query.has_column("permanent_member", "votes")
+    extra = ", v.permanent_member" if permanent else ""
+    found = query.reader.rows(
+        f"SELECT v.rollcall_id, v.ms_code, v.ms_name, v.vote{extra} "
+        f"FROM {query.reader.table(query.dataset, 'votes', row_numbers=True)} v "
+        "WHERE v.rollcall_id IN (SELECT unnest(?::BIGINT[])) "
+        "ORDER BY list_position(?::BIGINT[], v.rollcall_id), v.file_row_number",
+        [calls.column_values("rollcall_id")] * 2)
+    types = dict(VOTE_ROW_TYPES)
+    if not permanent:
+        types.pop("permanent_member")
+    return Rows.from_dicts(country_vote_rows(calls.to_pylist(), found.to_pylist()), types)
+
+
+def rollcalls(body: str = "ga", *, source: str = "undl", kind: str = "all", year=None, since=None, until=None,
+              session=None, columns=None, store=None):
+    """The roll calls of a selection (default: every roll call of ``body``) as a pyarrow table, by date."""
+    query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
+                               session=session), store=store)
+    if columns is None:
+        columns = query.reader.columns(query.dataset, "rollcalls")
+    return query.rollcalls(tuple(columns), empty_ok=True)
+
+
+def votes(body: str = "ga", *, source: str = "undl", kind: str = "all", year=None, since=None, until=None,
+          session=None, columns=None, store=None):
+    """Every country vote of a selection (default: all of ``body``): rollcall_id, ms_code, ms_name, vote."""
+    query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
+                               session=session), store=store)
+    return query.votes(tuple(columns or ("rollcall_id", "ms_code", "ms_name", "vote")))
+
+
+def info(store=None) -> dict:
+    """Where the store is and what each dataset holds (from its manifest)."""
+    from ..store import DATASETS
+
+    reader = Reader(store)
+    datasets = {d: reader.manifest(d) for d in DATASETS if reader.store.has(d)}
+    return {"data_dir": str(reader.store.root), "datasets": datasets,
+            "merged_current": reader.merged_is_current() if "merged" in datasets else None}

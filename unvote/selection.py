@@ -1,0 +1,318 @@
+"""Which roll calls and votes a question is about: one ``Selection`` value, read as SQL over the store.
+
+A ``Selection`` is a plain value (body, source, kind, span, session, continuity, unanimous votes,
+topics) validated once. A ``Reader`` reads one store version per dataset — resolved the first time
+the dataset is read, then reused — with DuckDB, so one command never mixes two versions written by
+a concurrent fetch. ``Query`` joins the two: the selected roll calls, their votes, the vote matrix,
+and two sides' votes roll call by roll call.
+
+DuckDB hands back Python rows (``Rows``) for quick answers, Arrow tables for analysis.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import countries
+from .errors import NoData, StoreError, UsageError
+from .results import Rows
+
+BODIES = ("ga", "sc")
+SOURCES = ("undl", "voeten", "merged")
+KINDS = ("resolution", "amendment", "paragraph", "all")
+SOURCE_LABELS = {
+    "undl": "UN Digital Library voting records",
+    "voeten": "Voeten's UNGA roll-call data (Harvard Dataverse)",
+    "merged": "UN Digital Library records, with Voeten's roll calls where UNDL has none",
+}
+FETCH_HINT = {"ga": "unvote fetch", "sc": "unvote fetch --body sc", "voeten": "unvote fetch --source voeten",
+              "merged": "unvote fetch --source voeten (with the UNDL data fetched)"}
+VOTE_COLUMNS = ("rollcall_id", "ms_code", "vote")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which roll calls: ``body`` (ga, sc) from ``source`` (undl, voeten, merged), of ``kind``
+    (resolution, amendment, paragraph, all), dated ``since``–``until`` (inclusive) and/or in
+    ``session``; with ``continuity`` a predecessor seat's votes are its successor's (USSR → Russia);
+    ``exclude_unanimous`` drops roll calls where every member that voted Y/A/N voted alike."""
+
+    body: str = "ga"
+    source: str = "undl"
+    kind: str = "resolution"
+    since: dt.date | None = None
+    until: dt.date | None = None
+    session: str | None = None
+    continuity: bool = True
+    exclude_unanimous: bool = False
+
+    @classmethod
+    def of(cls, *, body: str = "ga", source: str = "undl", kind: str = "resolution", year=None, since=None,
+           until=None, session=None, continuity: bool = True, exclude_unanimous: bool = False) -> Selection:
+        """A validated selection from what a user typed (``year=2022``, ``since="2010"``, ``session="ES-11"``)."""
+        from .dates import span
+
+        body = (body or "ga").strip().lower()
+        if body not in BODIES:
+            raise UsageError(f"unknown body {body!r}; use ga (General Assembly) or sc (Security Council)")
+        if source not in SOURCES:
+            raise UsageError(f"unknown source {source!r}; use {', '.join(SOURCES)}")
+        if source != "undl" and body != "ga":
+            raise UsageError(f"--source {source} covers the General Assembly only; "
+                             f"use --source undl with --body {body}")
+        if kind not in KINDS:
+            raise UsageError(f"unknown kind {kind!r}; use {', '.join(KINDS)}")
+        start, stop = span(year=year, since=since, until=until)
+        session = str(session).strip().upper() if session is not None and str(session).strip() else None
+        return cls(body, source, kind, start, stop, session, bool(continuity), bool(exclude_unanimous))
+
+    def replace(self, **changes) -> Selection:
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def dataset(self) -> str:
+        """The store dataset: ``ga``/``sc`` (the UN's own records), ``voeten`` or ``merged``."""
+        return self.body if self.source == "undl" else self.source
+
+    def describe(self) -> str:
+        """`` in 2022``, `` since 2010-01-01 in session 78`` … (empty for everything)."""
+        parts = []
+        if self.since and self.until and self.since.year == self.until.year \
+                and (self.since.month, self.since.day, self.until.month, self.until.day) == (1, 1, 12, 31):
+            parts.append(f"in {self.since.year}")
+        else:
+            parts += [f"since {self.since}" if self.since else "", f"until {self.until}" if self.until else ""]
+        parts.append(f"in session {self.session}" if self.session else "")
+        text = " ".join(p for p in parts if p)
+        return f" {text}" if text else ""
+
+    def where(self, alias: str = "r") -> tuple[str, list]:
+        """The SQL condition on roll calls (table alias ``alias``) and its parameters."""
+        conds, params = [], []
+        if self.kind != "all":
+            conds.append(f"coalesce({alias}.kind, 'resolution') = ?")
+            params.append(self.kind)
+        if self.since:
+            conds.append(f"{alias}.date >= ?")
+            params.append(self.since)
+        if self.until:
+            conds.append(f"{alias}.date <= ?")
+            params.append(self.until)
+        if self.session:
+            conds.append(f"{alias}.session = ?")
+            params.append(self.session)
+        return (" AND ".join(conds) or "TRUE"), params
+
+    def codes(self, code: str) -> list[str]:
+        """The store codes whose votes count as ``code``'s: its lineage under continuity, else itself."""
+        return countries.lineage(code) if self.continuity else [code]
+
+
+class Reader:
+    """Reads the store through DuckDB; each dataset's version is resolved once, then kept."""
+
+    def __init__(self, store=None):
+        from .store import Store
+
+        self.store = store if store is not None else Store()
+        self._versions: dict[str, Path] = {}
+        self._con = None
+
+    def version(self, dataset: str) -> Path:
+        if dataset not in self._versions:
+            folder = self.store.version(dataset)
+            if dataset == "merged" and not self.merged_is_current(folder):
+                raise StoreError(f"the merged history in {self.store.root} is older than the UNDL or Voeten data; "
+                                 "run: unvote fetch --source merged")
+            self._versions[dataset] = folder
+        return self._versions[dataset]
+
+    def merged_is_current(self, folder: Path | None = None) -> bool:
+        """Was the merged history built from the UNDL and Voeten versions the store holds now?"""
+        import json
+
+        folder = folder or self._versions.get("merged") or self.store.version("merged")
+        try:
+            built = json.loads((folder / "manifest.json").read_text("utf-8")).get("built_from")
+        except (OSError, ValueError, AttributeError):
+            return False
+        return built == {d: self.version(d).name for d in ("ga", "voeten") if self.store.has(d)}
+
+    def manifest(self, dataset: str) -> dict:
+        import json
+
+        try:
+            data = json.loads((self.version(dataset) / "manifest.json").read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"cannot read the {dataset} manifest in {self.store.root} ({exc}); "
+                             f"run: {FETCH_HINT.get(dataset, 'unvote fetch')}") from exc
+        if not isinstance(data, dict):
+            raise StoreError(f"the {dataset} manifest in {self.store.root} is damaged; "
+                             f"run: {FETCH_HINT.get(dataset, 'unvote fetch')}")
+        return data
+
+    def table(self, dataset: str, name: str, *, row_numbers: bool = False) -> str:
+        """SQL for one of a dataset's tables (``rollcalls``, ``votes``) in the version this reader uses;
+        ``row_numbers`` adds ``file_row_number`` (the order of the file: a record's own order of states)."""
+        path = str(self.version(dataset) / f"{name}.parquet").replace("'", "''")
+        return f"read_parquet('{path}'{', file_row_number = true' if row_numbers else ''})"
+
+    def columns(self, dataset: str, name: str) -> list[str]:
+        return [row[0] for row in self._run(f"DESCRIBE SELECT * FROM {self.table(dataset, name)}").fetchall()]
+
+    @property
+    def con(self):
+        if self._con is None:
+            import duckdb
+
+            self._con = duckdb.connect(config={"threads": 2})
+        return self._con
+
+    def _run(self, sql: str, params=(), *, relation: bool = False):
+        import duckdb
+
+        try:
+            if relation:  # a relation hands its result to Arrow without an extra copy
+                return self.con.sql(sql, params=list(params))
+            return self.con.execute(sql, list(params))
+        except duckdb.IOException as exc:
+            raise StoreError(f"cannot read the store in {self.store.root} ({str(exc).splitlines()[0]}); "
+                             "run: unvote info --check") from exc
+        except duckdb.InvalidInputException as exc:  # a truncated or corrupt Parquet file
+            raise StoreError(f"the store in {self.store.root} is damaged ({str(exc).splitlines()[0]}); "
+                             "run: unvote info --check") from exc
+
+    def rows(self, sql: str, params=()) -> Rows:
+        result = self._run(sql, params)
+        names = [d[0] for d in result.description]
+        types = [str(d[1]) for d in result.description]
+        return Rows(names, types, result.fetchall())
+
+    def arrow(self, sql: str, params=()):
+        result = self._run(sql, params, relation=True)
+        try:  # DuckDB 1.4 named it to_arrow_table; older releases arrow()
+            return (getattr(result, "to_arrow_table", None) or result.arrow)()
+        except Exception as exc:
+            import duckdb
+
+            if isinstance(exc, (duckdb.IOException, duckdb.InvalidInputException)):
+                raise StoreError(f"the store in {self.store.root} is damaged ({str(exc).splitlines()[0]}); "
+                                 "run: unvote info --check") from exc
+            raise
+
+
+class Query:
+    """A selection read from one store version: its roll calls, votes, vote matrix, pair votes."""
+
+    def __init__(self, selection: Selection, reader: Reader | None = None, *, store=None):
+        self.sel = selection
+        self.reader = reader if reader is not None else Reader(store)
+
+    @property
+    def dataset(self) -> str:
+        return self.sel.dataset
+
+    def table(self, name: str) -> str:
+        return self.reader.table(self.dataset, name)
+
+    def has_column(self, name: str, table: str = "rollcalls") -> bool:
+        return name in self.reader.columns(self.dataset, table)
+
+    # ---- roll calls ---------------------------------------------------------------------------
+    def rollcalls_sql(self, columns=("rollcall_id", "date", "session", "resolution")) -> tuple[str, list]:
+        """SQL for the selected roll calls, oldest first (``rollcall_id`` breaks ties)."""
+        cond, params = self.sel.where("r")
+        present = set(self.reader.columns(self.dataset, "rollcalls"))
+        if self.sel.kind != "all" and "kind" not in present:
+            cond = cond.replace("coalesce(r.kind, 'resolution')", "'resolution'")
+        cols = ", ".join(f"r.{c}" if c in present else f"NULL AS {c}" for c in columns)
+        sql = f"SELECT {cols} FROM {self.table('rollcalls')} r WHERE {cond}"
+        if self.sel.exclude_unanimous:
+            sql += " AND r.rollcall_id NOT IN (SELECT unnest(?::BIGINT[]))"
+            params = [*params, self.unanimous_ids()]
+        return sql + " ORDER BY r.date, r.rollcall_id", params
+
+    def rollcalls(self, columns=("rollcall_id", "date", "session", "resolution"), *, empty_ok: bool = False):
+        """The selected roll calls as a pyarrow table; NoData when there are none."""
+        sql, params = self.rollcalls_sql(columns)
+        table = self.reader.arrow(sql, params)
+        if table.num_rows == 0 and not empty_ok:
+            raise self.nothing()
+        return table
+
+    def nothing(self) -> NoData:
+        what = "roll calls" if not self.sel.exclude_unanimous else "roll calls that were not unanimous"
+        return NoData(f"no {self.sel.body.upper()} {what}{self.sel.describe()}"
+                      + ("" if self.sel.source == "undl" else f" in the {self.sel.source} data"))
+
+    def unanimous_ids(self) -> list[int]:
+        """Roll calls in the selection's span that Voeten's rule calls unanimous (``analysis.codes``)."""
+        from .analysis.codes import is_unanimous
+
+        cond, params = self.sel.where("r")
+        present = set(self.reader.columns(self.dataset, "rollcalls"))
+        if "kind" not in present:
+            cond = cond.replace("coalesce(r.kind, 'resolution')", "'resolution'")
+        counts = self.reader.rows(
+            f"SELECT v.rollcall_id, {LETTER_COUNTS} FROM {self.table('votes')} v "
+            f"WHERE v.rollcall_id IN (SELECT r.rollcall_id FROM {self.table('rollcalls')} r WHERE {cond}) "
+            "GROUP BY v.rollcall_id", params)
+        return [row[0] for row in counts.rows if is_unanimous(row[1], row[2], row[3])]
+
+    # ---- votes --------------------------------------------------------------------------------
+    def votes(self, columns=VOTE_COLUMNS, *, codes: list[str] | None = None, ids: list[int] | None = None):
+        """Votes (pyarrow) on the selected roll calls (or on ``ids``), of ``codes`` only if given."""
+        cols = ", ".join(f"v.{c}" for c in columns)
+        if ids is None:
+            calls, params = self.rollcalls_sql(("rollcall_id",))
+            where = f"v.rollcall_id IN (SELECT rollcall_id FROM ({calls}))"
+        else:
+            where, params = "v.rollcall_id IN (SELECT unnest(?::BIGINT[]))", [list(ids)]
+        if codes is not None:
+            where += " AND v.ms_code IN (SELECT unnest(?::VARCHAR[]))"
+            params = [*params, list(codes)]
+        return self.reader.arrow(f"SELECT {cols} FROM {self.table('votes')} v WHERE {where}", params)
+
+    def counts(self, ids: list[int]) -> dict[int, tuple]:
+        """Per roll call id: (yes, no, abstain, non_voting, members) counted from the votes."""
+        found = self.reader.rows(
+            f"SELECT v.rollcall_id, {LETTER_COUNTS}, count(*) FROM {self.table('votes')} v "
+            "WHERE v.rollcall_id IN (SELECT unnest(?::BIGINT[])) GROUP BY v.rollcall_id", [list(ids)])
+        return {row[0]: row[1:] for row in found.rows}
+
+    def matrix(self, *, codes: list[str] | None = None):
+        """(roll calls, VoteMatrix) for the selection: every country listed at least once, as columns
+        (merged by continuity); with ``codes`` only those countries' votes are read."""
+        from .analysis.votematrix import vote_matrix
+
+        calls = self.rollcalls(("rollcall_id", "date", "session", "resolution"))
+        found = self.votes(codes=codes)
+        merge = countries.continuity() if self.sel.continuity else None
+        return calls, vote_matrix(calls, found, merge=merge)
+
+    def pair_votes(self, a_codes: list[str], b_codes: list[str],
+                   columns=("rollcall_id", "date", "session", "resolution")) -> Rows:
+        """Each selected roll call with the two sides' votes (``a_vote``, ``b_vote``; NULL where not listed).
+
+        A record never lists two codes of one lineage, so each side has at most one vote per roll call.
+        """
+        calls, params = self.rollcalls_sql(columns)
+        votes = self.table("votes")
+        sql = (f"WITH calls AS ({calls}), "
+               f"a AS (SELECT rollcall_id, any_value(vote) AS vote FROM {votes} "
+               "WHERE ms_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY rollcall_id), "
+               f"b AS (SELECT rollcall_id, any_value(vote) AS vote FROM {votes} "
+               "WHERE ms_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY rollcall_id) "
+               f"SELECT calls.*, a.vote AS a_vote, b.vote AS b_vote FROM calls "
+               "LEFT JOIN a USING (rollcall_id) LEFT JOIN b USING (rollcall_id) "
+               "ORDER BY calls.date, calls.rollcall_id")
+        return self.reader.rows(sql, [*params, list(a_codes), list(b_codes)])
+
+
+# Per-letter vote counts, the one place they are spelt (Y, N, A, X as the store keeps them).
+LETTER_COUNTS = ("count(*) FILTER (WHERE v.vote = 'Y') AS yes, count(*) FILTER (WHERE v.vote = 'N') AS no, "
+                 "count(*) FILTER (WHERE v.vote = 'A') AS abstain, "
+                 "count(*) FILTER (WHERE v.vote = 'X') AS non_voting")
