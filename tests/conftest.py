@@ -50,3 +50,19 @@ def ga_store(ga_store_dir, monkeypatch):
 
     monkeypatch.setenv("UNVOTE_DATA_DIR", str(ga_store_dir))
     return Store(ga_store_dir)
+
+
+@pytest.fixture(scope="session")
+def voeten_files(shared_data) -> list[Path]:
+    """Voeten's raw votes (2016 release) and the R unvotes roll-call descriptions."""
+    return [shared_data / "voeten-unvotespublished-2016" / "UNVotesPublished.RData",
+            shared_data / "dgrtwo-unvotes" / "un_roll_calls.rda"]
+
+
+@pytest.fixture(scope="session")
+def voeten_ingest(voeten_files):
+    """Voeten's data read once per run (≈5 s) by the real reader, with the roll-call descriptions."""
+    pytest.importorskip("pyreadr")
+    from unvote.sources import voeten
+
+    return voeten.read(voeten_files)

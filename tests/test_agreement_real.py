@@ -5,13 +5,11 @@ import collections
 import csv
 import io
 import math
-import os
-import subprocess
-import sys
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from cli_runner import invoke
 
 import unvote
 from unvote import groups
@@ -247,8 +245,7 @@ def test_usage_errors(ga_store):
 # ---- the CLI ------------------------------------------------------------------------------
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "unvote", *args], capture_output=True, text=True,
-                          env={**os.environ, "COLUMNS": "120"}, timeout=120)
+    return invoke(*args, env={"COLUMNS": "120"})
 
 
 def test_cli_matrix_csv(ga_store):

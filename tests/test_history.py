@@ -3,13 +3,11 @@ file with the R package's roll-call descriptions, both read in place."""
 
 import csv
 import io
-import os
-import subprocess
-import sys
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from cli_runner import invoke
 
 from unvote.ingest import history
 from unvote.store import Store
@@ -18,16 +16,8 @@ pytest.importorskip("pyreadr")
 
 
 @pytest.fixture(scope="module")
-def voeten_files(shared_data):
-    return [shared_data / "voeten-unvotespublished-2016" / "UNVotesPublished.RData",
-            shared_data / "dgrtwo-unvotes" / "un_roll_calls.rda"]
-
-
-@pytest.fixture(scope="module")
-def merged(ga_store_dir, voeten_files):
-    from unvote.sources import voeten
-
-    ing = voeten.read(voeten_files)
+def merged(ga_store_dir, voeten_ingest):
+    ing = voeten_ingest
     ga = Store(ga_store_dir)
     return history.build(ga.rollcalls("ga"), ga.votes("ga"), ing.rollcalls, ing.votes)
 
@@ -181,9 +171,7 @@ def test_selections_by_source_and_kind(both_store):
 
 
 def run(root, *args):
-    env = {**os.environ, "UNVOTE_DATA_DIR": str(root), "COLUMNS": "100"}
-    return subprocess.run([sys.executable, "-m", "unvote", *args], capture_output=True, text=True, env=env,
-                          timeout=120)
+    return invoke(*args, env={"UNVOTE_DATA_DIR": str(root), "COLUMNS": "100"})
 
 
 def test_cli_sources(both_store):

@@ -5,13 +5,11 @@ import csv
 import importlib.util
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_runner import invoke
 
 from unvote.analysis import ideal
 from unvote.errors import NoData, UsageError
@@ -218,9 +216,7 @@ def test_continuity_and_several_periods(ga_store):
 
 
 def run(*args):
-    env = {**os.environ, "COLUMNS": "100"}
-    return subprocess.run([sys.executable, "-m", "unvote", *args], capture_output=True, text=True,
-                          env=env, timeout=120)
+    return invoke(*args)
 
 
 def test_cli(ga_store):

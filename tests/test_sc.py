@@ -5,12 +5,11 @@ import datetime as dt
 import gzip
 import io
 import os
-import subprocess
-import sys
 from collections import defaultdict
 
 import pyarrow.compute as pc
 import pytest
+from cli_runner import invoke
 from fake_undl import records_from_store, undl  # noqa: F401  (undl is a fixture)
 
 from unvote import api
@@ -19,8 +18,7 @@ from unvote.store import Store
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "unvote", *args], capture_output=True, text=True,
-                          env={**os.environ, "COLUMNS": "120"}, timeout=120)
+    return invoke(*args, env={"COLUMNS": "120"})
 
 
 @pytest.fixture(scope="module")

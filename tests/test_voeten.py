@@ -22,10 +22,9 @@ def votes_2016(shared_data):
     return voeten.read([shared_data / "voeten-unvotespublished-2016" / "UNVotesPublished.RData"])
 
 
-@pytest.fixture(scope="module")
-def with_rollcalls(shared_data):
-    return voeten.read([shared_data / "voeten-unvotespublished-2016" / "UNVotesPublished.RData",
-                        shared_data / "dgrtwo-unvotes" / "un_roll_calls.rda"])
+@pytest.fixture
+def with_rollcalls(voeten_ingest):
+    return voeten_ingest
 
 
 def votes_of(ingest, rcid):
