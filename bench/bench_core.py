@@ -1,7 +1,8 @@
 """Core: ingest, `tally ES-11/1`, `align KHM RUS`, `--help` — end to end, beside baselines.
 
-Every timed command runs in a fresh subprocess (best of N), so interpreter start and imports count
-for both sides, and peak RSS is the child's own.
+Every timed command runs in a fresh subprocess, interleaved with its baseline (medians of the
+pairs), so interpreter start, imports and a busy machine count alike for both sides; peak RSS is
+the child's own.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from common import best_cmd, best_of
+from common import best_cmd, best_of, paired_cmd
 
 HERE = Path(__file__).resolve().parent
 UNVOTE = [sys.executable, "-m", "unvote"]
@@ -28,35 +29,37 @@ def run(report, ctx) -> None:
            note="baseline: pyarrow read_csv + write_table")
     report("ingest peak RSS", ours_rss, base_rss, unit="MB", goal="goal ≤ 300 MB")
 
-    env = {"UNVOTE_DATA_DIR": str(ctx.ga_store())}
-    flat = ctx.flat_parquet()
-    for question, args in (("tally", ["tally", "ES-11/1"]), ("align", ["align", "KHM", "RUS"])):
-        ours, ours_rss = best_cmd(UNVOTE + args + ["--format", "csv"], env=env)
-        base, base_rss = best_cmd([sys.executable, str(HERE / "baseline_duckdb.py"), str(flat), question])
-        report(f"{' '.join(args)} (end to end)", ours, base, goal="goal ≤ 1.2×",
-               note="baseline: DuckDB script on a flat Parquet copy")
-        report(f"{' '.join(args)} peak RSS", ours_rss, base_rss, unit="MB", goal="goal ≤ 300 MB")
-
-    # The same questions warm, in one process: the query work without start-up costs.
-    import duckdb
-
-    import unvote
     from unvote.store import Store
 
     store = Store(ctx.ga_store())
-    con = duckdb.connect()
-    sql = (HERE / "baseline_duckdb.py").read_text()
-    tally_sql = sql.split('rel = con.sql(f"""', 2)[1].split('""")', 1)[0].replace("{path}", str(flat))
-    align_sql = sql.split('rel = con.sql(f"""', 2)[2].split('""")', 1)[0].replace("{path}", str(flat))
-    report("tally ES-11/1 (warm, in-process)", best_of(lambda: unvote.tally("ES-11/1", store=store), 20),
-           best_of(lambda: con.sql(tally_sql).fetchall(), 20), note="baseline: duckdb query")
-    report("align KHM RUS (warm, in-process)", best_of(lambda: unvote.align("KHM", "RUS", store=store), 20),
-           best_of(lambda: con.sql(align_sql).fetchall(), 20), note="baseline: duckdb query")
+    folder = store.version("ga")
+    env = {"UNVOTE_DATA_DIR": str(ctx.ga_store())}
+    for question, args in (("tally", ["tally", "ES-11/1"]), ("align", ["align", "KHM", "RUS"])):
+        (ours, ours_rss), (base, base_rss) = paired_cmd(
+            UNVOTE + args + ["--format", "csv"], [sys.executable, str(HERE / "baseline_duckdb.py"), str(folder),
+                                                  question], env=env)
+        report(f"{' '.join(args)} --format csv (end to end)", ours, base, goal="goal ≤ 1.2×",
+               note="baseline: bare DuckDB script, same query on the same Parquet files")
+        report(f"{' '.join(args)} peak RSS", ours_rss, base_rss, unit="MB", goal="goal ≤ 120 MB")
 
-    helptime, _ = best_cmd(UNVOTE + ["--help"], env={"COLUMNS": "100"})
-    bare, _ = best_cmd([sys.executable, "-c", "pass"])
-    report("unvote --help", helptime, bare, goal="goal ≤ 0.15 s", note="baseline: bare python start-up")
-    imports, _ = best_cmd([sys.executable, "-c", "import typer, pyarrow.parquet, pyarrow.compute"])
-    duck_import, _ = best_cmd([sys.executable, "-c", "import duckdb"])
-    report("import floor: typer+pyarrow vs duckdb", imports, duck_import,
-           note="start-up every unvote query pays vs the DuckDB script's")
+    # The same questions warm, in one process: the query work without start-up costs.
+    import duckdb
+    from baseline_duckdb import QUERIES
+
+    import unvote
+
+    con = duckdb.connect()
+    report("tally ES-11/1 (warm, in-process)", best_of(lambda: unvote.tally("ES-11/1", store=store), 20),
+           best_of(lambda: con.sql(QUERIES["tally"].format(folder=folder)).fetchall(), 20),
+           note="baseline: the DuckDB query")
+    report("align KHM RUS (warm, in-process)", best_of(lambda: unvote.align("KHM", "RUS", store=store), 20),
+           best_of(lambda: con.sql(QUERIES["align"].format(folder=folder)).fetchall(), 20),
+           note="baseline: the DuckDB query")
+
+    (helptime, _), (bare, _) = paired_cmd(UNVOTE + ["--help"], [sys.executable, "-c", "pass"],
+                                          env={"COLUMNS": "100"})
+    report("unvote --help", helptime, bare, goal="goal ≤ 0.10 s", note="baseline: bare python start-up")
+    (duck, _), (typer_duck, _) = paired_cmd([sys.executable, "-c", "import duckdb"],
+                                            [sys.executable, "-c", "import duckdb, typer"])
+    report("import floor: duckdb + typer vs duckdb", typer_duck, duck,
+           note="what a Typer CLI pays over the bare script before any work")

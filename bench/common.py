@@ -91,3 +91,18 @@ def run_cmd(args: list[str], env: dict | None = None) -> tuple[float, float]:
 def best_cmd(args: list[str], env: dict | None = None, repeat: int = 5) -> tuple[float, float]:
     runs = [run_cmd(args, env) for _ in range(repeat)]
     return min(t for t, _ in runs), max(m for _, m in runs)
+
+
+def paired_cmd(ours: list[str], baseline: list[str], env: dict | None = None,
+               repeat: int = 11) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Interleave the two commands (ours, baseline, ours, …) so load on the machine hits both alike;
+    (median seconds, peak RSS MB) for each."""
+    import statistics
+
+    a, b = [], []
+    run_cmd(ours, env), run_cmd(baseline, env)  # warm the page cache for both
+    for _ in range(repeat):
+        a.append(run_cmd(ours, env))
+        b.append(run_cmd(baseline, env))
+    return ((statistics.median(t for t, _ in a), max(m for _, m in a)),
+            (statistics.median(t for t, _ in b), max(m for _, m in b)))

@@ -119,6 +119,7 @@ class Reader:
 
         self.store = store if store is not None else Store()
         self._versions: dict[str, Path] = {}
+        self._columns: dict[tuple[str, str], list[str]] = {}
         self._con = None
 
     def version(self, dataset: str) -> Path:
@@ -161,7 +162,12 @@ class Reader:
         return f"read_parquet('{path}'{', file_row_number = true' if row_numbers else ''})"
 
     def columns(self, dataset: str, name: str) -> list[str]:
-        return [row[0] for row in self._run(f"DESCRIBE SELECT * FROM {self.table(dataset, name)}").fetchall()]
+        """The columns of one of a dataset's tables (read from the file's footer once)."""
+        key = (dataset, name)
+        if key not in self._columns:
+            self._columns[key] = [row[0] for row in
+                                  self._run(f"DESCRIBE SELECT * FROM {self.table(dataset, name)}").fetchall()]
+        return self._columns[key]
 
     @property
     def con(self):

@@ -31,17 +31,24 @@ def find(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "res
 
 
 def _find(query: Query, symbols) -> Rows:
+    """The named roll calls (ROLLCALL_VIEW, kind, source), in the order named; each at most once."""
     from ..symbols import SymbolIndex
 
     if not symbols:
         raise UsageError("name at least one resolution, e.g. ES-11/1")
-    sql, params = query.rollcalls_sql((*ROLLCALL_VIEW, "kind", "source"))
-    calls = query.reader.rows(sql, params)
-    index = SymbolIndex(calls.column_values("resolution"), calls.column_values("rollcall_id"))
+    sql, params = query.rollcalls_sql(("rollcall_id", "resolution"))
+    found = query.reader.rows(sql, params)
+    ids, resolutions = found.column_values("rollcall_id"), found.column_values("resolution")
+    index = SymbolIndex(resolutions, ids)
     picked: list[int] = []
     for sym in symbols:
-        picked.extend(i for i in index.find(sym) if i not in picked)
-    return Rows(calls.column_names, calls.types, [calls.rows[i] for i in picked])
+        picked.extend(ids[i] for i in index.find(sym) if ids[i] not in picked)
+    columns = (*ROLLCALL_VIEW, "kind", "source")
+    present = set(query.reader.columns(query.dataset, "rollcalls"))
+    cols = ", ".join(f"r.{c}" if c in present else f"NULL AS {c}" for c in columns)
+    return query.reader.rows(f"SELECT {cols} FROM {query.table('rollcalls')} r "
+                             "WHERE r.rollcall_id IN (SELECT unnest(?::BIGINT[])) "
+                             "ORDER BY list_position(?::BIGINT[], r.rollcall_id)", [picked, picked])
 
 
 def tally(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "resolution", store=None) -> Rows:
