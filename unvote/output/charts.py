@@ -77,13 +77,14 @@ def chart_file(value: str | None) -> Path | None:
 
 
 def _matplotlib():
-    """matplotlib's Figure class, or MissingDependency naming the install command."""
+    """matplotlib and its Figure class, or MissingDependency naming the install command."""
     try:
+        import matplotlib
         from matplotlib.figure import Figure
     except ImportError:
         raise MissingDependency("--chart needs matplotlib: pip install 'unvote[charts]' "
                                 "(from a checkout: pip install '.[charts]')") from None
-    return Figure
+    return matplotlib, Figure
 
 
 RC = {
@@ -119,15 +120,15 @@ class _Chart:
         self.title, self.subtitle, self.source = title, subtitle, source
 
     def __enter__(self):
-        import matplotlib
-
-        Figure = _matplotlib()
+        matplotlib, Figure = _matplotlib()
         self._rc = matplotlib.rc_context(RC)
         self._rc.__enter__()
         try:
             fig = self.fig = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, facecolor="white")
-            fig.text(0.03, 0.955, self.title, fontsize=17, fontweight="bold", ha="left", va="top")
-            fig.text(0.03, 0.895, self.subtitle, fontsize=11.5, color="#333333", ha="left", va="top")
+            fig.text(0.03, 0.955, self.title, fontsize=17, fontweight="bold", ha="left", va="top",
+                     wrap=True)
+            fig.text(0.03, 0.895, self.subtitle, fontsize=11.5, color="#333333", ha="left", va="top",
+                     wrap=True)
             fig.text(0.03, 0.02, SOURCES.get(self.source, SOURCES["undl"]), fontsize=9, color="#555555",
                      ha="left", va="bottom")
             fig.subplots_adjust(left=0.08, right=0.97, top=0.82, bottom=0.13)
@@ -283,10 +284,13 @@ def neighbors_chart(path, table, *, country: str, metric: str = "agree", year=No
                    if len(panels) == 2 else f"all {len(rows)} countries"))
     with _Chart(path, title, subtitle, source) as chart:
         lo, hi = _score_limits(metric, [r["score"] for r in rows])
-        axes = chart.fig.subplots(1, len(panels), sharex=True)
-        axes = list(axes) if len(panels) == 2 else [axes]
-        labels = [f"{r['rank']}. {r['name']}" for r in rows[:top] + rows[-top:]]
-        chart.fig.subplots_adjust(left=_label_margin(labels, 9.5), right=0.95, wspace=0.8 if len(panels) == 2 else 0.2)
+        # each panel: its labels' width, then the plot; the plots share the room left
+        widths = [_label_margin([f"{r['rank']}. {r['name']}" for r in mine], 9.5) - 0.02 for _, mine in panels]
+        plot = (0.95 - 0.03 - sum(widths) - 0.05 * (len(panels) - 1)) / len(panels)
+        axes, x0 = [], 0.03
+        for width in widths:
+            axes.append(chart.fig.add_axes((x0 + width, 0.13, plot, 0.66)))
+            x0 += width + plot + 0.05
         for ax, (heading, mine), colour in zip(axes, panels, (OKABE_ITO["blue"], OKABE_ITO["vermillion"])):
             ys = list(range(len(mine)))[::-1]
             ax.hlines(ys, lo, [r["score"] for r in mine], color="#DDDDDD", linewidth=1)
@@ -390,6 +394,9 @@ def ideal_chart(path, table, *, highlight=(), source: str = "undl", max_panels: 
     names) coloured and labelled. One panel per period (at most ``max_panels``)."""
     from .. import countries
 
+    highlight = [h.strip() for h in highlight if h and h.strip()]
+    if path is None:
+        raise UsageError("--highlight colours countries in a chart: add --chart FILE")
     rows = table.to_pylist()
     if not rows:
         raise UsageError("nothing to chart: no estimates")
@@ -509,8 +516,8 @@ def matrix_chart(path, table, *, metric: str = "agree", year=None, since=None, u
     span = span_text(year=year, since=since, until=until, session=session)
     title = "Who votes with whom: agreement of every pair of countries"
     step = max(1, math.ceil(len(codes) / 48))
-    subtitle = (f"{BODIES.get(body, BODIES['ga'])} recorded votes, {span}: {_metric(metric)}; {len(codes)} countries, "
-                f"ordered so that blocs show" + (f" (every {_ordinal(step)} labelled)" if step > 1 else ""))
+    subtitle = (f"{BODIES.get(body, BODIES['ga'])} recorded votes, {span}: {_metric(metric)}; "
+                f"{len(codes)} countries ordered so that blocs show")
     with _Chart(path, title, subtitle, source) as chart:
         ax = chart.fig.add_axes((0.30, 0.10, 0.40, 0.72))
         image = ax.imshow(m, vmin=bottom, vmax=1.0, interpolation="nearest", aspect="equal")
@@ -520,6 +527,8 @@ def matrix_chart(path, table, *, metric: str = "agree", year=None, since=None, u
         ax.set_xticklabels([codes[i] for i in ticks], rotation=90, fontsize=6.5)
         ax.set_yticklabels([codes[i] for i in ticks], fontsize=6.5)
         ax.tick_params(length=2, pad=1)
+        if step > 1:
+            ax.set_xlabel(f"every {_ordinal(step)} country named", fontsize=9, color="#555555")
         for spine in ax.spines.values():
             spine.set_visible(False)
         bar = chart.fig.colorbar(image, ax=ax, fraction=0.04, pad=0.03)
