@@ -295,10 +295,10 @@ def neighbors_chart(path, table, *, country: str, metric: str = "agree", year=No
             ys = list(range(len(mine)))[::-1]
             ax.hlines(ys, lo, [r["score"] for r in mine], color="#DDDDDD", linewidth=1)
             ax.plot([r["score"] for r in mine], ys, "o", color=colour, markersize=7)
-            for y, r in zip(ys, mine):
+            for k, (y, r) in enumerate(zip(ys, mine)):
                 voted = r["same"] + r["partial"] + r["opposite"]  # few shared votes: say so
                 ax.text(r["score"] + 0.03 * (hi - lo), y, f"{r['score']:.2f}" + (f" ({voted} votes)" if voted < 10 else ""),
-                        va="center", fontsize=9)
+                        va="center", fontsize=9, gid=f"score-{heading.lower()}-{k + 1}")
             ax.set_yticks(ys)
             ax.set_yticklabels([f"{r['rank']}. {r['name']}" if r["rank"] else r["name"] for r in mine], fontsize=9.5)
             ax.set_ylim(-0.7, len(mine) - 0.3)
