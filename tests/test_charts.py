@@ -326,3 +326,43 @@ def test_chart_matches_baseline(ga_store, tmp_path, name):
         baseline.write_bytes(made.read_bytes())
     assert baseline.stat().st_size < 150_000
     assert compare_images(str(baseline), str(made), tol=3) is None
+
+
+# ---------------------------------------------------------------- the docs' examples run
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "charts.md"
+
+
+def _doc_commands() -> list[list[str]]:
+    import shlex
+
+    return [shlex.split(line.strip()[2:]) for line in DOC.read_text("utf-8").splitlines()
+            if line.strip().startswith("$ unvote ")]
+
+
+def test_docs_name_every_chart_command():
+    commands = {c[1] for c in _doc_commands()}
+    assert commands == {"align", "neighbors", "tally", "cohesion", "ideal", "matrix"}
+
+
+@pytest.mark.parametrize("args", _doc_commands(), ids=lambda a: " ".join(a[1:]))
+def test_docs_command_makes_its_chart(ga_store, tmp_path, args):
+    at = args.index("--chart")
+    target = tmp_path / args[at + 1]
+    out = run(*args[1:at + 1], str(target), *args[at + 2:], "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    data = target.read_bytes()
+    magic = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml", ".pdf": b"%PDF-"}[target.suffix]
+    assert data.startswith(magic)
+    if target.suffix == ".png":
+        assert png_size(target) == (1200, 675)
+    if target.suffix == ".svg":
+        assert "Source: UN Digital Library voting data, via unvote" in svg_texts(target)
+
+
+def test_docs_python_example_runs(ga_store, tmp_path, monkeypatch):
+    block = re.search(r"```python\n(.*?)```", DOC.read_text("utf-8"), re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, str(DOC), "exec"), {})
+    assert (tmp_path / "khm-rus.svg").read_bytes().startswith(b"<?xml")
+    assert (tmp_path / "es-11-1.pdf").read_bytes().startswith(b"%PDF-")

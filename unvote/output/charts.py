@@ -370,8 +370,8 @@ def cohesion_chart(path, table, *, group: str, by: str = "year", source: str = "
     _, name = _side(group)
     order = _ordered_periods(rows)
     title = f"How united {name} votes"
-    subtitle = (f"{BODIES.get(body, BODIES['ga'])} recorded votes, per {by}, {order[0]}–{order[-1]}: share of members voting "
-                "with the group majority, and Hix's agreement index")
+    subtitle = (f"{BODIES.get(body, BODIES['ga'])} recorded votes, per {by}, {order[0]}–{order[-1]}: share voting "
+                "with the group majority, and the Hix–Noury–Roland agreement index")
     with _Chart(path, title, subtitle, source) as chart:
         ax = chart.fig.add_subplot()
         x = _periods_axis(ax, order, by)
