@@ -200,6 +200,16 @@ def test_tally_chart_counts_match_the_votes(ga_store, tmp_path):
         assert word in texts
 
 
+def test_source_line_names_voeten(ga_store, tmp_path):
+    import unvote
+    from unvote.output import charts
+
+    charts.tally_chart(tmp_path / "v.svg", unvote.tally("ES-11/1", store=ga_store), source="voeten")
+    texts = svg_texts(tmp_path / "v.svg")
+    assert "Source: Erik Voeten's UNGA roll-call data (Harvard Dataverse), via unvote" in texts
+    assert not any("UN Digital Library" in t for t in texts)
+
+
 def test_tally_by_group_one_bar_per_group(ga_store, tmp_path):
     from unvote import groups
 
