@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from ..output.charts import CHART_HELP, align_chart, chart_file, cohesion_chart, matrix_chart, neighbors_chart
 from .app import app
 from .options import (
     BodyOpt,
@@ -42,6 +43,7 @@ def align(
     body: str = BodyOpt,
     fmt: str = FormatOpt,
     bom: bool = BomOpt,
+    chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
 ):
     """How often two countries (or a country and a group) vote alike, per year or session, with the counts.
 
@@ -56,6 +58,8 @@ def align(
     kw = dict(metric=metric, since=since, until=until, session=session, continuity=continuity,
               exclude_unanimous=exclude_unanimous, body=body, source=source, kind=kind)
     periods = api.align(a, b, by=by, **kw)
+    if chart:
+        align_chart(chart, periods, api.align(a, b, by="all", **kw), a=a, b=b, metric=metric, by=by, source=source, body=body)
     emit(periods, fmt, bom=bom,
          pretty=lambda console: (align_view(console, periods, api.align(a, b, by="all", **kw), a, b, metric, by),
                                  source_note(console, source, kind)))
@@ -76,6 +80,7 @@ def neighbors(
     body: str = BodyOpt,
     fmt: str = FormatOpt,
     bom: bool = BomOpt,
+    chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
 ):
     """Every other country ranked by how often it voted with COUNTRY, with the counts.
 
@@ -90,6 +95,8 @@ def neighbors(
     table = api.neighbors(country, year=year, since=since, until=until, session=session, metric=metric,
                           exclude_unanimous=exclude_unanimous, continuity=continuity, body=body,
                           source=source, kind=kind)
+    if chart:
+        neighbors_chart(chart, table, country=country, metric=metric, year=year, since=since, until=until, session=session, source=source, body=body)
     emit(table, fmt, bom=bom, pretty=lambda console: (neighbors_view(console, table, country, metric),
                                                      source_note(console, source, kind)))
 
@@ -110,6 +117,7 @@ def matrix(
     body: str = BodyOpt,
     fmt: str = FormatOpt,
     bom: bool = BomOpt,
+    chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
 ):
     """Agreement of every pair of countries: a,b,n,same,partial,opposite,absent,score (each pair both ways).
 
@@ -123,6 +131,8 @@ def matrix(
     table = api.matrix(year=year, since=since, until=until, session=session, by=by, metric=metric, wide=wide,
                        exclude_unanimous=exclude_unanimous, continuity=continuity, body=body, source=source,
                        kind=kind)
+    if chart:
+        matrix_chart(chart, table, metric=metric, year=year, since=since, until=until, session=session, source=source, body=body)
     emit(table, fmt, bom=bom, pretty=lambda console: (console.print(rich_table(table)),
                                                      source_note(console, source, kind)))
 
@@ -140,6 +150,7 @@ def cohesion(
     body: str = BodyOpt,
     fmt: str = FormatOpt,
     bom: bool = BomOpt,
+    chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
 ):
     """How united a group voted: the share of its members voting with the group majority, per period.
 
@@ -153,6 +164,8 @@ def cohesion(
     fmt = check_format(fmt)
     table = api.cohesion(group, by=by, since=since, until=until, session=session, continuity=continuity, body=body,
                          source=source, kind=kind)
+    if chart:
+        cohesion_chart(chart, table, group=group, by=by, source=source, body=body)
     emit(table, fmt, bom=bom, pretty=lambda console: (cohesion_view(console, table, group, by),
                                                      source_note(console, source, kind)))
 

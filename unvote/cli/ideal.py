@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from ..output.charts import CHART_HELP, chart_file, ideal_chart
 from .app import app
 from .options import (
     BodyOpt,
@@ -31,6 +32,8 @@ def ideal(
     body: str = BodyOpt,
     fmt: str = FormatOpt,
     bom: bool = BomOpt,
+    chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
+    highlight: Optional[str] = typer.Option(None, "--highlight", help="With --chart: colour and label these countries (KHM,RUS)."),
 ):
     """One-dimensional ideal points per country (ordered-logit IRT on Yes > Abstain > No; mean 0, sd 1, USA positive), with n votes.
 
@@ -47,6 +50,8 @@ def ideal(
         raise typer.BadParameter("give either --year or --session", param_hint="--year / --session")
     table = api.ideal(year=year or None, session=session or None, min_votes=min_votes, continuity=continuity,
                       source=source, kind=kind, body=body)
+    if chart or highlight:
+        ideal_chart(chart, table, highlight=(highlight or "").split(","), source=source)
     if resolve(fmt) != "table":  # the terminal view shows these in its caption
         for line in ideal_note(facts(table)):
             stderr_console().print(f"note: {line}")

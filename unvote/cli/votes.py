@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from ..output.charts import CHART_HELP, chart_file, tally_chart
 from .app import app
 from .options import (
     BodyOpt,
@@ -28,6 +29,7 @@ def tally(
     body: str = BodyOpt,
     fmt: str = FormatOpt,
     bom: bool = BomOpt,
+    chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
 ):
     """How a resolution's recorded vote went, and who voted how.
 
@@ -43,10 +45,14 @@ def tally(
         from ..output.views import group_tally_view
 
         rows = api.tally_by_group(*symbols, by=by_group, body=body, source=source, kind=kind)
+        if chart:
+            tally_chart(chart, api.tally(*symbols, body=body, source=source, kind=kind), by_group=rows, source=source)
         emit(rows, fmt, bom=bom, pretty=lambda console: (group_tally_view(console, rows),
                                                         source_note(console, source, kind)))
         return
     kw = dict(body=body, source=source, kind=kind)
+    if chart:
+        tally_chart(chart, api.tally(*symbols, **kw), source=source)
     if countries:
         emit(api.country_votes(*symbols, **kw), fmt, bom=bom)
         return

@@ -1,0 +1,378 @@
+"""Charts (``--chart FILE``): real files of the right type and size, the real figures in them, three
+compared with committed baselines, and matplotlib imported only on the chart path.
+
+Regenerate the baselines (after a deliberate change of look) with
+    UNVOTE_UPDATE_BASELINES=1 python -m pytest tests/test_charts.py -k baseline
+and look at them before committing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import struct
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+BASELINES = Path(__file__).resolve().parent / "baselines"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def run(*args, env=None):
+    full_env = {**os.environ, "COLUMNS": "100", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "unvote", *args], capture_output=True, text=True,
+                          env=full_env, timeout=120)
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def svg_texts(path: Path) -> list[str]:
+    """Every <text> element's text, in document order (svg.fonttype none keeps text as text)."""
+    root = ET.parse(path).getroot()
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+
+
+# ---------------------------------------------------------------- independent figures from the store
+
+def _votes_by_call(store, calls):
+    """{rollcall_id: {ms_code: vote letter, upper-cased}} read straight from the store's votes."""
+    ids = [c["rollcall_id"] for c in calls]
+    table = store.votes("ga", columns=["rollcall_id", "ms_code", "vote"], filters=[("rollcall_id", "in", ids)])
+    out: dict[int, dict[str, str]] = {i: {} for i in ids}
+    for r in table.to_pylist():
+        out[r["rollcall_id"]][r["ms_code"]] = (r["vote"] or "X").upper()
+    return out
+
+
+def _calls_in_year(store, year: int):
+    rows = store.rollcalls("ga", columns=["rollcall_id", "date", "kind"]).to_pylist()
+    return [r for r in rows if r["date"].year == year and r["kind"] == "resolution"]
+
+
+def _agreement_with(store, focal: str, year: int) -> dict[str, tuple[float, int]]:
+    """Voeten's agreement of ``focal`` with every other country in ``year``: (score, roll calls both voted)."""
+    calls = _calls_in_year(store, year)
+    votes = _votes_by_call(store, calls)
+    tallies: dict[str, list[float]] = {}
+    for by_code in votes.values():
+        mine = by_code.get(focal)
+        if mine not in ("Y", "N", "A"):
+            continue
+        for code, theirs in by_code.items():
+            if code == focal or theirs not in ("Y", "N", "A"):
+                continue
+            t = tallies.setdefault(code, [0.0, 0])
+            t[0] += 1.0 if theirs == mine else 0.5 if "A" in (mine, theirs) else 0.0
+            t[1] += 1
+    return {code: (points / n, n) for code, (points, n) in tallies.items()}
+
+
+# ---------------------------------------------------------------- import discipline and errors
+
+def test_cli_import_does_not_import_matplotlib():
+    code = "import sys, unvote.cli; assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+
+
+def test_help_does_not_import_matplotlib():
+    code = ("import sys\nsys.argv = ['unvote', 'align', '--help']\nfrom unvote.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\nassert 'matplotlib' not in sys.modules\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "--chart" in out.stdout
+
+
+@pytest.mark.parametrize("name", ["a.jpg", "a", "a.png.txt"])
+def test_unknown_suffix_is_a_one_line_usage_error(tmp_path, name):
+    out = run("align", "KHM", "RUS", "--chart", str(tmp_path / name))
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and ".png, .svg or .pdf" in out.stderr
+    assert out.stdout == "" and not (tmp_path / name).exists()
+
+
+def test_missing_folder_is_a_usage_error(tmp_path):
+    out = run("tally", "ES-11/1", "--chart", str(tmp_path / "nowhere" / "t.png"))
+    assert out.returncode == 2 and out.stderr.count("\n") == 1 and "does not exist" in out.stderr
+
+
+def test_without_matplotlib_exit_7_names_the_extra(ga_store, tmp_path):
+    target = tmp_path / "t.png"
+    code = ("import sys\nsys.modules['matplotlib'] = None  # as if not installed\n"
+            f"sys.argv = ['unvote', 'tally', 'ES-11/1', '--chart', {str(target)!r}]\n"
+            "from unvote.cli import main\nmain()\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 7, out.stderr
+    assert out.stderr.count("\n") == 1
+    assert "pip install 'unvote[charts]'" in out.stderr and "pip install '.[charts]'" in out.stderr
+    assert not target.exists()
+
+
+def test_highlight_needs_chart(ga_store):
+    out = run("ideal", "--year", "2022", "--highlight", "KHM")
+    assert out.returncode == 2 and "--chart" in out.stderr
+
+
+# ---------------------------------------------------------------- files: type, size, text, determinism
+
+def test_formats_size_and_determinism(ga_store, tmp_path):
+    import unvote
+    from unvote.output import charts
+
+    periods, pooled = unvote.align("KHM", "RUS", store=ga_store), unvote.align("KHM", "RUS", by="all", store=ga_store)
+    for suffix, magic in ((".png", b"\x89PNG\r\n\x1a\n"), (".svg", b"<?xml"), (".pdf", b"%PDF-")):
+        first, second = tmp_path / f"a{suffix}", tmp_path / f"b{suffix}"
+        for path in (first, second):
+            charts.align_chart(path, periods, pooled, a="KHM", b="RUS")
+        data = first.read_bytes()
+        assert data.startswith(magic)
+        assert data == second.read_bytes(), f"{suffix} output is not deterministic"
+        assert str(dt.date.today().year).encode() + b"-" not in data  # no creation date in the file
+    assert png_size(tmp_path / "a.png") == (1200, 675)
+
+
+def test_align_svg_shows_labels_and_the_pooled_score(ga_store, tmp_path):
+    import unvote
+
+    out = run("align", "KHM", "RUS", "--chart", str(tmp_path / "a.svg"), "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("period,n,")  # the data still goes to stdout
+    texts = svg_texts(tmp_path / "a.svg")
+    pooled = unvote.align("KHM", "RUS", by="all", store=ga_store).to_pylist()[0]["score"]
+    years = [r["period"] for r in unvote.align("KHM", "RUS", store=ga_store).to_pylist()]
+    assert "How often Cambodia votes with Russian Federation" in texts
+    assert any(t.startswith("UN General Assembly recorded votes") and "[agree]" in t
+               and f"{years[0]}–{years[-1]}" in t for t in texts)
+    assert "Source: UN Digital Library voting data, via unvote" in texts
+    assert "Year" in texts and "Score (agree)" in texts
+    assert f"Russian Federation, whole span: {pooled:.2f}" in texts
+
+
+def test_align_with_a_partner_column_draws_one_line_each(ga_store, tmp_path):
+    import pyarrow as pa
+
+    import unvote
+    from unvote.output import charts
+
+    def with_partner(table, partner):
+        return table.append_column("partner", pa.array([partner] * table.num_rows))
+
+    periods = pa.concat_tables([with_partner(unvote.align("KHM", p, since="2015", store=ga_store), p)
+                                for p in ("RUS", "USA", "CHN")])
+    pooled = pa.concat_tables([with_partner(unvote.align("KHM", p, since="2015", by="all", store=ga_store), p)
+                               for p in ("RUS", "USA", "CHN")])
+    charts.align_chart(tmp_path / "p.svg", periods, pooled, a="KHM", b="RUS")
+    texts = svg_texts(tmp_path / "p.svg")
+    for name, row in zip(("Russian Federation", "United States", "China"), pooled.to_pylist()):
+        assert name in texts
+        assert f"{name}, whole span: {row['score']:.2f}" in texts
+    root = ET.parse(tmp_path / "p.svg").getroot()
+    lines = [g for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("line2d_")
+             and any("stroke-width: 2.2" in (p.get("style") or "") for p in g.iter(f"{SVG}path"))]
+    assert len(lines) >= 3 * 2  # three partners, each drawn in the plot and in the legend
+
+
+def test_tally_chart_counts_match_the_votes(ga_store, tmp_path):
+    calls = [r for r in ga_store.rollcalls("ga", columns=["rollcall_id", "resolution"]).to_pylist()
+             if r["resolution"] == "A/RES/ES-11/1"]
+    assert len(calls) == 1
+    letters = list(_votes_by_call(ga_store, calls)[calls[0]["rollcall_id"]].values())
+    counts = {v: letters.count(v) for v in "YNAX"}
+    out = run("tally", "ES-11/1", "--chart", str(tmp_path / "t.svg"))
+    assert out.returncode == 0, out.stderr
+    texts = svg_texts(tmp_path / "t.svg")
+    assert "Aggression against Ukraine (A/RES/ES-11/1)" in texts
+    voting = counts["Y"] + counts["N"] + counts["A"]
+    assert (f"UN General Assembly recorded vote of 2 March 2022: {counts['Y']} yes, {counts['N']} no, "
+            f"{counts['A']} abstaining; {voting} of {len(letters)} members voted") in texts
+    for v in "YNAX":  # each count printed in its segment
+        assert str(counts[v]) in texts
+    for word in ("Yes", "No", "Abstain", "Non-voting", "Member states"):
+        assert word in texts
+
+
+def test_source_line_names_voeten(ga_store, tmp_path):
+    import unvote
+    from unvote.output import charts
+
+    charts.tally_chart(tmp_path / "v.svg", unvote.tally("ES-11/1", store=ga_store), source="voeten")
+    texts = svg_texts(tmp_path / "v.svg")
+    assert "Source: Erik Voeten's UNGA roll-call data (Harvard Dataverse), via unvote" in texts
+    assert not any("UN Digital Library" in t for t in texts)
+
+
+def test_tally_by_group_one_bar_per_group(ga_store, tmp_path):
+    from unvote import groups
+
+    out = run("tally", "ES-11/1", "--by-group", "regional", "--chart", str(tmp_path / "g.svg"))
+    assert out.returncode == 0, out.stderr
+    texts = svg_texts(tmp_path / "g.svg")
+    for group in groups.regional():
+        assert group.name in texts
+    # the African Group's Yes count, counted from the votes of its members that day
+    calls = [r for r in ga_store.rollcalls("ga", columns=["rollcall_id", "resolution"]).to_pylist()
+             if r["resolution"] == "A/RES/ES-11/1"]
+    votes = _votes_by_call(ga_store, calls)[calls[0]["rollcall_id"]]
+    african = groups.members("AFRICAN", dt.date(2022, 3, 2))
+    assert str(sum(votes.get(c) == "Y" for c in african)) in texts
+
+
+def test_neighbors_chart_shows_the_real_ranking(ga_store, tmp_path):
+    out = run("neighbors", "KHM", "--year", "2022", "--chart", str(tmp_path / "n.svg"), "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    texts = svg_texts(tmp_path / "n.svg")
+    scores = _agreement_with(ga_store, "KHM", 2022)
+    ranked = sorted((s for s, _ in scores.values()), reverse=True)
+    assert any(f"the 15 closest and 15 farthest of {len(scores)} countries" in t for t in texts)
+    root = ET.parse(tmp_path / "n.svg").getroot()
+    shown = ["".join(g.itertext()).strip() for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("score-")]
+    assert all(re.fullmatch(r"-?\d\.\d\d( \(\d+ votes\))?", t) for t in shown), shown
+    assert len(shown) == 30
+    assert [t.split()[0] for t in shown] == [f"{s:.2f}" for s in ranked[:15] + ranked[-15:]]
+    # the labels: the top country by name, with its few shared votes said
+    best = max(scores, key=lambda c: scores[c][0])
+    import unvote.countries as countries
+
+    assert f"1. {countries.display_name(best)}" in texts
+    top_votes = scores[best][1]
+    assert shown[0] == f"{scores[best][0]:.2f}" + (f" ({top_votes} votes)" if top_votes < 10 else "")
+    assert "Who votes with Cambodia?" in texts and "Closest" in texts and "Farthest" in texts
+
+
+def test_cohesion_chart(ga_store, tmp_path):
+    import unvote
+
+    out = run("cohesion", "ASEAN", "--chart", str(tmp_path / "c.svg"))
+    assert out.returncode == 0, out.stderr
+    texts = svg_texts(tmp_path / "c.svg")
+    rows = unvote.cohesion("ASEAN", store=ga_store).to_pylist()
+    assert "How united Association of Southeast Asian Nations votes" in texts
+    assert any(f"{rows[0]['period']}–{rows[-1]['period']}" in t for t in texts)
+    assert "With the majority" in texts and "Agreement index" in texts
+
+
+def test_ideal_chart_highlights(ga_store, tmp_path):
+    out = run("ideal", "--year", "2022", "--chart", str(tmp_path / "i.svg"), "--highlight", "KHM,Russia")
+    assert out.returncode == 0, out.stderr
+    texts = svg_texts(tmp_path / "i.svg")
+    import unvote
+
+    table = unvote.ideal(year=[2022], store=ga_store).to_pylist()
+    assert "Cambodia" in texts and "Russian Federation" in texts
+    low, high = min(table, key=lambda r: r["ideal_point"]), max(table, key=lambda r: r["ideal_point"])
+    assert low["name"] in texts and high["name"] in texts  # both ends named
+    assert f"{len(table)} countries, lowest to highest" in texts
+    assert "Where countries stand: ideal points, year 2022" in texts
+    bad = run("ideal", "--year", "2022", "--chart", str(tmp_path / "j.svg"), "--highlight", "Narnia")
+    assert bad.returncode == 3 and not (tmp_path / "j.svg").exists()
+
+
+def test_matrix_chart(ga_store, tmp_path):
+    import unvote
+
+    out = run("matrix", "--year", "2022", "--chart", str(tmp_path / "m.png"), "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    assert png_size(tmp_path / "m.png") == (1200, 675)
+    table = unvote.matrix(year=2022, store=ga_store)
+    scored = {r["a"] for r in table.to_pylist() if r["score"] is not None and r["score"] == r["score"]}
+    from unvote.output import charts
+
+    charts.matrix_chart(tmp_path / "m.svg", table, year=2022)
+    texts = svg_texts(tmp_path / "m.svg")
+    assert any(f"{len(scored)} countries ordered so that blocs show" in t for t in texts)
+    by_year = run("matrix", "--since", "2021", "--until", "2022", "--by", "year", "--chart", str(tmp_path / "y.png"))
+    assert by_year.returncode == 2 and "--by all" in by_year.stderr
+
+
+def test_bloc_order_puts_blocs_together():
+    """Two blocs of countries shuffled together come out as two runs."""
+    import random
+
+    from unvote.output.charts import bloc_order
+
+    rng = random.Random(7)
+    codes = [f"A{i}" for i in range(8)] + [f"B{i}" for i in range(6)] + ["USA"]
+    rng.shuffle(codes)
+    bloc = {c: (c[0] if c != "USA" else "B") for c in codes}
+    scores = [[1.0 if a == b else (0.9 if bloc[a] == bloc[b] else 0.3) + rng.uniform(-0.03, 0.03)
+               for b in codes] for a in codes]
+    scores = [[(scores[i][j] + scores[j][i]) / 2 for j in range(len(codes))] for i in range(len(codes))]
+    order = [bloc[codes[i]] for i in bloc_order(codes, scores)]
+    assert sorted(order) == sorted(bloc.values())
+    changes = sum(1 for x, y in zip(order, order[1:]) if x != y)
+    assert changes == 1, order
+    assert order[-1] == "B"  # the United States' bloc at the high end
+
+
+# ---------------------------------------------------------------- baselines
+
+BASELINE_CASES = {
+    "align_KHM_RUS.png": ("align", "KHM", "RUS"),
+    "tally_ES-11-1.png": ("tally", "ES-11/1"),
+    "neighbors_KHM_2022.png": ("neighbors", "KHM", "--year", "2022"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BASELINE_CASES))
+def test_chart_matches_baseline(ga_store, tmp_path, name):
+    from matplotlib.testing.compare import compare_images
+
+    made = tmp_path / name
+    out = run(*BASELINE_CASES[name], "--chart", str(made), "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    assert png_size(made) == (1200, 675)
+    baseline = BASELINES / name
+    if os.environ.get("UNVOTE_UPDATE_BASELINES"):
+        baseline.parent.mkdir(exist_ok=True)
+        baseline.write_bytes(made.read_bytes())
+    assert baseline.stat().st_size < 150_000
+    assert compare_images(str(baseline), str(made), tol=3) is None
+
+
+# ---------------------------------------------------------------- the docs' examples run
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "charts.md"
+
+
+def _doc_commands() -> list[list[str]]:
+    import shlex
+
+    return [shlex.split(line.strip()[2:]) for line in DOC.read_text("utf-8").splitlines()
+            if line.strip().startswith("$ unvote ")]
+
+
+def test_docs_name_every_chart_command():
+    commands = {c[1] for c in _doc_commands()}
+    assert commands == {"align", "neighbors", "tally", "cohesion", "ideal", "matrix"}
+
+
+@pytest.mark.parametrize("args", _doc_commands(), ids=lambda a: " ".join(a[1:]))
+def test_docs_command_makes_its_chart(ga_store, tmp_path, args):
+    at = args.index("--chart")
+    target = tmp_path / args[at + 1]
+    out = run(*args[1:at + 1], str(target), *args[at + 2:], "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    data = target.read_bytes()
+    magic = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml", ".pdf": b"%PDF-"}[target.suffix]
+    assert data.startswith(magic)
+    if target.suffix == ".png":
+        assert png_size(target) == (1200, 675)
+    if target.suffix == ".svg":
+        assert "Source: UN Digital Library voting data, via unvote" in svg_texts(target)
+
+
+def test_docs_python_example_runs(ga_store, tmp_path, monkeypatch):
+    block = re.search(r"```python\n(.*?)```", DOC.read_text("utf-8"), re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, str(DOC), "exec"), {})
+    assert (tmp_path / "khm-rus.svg").read_bytes().startswith(b"<?xml")
+    assert (tmp_path / "es-11-1.pdf").read_bytes().startswith(b"%PDF-")
