@@ -164,7 +164,7 @@ def _score_limits(metric: str, values) -> tuple[float, float]:
 
 def _side(text: str) -> tuple[str, str]:
     """(code, display name) of a country or group the user typed."""
-    from ..agreement import side
+    from ..sides import side
 
     found = side(text)
     return found.code, found.name
