@@ -18,15 +18,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from cli_runner import invoke
 
 BASELINES = Path(__file__).resolve().parent / "baselines"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 def run(*args, env=None):
-    full_env = {**os.environ, "COLUMNS": "100", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "unvote", *args], capture_output=True, text=True,
-                          env=full_env, timeout=120)
+    return invoke(*args, env=env)
 
 
 def png_size(path: Path) -> tuple[int, int]:
