@@ -1,5 +1,6 @@
-"""Pure analysis over pyarrow tables: no URLs, no files, no printing.
+"""Pure analysis: no URLs, no files, no printing, no store.
 
-Every function takes tables (roll calls, votes) and returns a ``pyarrow.Table``;
-call ``.to_pandas()`` or ``polars.from_arrow()`` on the result as you like.
+Functions take what the query layer read — plain rows (``tally``, ``align``) or numpy vote
+matrices (``pairwise``, ``blocs``, ``ideal``) — and return rows, dicts or pyarrow tables, as each
+one's docstring says. Votes as integers live in ``codes``.
 """

@@ -8,6 +8,7 @@ NOT_LISTED = 9  # not in the record: not a member then (or the record omits it)
 OTHER = 0  # a code the source used that we cannot interpret (e.g. one "AN" in 1952)
 
 LETTER_CODE = {"Y": YES, "A": ABSTAIN, "N": NO, "X": NON_VOTING}
+CODE_LETTER = {**{code: letter for letter, code in LETTER_CODE.items()}, OTHER: "?"}  # NOT_LISTED: none
 
 
 def is_unanimous(yes, no, abstain):

@@ -15,7 +15,6 @@ from ..selection import Query, Selection
 from ..sides import Side, side
 
 PERIODS = ("year", "session", "all")
-_LETTER = {1: "Y", 2: "A", 3: "N", 8: "X", 0: "?"}  # analysis.codes → vote letters; 9 (not listed) → None
 
 
 def check_metric(metric: str) -> None:
@@ -70,7 +69,9 @@ def group_letters(query: Query, group: Side, calls: Rows) -> list[str | None]:
     dates = np.array(calls.column_values("date"), dtype="datetime64[D]")
     mask = blocs.membership_mask(dates, vm.countries, group.spells(), merge)
     code, _ = blocs.position(blocs.member_counts(vm.votes, mask))
-    return [_LETTER.get(int(c)) for c in code]
+    from ..analysis.codes import CODE_LETTER
+
+    return [CODE_LETTER.get(int(c)) for c in code]  # NOT_LISTED → None
 
 
 def align(a: str, b: str, *, by: str = "year", metric: str = "agree", year=None, since=None, until=None,
@@ -244,10 +245,11 @@ def tally_by_group(*symbols: str, by: str = "regional", body: str = "ga", source
     import numpy as np
 
     from ..analysis import blocs
-    from ..analysis.codes import NOT_LISTED
+    from ..analysis.codes import ABSTAIN, NO, NOT_LISTED, YES
     from ..analysis.votematrix import vote_matrix
     from .records import _find, _query
 
+    CAST = {YES: "Y", ABSTAIN: "A", NO: "N"}  # a position; no position (X) stays empty
     wanted = groups.regional() if by.strip().lower() == "regional" else \
         [groups.lookup(x) for x in dict.fromkeys(p.strip() for p in by.split(",") if p.strip())]
     if not wanted:
@@ -271,7 +273,7 @@ def tally_by_group(*symbols: str, by: str = "regional", body: str = "ga", source
                          "name": g.name if g else outside, "yes": int(counts["yes"][0]), "no": int(counts["no"][0]),
                          "abstain": int(counts["abstain"][0]), "non_voting": int(counts["non_voting"][0]),
                          "members": int(counts["listed"][0]),
-                         "position": "tie" if tie[0] else {"Y": "Y", "A": "A", "N": "N"}.get(_LETTER.get(int(code[0])))})
+                         "position": "tie" if tie[0] else CAST.get(int(code[0]))})
     return Rows.from_dicts(rows, {
         "resolution": "VARCHAR", "date": "DATE", "group": "VARCHAR", "name": "VARCHAR", "yes": "BIGINT",
         "no": "BIGINT", "abstain": "BIGINT", "non_voting": "BIGINT", "members": "BIGINT", "position": "VARCHAR"})

@@ -316,7 +316,7 @@ def _window_pairs(u_day, v_day, u_free, v_free):
 def _report(undl_rc, voeten_rc, um, vm, columns, pu, pv, how, u_free, v_free, u_day, v_day, far_rejected):
     import numpy as np
 
-    from ..analysis.codes import NOT_LISTED
+    from ..analysis.codes import CODE_LETTER, NOT_LISTED
 
     kinds = voeten_rc["kind"].to_pylist()
     only_v = np.flatnonzero(v_free)
@@ -366,10 +366,9 @@ def _report(undl_rc, voeten_rc, um, vm, columns, pu, pv, how, u_free, v_free, u_
     top = np.argsort(-per_country, kind="stable")[:10]
     report["agreement"]["most_disagreeing_countries"] = {columns[c]: int(per_country[c]) for c in top
                                                          if per_country[c]}
-    letters = {1: "Y", 2: "A", 3: "N", 8: "X", 0: "?"}
     flips: dict[str, int] = {}
     for x, y in zip(a[differ], b[differ]):
-        k = f"{letters.get(int(x), '?')}→{letters.get(int(y), '?')}"
+        k = f"{CODE_LETTER.get(int(x), '?')}→{CODE_LETTER.get(int(y), '?')}"
         flips[k] = flips.get(k, 0) + 1
     report["agreement"]["differences_undl_to_voeten"] = dict(sorted(flips.items(), key=lambda kv: -kv[1]))
     share = stats["same_share"]
