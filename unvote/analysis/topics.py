@@ -29,7 +29,9 @@ import functools
 import re
 import unicodedata
 
-CODES = ("me", "nu", "di", "hr", "co", "ec")
+from ..topics import CODES
+
+TRAIN_LAST_SESSION = 55  # the rules were written on sessions 1–55; 56 and later measure them
 
 # ---- the rules ----------------------------------------------------------------------------------
 # Every phrase is folded like the text (see above). Keep each list sorted by theme, and say why
@@ -175,3 +177,91 @@ def join(codes) -> str:
 def split(value: str | None) -> tuple[str, ...]:
     """``"me;hr"`` → ``("me", "hr")``; empty or missing → ``()``."""
     return tuple(c for c in (value or "").split(";") if c)
+
+
+# ---- measuring the rules against Voeten's codes ------------------------------------------------
+
+def session_number(session: str | None, date) -> int | None:
+    """The regular session a roll call belongs to: its own number, else (special and emergency
+    special sessions) the regular session in progress on its date (the Nth opens in September 1945+N)."""
+    if session and str(session).strip().isdigit():
+        return int(str(session).strip())
+    if date is None:
+        return None
+    return date.year - 1945 if date.month >= 9 else date.year - 1946
+
+
+def scores(truth, predicted) -> list[dict]:
+    """Per topic: support, tp, fp, fn, precision, recall, f1 of ``predicted`` against ``truth``.
+
+    Both are sequences (one item per roll call) of codes joined by ``;`` or of code tuples.
+    """
+    def as_set(x):
+        return set(split(x)) if isinstance(x, str) or x is None else set(x)
+
+    truth = [as_set(t) for t in truth]
+    predicted = [as_set(p) for p in predicted]
+    if len(truth) != len(predicted):
+        raise ValueError("truth and predicted differ in length")
+    out = []
+    for code in CODES:
+        tp = sum(1 for t, p in zip(truth, predicted) if code in t and code in p)
+        fp = sum(1 for t, p in zip(truth, predicted) if code not in t and code in p)
+        fn = sum(1 for t, p in zip(truth, predicted) if code in t and code not in p)
+        precision = tp / (tp + fp) if tp + fp else float("nan")
+        recall = tp / (tp + fn) if tp + fn else float("nan")
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else float("nan")
+        out.append({"topic": code, "support": tp + fn, "tp": tp, "fp": fp, "fn": fn,
+                    "precision": precision, "recall": recall, "f1": f1})
+    return out
+
+
+def evaluate(pairs, last_train: int = TRAIN_LAST_SESSION) -> dict:
+    """The rules against Voeten's codes on matched roll calls (``ingest.topics.pairs``).
+
+    Only whole-resolution votes (Voeten's kind ``resolution``) whose flags are all present count.
+    Returns {"train": scores, "test": scores, "train_rollcalls": n, "test_rollcalls": n}: train
+    is sessions ≤ ``last_train``, test the later ones.
+    """
+    rows = pairs.to_pylist() if hasattr(pairs, "to_pylist") else list(pairs)
+    sets: dict[str, tuple[list, list]] = {"train": ([], []), "test": ([], [])}
+    for r in rows:
+        if r["voeten_kind"] != "resolution" or r["voeten_topics"] is None:
+            continue
+        number = session_number(r["voeten_session"], r["date"])
+        if number is None:
+            continue
+        truth, predicted = sets["train" if number <= last_train else "test"]
+        truth.append(r["voeten_topics"])
+        predicted.append(classify(r["title"], r["agenda_title"], r["subjects"]))
+    return {"train": scores(*sets["train"]), "test": scores(*sets["test"]),
+            "train_rollcalls": len(sets["train"][0]), "test_rollcalls": len(sets["test"][0])}
+
+
+# ---- counting -----------------------------------------------------------------------------------
+
+def count_by_decade(rollcalls):
+    """Roll calls per topic per decade: columns topic, name, then one per decade (``1940s`` …).
+
+    ``rollcalls`` needs ``date`` and ``topics``. A roll call with several topics counts once
+    under each; one without a date or with topics null (not classified) counts nowhere. Every
+    decade from the first to the last dated roll call gets a column, zeros included.
+    """
+    import pyarrow as pa
+
+    from ..topics import name
+
+    dates = rollcalls["date"].to_pylist()
+    topics = rollcalls["topics"].to_pylist()
+    years = [d.year for d in dates if d is not None]
+    decades = list(range(min(years) // 10 * 10, max(years) // 10 * 10 + 1, 10)) if years else []
+    counts = {code: dict.fromkeys(decades, 0) for code in CODES}
+    for d, t in zip(dates, topics):
+        if d is None or t is None:
+            continue
+        for code in split(t):
+            counts[code][d.year // 10 * 10] += 1
+    cols = {"topic": pa.array(CODES, pa.string()), "name": pa.array([name(c) for c in CODES], pa.string())}
+    for decade in decades:
+        cols[f"{decade}s"] = pa.array([counts[c][decade] for c in CODES], pa.int64())
+    return pa.table(cols)
