@@ -8,7 +8,8 @@ How a roll call is classified
 -----------------------------
 The text is the roll call's UNDL ``subjects``, ``agenda_title`` and ``title`` (the catalogue's
 tail " : resolution / adopted by the General Assembly" dropped), joined and *folded*: accents
-removed, lower case, every run of other characters than letters and digits one space.
+removed, lower case, every run of other characters than letters and digits one space; then the
+``NOISE`` phrases (organ names such as the Economic and Social Council) are deleted.
 
 A *phrase* is one or more words; a word ending in ``*`` matches any word it begins
 (``palestin*`` matches "palestine", "palestinian"). A phrase matches where its words occur
@@ -41,14 +42,14 @@ RULES: dict[str, dict[str, tuple[str, ...]]] = {
     "me": {
         "include": (
             "palestin*", "israel*", "unrwa", "occupied arab territor*", "occupied syrian golan",
-            "syrian golan", "jerusalem", "middle east", "near east", "arab territories",
+            "syrian golan", "jerusalem", "middle east", "near east", "arab territories", "lebanon",
         ),
         "exclude": (),
     },
     "nu": {
         "include": (
             "nuclear*", "atomic", "radioactive", "radiation", "fissile", "test ban", "denucleari*",
-            "thermonuclear", "thermo nuclear",
+            "thermonuclear", "thermo nuclear", "fissionable", "weapons of mass destruction",
         ),
         "exclude": (),
     },
@@ -57,22 +58,24 @@ RULES: dict[str, dict[str, tuple[str, ...]]] = {
             "disarm*", "arms race", "arms control", "arms limitation", "arms trade", "arms transfers",
             "arms embargo", "armaments", "nuclear armament", "conventional arms", "small arms", "weapons",
             "weapon", "missile*", "military budget*", "non proliferation", "nonproliferation", "proliferation",
-            "mines", "landmines", "cluster munitions", "bacteriological", "denucleari*", "international security",
+            "mines", "landmines", "cluster munitions", "bacteriological", "denucleari*",
             "remnants of war",
         ),
         # Voeten codes test bans, assurances to non-nuclear-weapon States and the IAEA as nuclear only
         "exclude": (
             "test ban", "nuclear test*", "test explosions", "nuclear weapon tests", "testing of nuclear",
-            "non nuclear weapon states", "non nuclear states", "atomic energy", "peaceful uses",
+            "non nuclear weapon states", "non nuclear states", "atomic energy", "peaceful uses", "fissionable",
+            "radioactive waste*",
         ),
     },
     "hr": {
         "include": (
-            "human rights", "fundamental freedoms", "racial discrimination", "racism", "apartheid", "torture",
-            "rights of the child", "women", "religious intolerance", "arbitrary executions",
-            "capital punishment", "death penalty", "self determination", "mercenaries", "inalienable rights",
-            "palestinian rights", "right to", "right of peoples", "crime", "enforced disappearance*",
-            "indigenous", "disabilit*", "coercive",
+            "human rights", "fundamental freedoms", "racial discrimination", "racism", "against apartheid",
+            "elimination of apartheid", "torture", "rights of the child", "women", "religious intolerance",
+            "arbitrary executions", "capital punishment", "death penalty", "self determination", "mercenaries",
+            "inalienable rights", "palestinian rights", "right to", "right of peoples", "crime",
+            "enforced disappearance*", "indigenous", "disabilit*", "coercive", "intifadah", "uprising",
+            "migrant*", "minorities", "housing",
         ),
         # Voeten leaves most Israeli-practices items (me), the Palestinians' self-determination
         # (me, co) and electoral non-interference out of hr ...
@@ -88,17 +91,18 @@ RULES: dict[str, dict[str, tuple[str, ...]]] = {
             "american samoa", "bermuda", "british virgin islands", "cayman islands", "montserrat",
             "turks and caicos", "anguilla", "pitcairn", "st helena", "saint helena",
             "united states virgin islands", "mayotte", "comorian island",
-            # Voeten also codes liberation movements as colonialism
-            "liberation",
+            # Voeten also codes liberation movements and (other than Israel's) occupation as colonialism
+            "liberation", "occupation", "occupied territories of",
         ),
-        # the mercenaries item cites self-determination but Voeten codes it hr only
-        "exclude": ("mercenaries",),
+        # the mercenaries item cites self-determination but Voeten codes it hr only; the PLO's
+        # New York office is a host-country question
+        "exclude": ("mercenaries", "palestine liberation"),
     },
     "ec": {
         "include": (
             "economic*", "development", "developing countries", "trade", "debt", "embargo", "commodit*",
             "unctad", "industriali*", "scientific and technological", "social situation", "social development",
-            "social life", "poverty", "globalization", "good neighbourliness", "assistance to the palestinian people",
+            "social life", "poverty", "good neighbourliness", "assistance to the palestinian people",
             "migrant*", "entrepreneurship",
         ),
         # peacekeeping budgets, weapons "development", disaster relief, the oil embargo against South
@@ -110,6 +114,10 @@ RULES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 ALSO: dict[str, tuple[str, ...]] = {}
+
+# Organ names, deleted from the text before any rule reads it: "Report of the Economic and Social
+# Council" says which body reported, not what the resolution is about.
+NOISE: tuple[str, ...] = ("economic and social council", "economic and social commission*")
 
 _TITLE_TAIL = re.compile(r"\s*:\s*resolution\s*/\s*adopted by the general assembly\s*$", re.I)
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -146,7 +154,14 @@ def roll_call_text(title: str | None = None, agenda_title: str | None = None,
                    subjects: str | None = None) -> tuple[str, str]:
     """The folded texts the rules read: (subjects + agenda title(s) + title, title alone)."""
     title = _TITLE_TAIL.sub("", title or "")
-    return fold(" | ".join(x for x in (subjects, agenda_title, title) if x)), fold(title)
+    noise = _noise()
+    return (noise.sub(" ", fold(" | ".join(x for x in (subjects, agenda_title, title) if x))),
+            noise.sub(" ", fold(title)))
+
+
+@functools.cache
+def _noise() -> re.Pattern:
+    return _union(NOISE)
 
 
 def classify_text(text: tuple[str, str]) -> tuple[str, ...]:
