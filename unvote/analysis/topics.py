@@ -13,7 +13,7 @@ removed, lower case, every run of other characters than letters and digits one s
 
 A *phrase* is one or more words; a word ending in ``*`` matches any word it begins
 (``palestin*`` matches "palestine", "palestinian"). A phrase matches where its words occur
-in a row in the folded text. For each topic:
+in a row in the folded text; a phrase starting with ``^`` only at its start. For each topic:
 
 * the roll call gets the topic when an ``include`` phrase matches and no ``exclude`` phrase does,
   or when a ``title`` phrase matches its title (an exclusion does not cancel a title phrase);
@@ -81,8 +81,9 @@ RULES: dict[str, dict[str, tuple[str, ...]]] = {
         # (me, co) and electoral non-interference out of hr ...
         "exclude": ("israeli practices", "palestinian people to self determination", "electoral process*",
                     "electoral assistance"),
-        # ... but codes those on the Geneva Convention's applicability
-        "title": ("geneva convention",),
+        # ... but codes those on the Geneva Convention's applicability and the resolution titled
+        # "Israeli practices affecting the human rights of the Palestinian people …"
+        "title": ("geneva convention", "^israeli practices"),
     },
     "co": {
         "include": (
@@ -97,6 +98,9 @@ RULES: dict[str, dict[str, tuple[str, ...]]] = {
         # the mercenaries item cites self-determination but Voeten codes it hr only; the PLO's
         # New York office is a host-country question
         "exclude": ("mercenaries", "palestine liberation"),
+        # of the Israeli-practices items, Voeten codes the committee's work and the resolution on
+        # Israeli practices as colonialism (not the committee's report or the Golan)
+        "title": ("^work of the special committee", "^israeli practices"),
     },
     "ec": {
         "include": (
@@ -133,11 +137,10 @@ def fold(text: str | None) -> str:
 
 
 def _phrase_regex(phrase: str) -> str:
-    words = fold(phrase).split()
-    if phrase.rstrip().endswith("*"):
-        *head, last = words
-        return r"(?<![0-9a-z])" + r" ".join(map(re.escape, head + [last])) + r"[0-9a-z]*(?![0-9a-z])"
-    return r"(?<![0-9a-z])" + r" ".join(map(re.escape, words)) + r"(?![0-9a-z])"
+    start = r"^ " if phrase.startswith("^") else r"(?<![0-9a-z])"
+    words = r" ".join(map(re.escape, fold(phrase).split()))
+    end = r"[0-9a-z]*(?![0-9a-z])" if phrase.rstrip().endswith("*") else r"(?![0-9a-z])"
+    return start + words + end
 
 
 def _union(phrases) -> re.Pattern | None:
