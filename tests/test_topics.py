@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from fake_undl import undl  # noqa: F401  (the loopback UNDL fixture)
 
 from unvote import topics
 from unvote.analysis import topics as rules
@@ -357,3 +358,35 @@ def test_voeten_store_topics_are_his_flags(shared_data, tmp_path):
         assert got[rcid] == (";".join(c for c in topics.CODES if row[c] == 1), "voeten")
     assert {got[r][1] for r in x.index[~flagged]} <= {"rules"}
     assert pc.sum(pc.equal(rc["topics_from"], "rules")).as_py() == int((~flagged).sum())
+
+
+def test_fetch_update_gives_new_records_their_topics(undl, ga_store_dir, isolated_store):
+    """`fetch --update` classifies the records it merges exactly as the bulk file's ingest does."""
+    from fake_undl import records_from_store
+
+    from unvote.ingest import fetch as pipeline
+    from unvote.store import Store
+
+    real = Store(ga_store_dir)
+    calls = real.rollcalls("ga")
+    cut = dt.date(2025, 6, 1)
+    keep = calls.filter(pc.less(calls["date"], cut))
+    votes = real.votes("ga")
+    manifest = {k: v for k, v in real.manifest("ga").items() if k not in ("dataset", "written_at")}
+    manifest.update(records=keep.num_rows, date_max=str(pc.max(keep["date"]).as_py()))
+    old = Store(isolated_store)
+    old.write("ga", keep.drop_columns(["topics", "topics_from"]),
+              votes.filter(pc.is_in(votes["rollcall_id"], keep["rollcall_id"])), manifest)
+    recent = calls.filter(pc.greater_equal(calls["date"], dt.date(2025, 5, 1)))
+    undl.records = records_from_store(recent, real.votes("ga", filters=[("rollcall_id", "in",
+                                                                         recent["rollcall_id"].to_pylist())]))
+    assert pipeline.fetch("ga", store=old, update=True, delay=0).changed
+    got = old.rollcalls("ga")
+    assert got["topics"].null_count == 0  # the held roll calls (written without topics) got theirs too
+    expected = dict(zip(calls["rollcall_id"].to_pylist(), zip(calls["topics"].to_pylist(),
+                                                               calls["topics_from"].to_pylist())))
+    new = got.filter(pc.greater_equal(got["date"], cut))
+    assert new.num_rows == 22
+    assert {(t, f) for t, f in zip(new["topics"].to_pylist(), new["topics_from"].to_pylist())} != {("", "rules")}
+    for rid, t, f in zip(got["rollcall_id"].to_pylist(), got["topics"].to_pylist(), got["topics_from"].to_pylist()):
+        assert (t, f) == expected[rid], rid
