@@ -339,6 +339,15 @@ def test_count_by_decade_real_against_duckdb(ga_store):
     assert sum(expected.values()) == sum(row[d] for row in got.to_pylist() for d in decades)
 
 
+def test_docs_counts_per_decade_are_real(ga_store):
+    block = re.search(r"<!-- topic-counts:ga -->\n(.*?)<!-- /topic-counts:ga -->", DOCS, re.S).group(1)
+    lines = [[c.strip() for c in line.strip().strip("|").split("|")] for line in block.strip().splitlines()]
+    header, body = lines[0], lines[2:]
+    got = rules.count_by_decade(ga_store.rollcalls("ga"))
+    assert header == got.column_names
+    assert body == [[str(r[c]) for c in header] for r in got.to_pylist()]
+
+
 def test_voeten_store_topics_are_his_flags(shared_data, tmp_path):
     """fetch --source voeten writes his flags as the topics column (checked against pyreadr)."""
     pyreadr = pytest.importorskip("pyreadr")
