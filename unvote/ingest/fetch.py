@@ -15,6 +15,7 @@ from .. import __version__
 from ..errors import UsageError
 from ..sources import undl_csv
 from ..store import Store
+from .topics import assign as assign_topics
 
 SOURCE_NAMES = {
     "ga": "UN Digital Library, General Assembly Voting Data (record 4060887)",
@@ -142,6 +143,7 @@ def _ingest(store: Store, body: str, path: Path, origin: dict, sha256: str | Non
     carried = 0
     if carry_over:
         ingest.rollcalls, ingest.votes, carried = _carry_over(store, body, ingest.rollcalls, ingest.votes)
+    ingest.rollcalls = assign_topics(ingest.rollcalls, body)
     dates = ingest.rollcalls["date"]
 
     manifest = {
@@ -229,6 +231,7 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
     if not merged.changed:
         return FetchResult(body, _current(store, body), held, warnings, changed=False,
                            notes=[f"up to date: {seen}: {counts}"])
+    merged.rollcalls = assign_topics(merged.rollcalls, body)
     dates = merged.rollcalls["date"]
     entry = {"at": datetime.now(dt.UTC).isoformat(timespec="seconds"), "source": harvest.source,
              "window": [str(start), str(until)], "pages": harvest.pages, "records_seen": len(harvest.records),
@@ -277,6 +280,7 @@ def fetch_voeten(*, files=None, url: str | None = None, store: Store | None = No
                       "sha256_files": {p.name: _sha256(p) for p in paths}}
         else:
             ingest, origin = _download_voeten(store, url, progress)
+        ingest.rollcalls = assign_topics(ingest.rollcalls)
         dates = ingest.rollcalls["date"]
         import pyarrow.compute as pc
 

@@ -1,0 +1,109 @@
+"""The six issue areas of General Assembly roll calls, as Erik Voeten's data codes them.
+
+``me`` Palestinian conflict, ``nu`` nuclear weapons and nuclear material, ``di`` arms control
+and disarmament, ``hr`` human rights, ``co`` colonialism, ``ec`` economic development. A roll
+call may have several or none. The store's roll-call tables carry them as one string column
+``topics`` (``"me;hr"``; empty for none): Voeten's own codes where he coded the roll call,
+else the rule classifier of ``unvote.analysis.topics`` (docs/topics.md).
+
+This module is stdlib only (the CLI imports it to parse ``--topic``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .errors import NotFound
+
+
+class UnknownTopic(NotFound):
+    pass
+
+
+@dataclass(frozen=True)
+class Topic:
+    code: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+TOPICS: tuple[Topic, ...] = (
+    Topic("me", "Palestinian conflict",
+          ("palestine", "palestinian", "palestinians", "israel", "israeli palestinian conflict",
+           "arab israeli conflict", "middle east", "question of palestine")),
+    Topic("nu", "Nuclear weapons and nuclear material",
+          ("nuclear", "nuclear weapons", "nuclear material", "nukes", "nuclear arms", "non proliferation",
+           "nonproliferation")),
+    Topic("di", "Arms control and disarmament",
+          ("arms control", "disarmament", "arms", "weapons", "arms control and disarmament")),
+    Topic("hr", "Human rights", ("human rights", "rights", "human right")),
+    Topic("co", "Colonialism", ("colonialism", "colonial", "decolonization", "decolonisation",
+                                "self determination")),
+    Topic("ec", "Economic development", ("economic development", "economy", "economic", "development",
+                                         "economics")),
+)
+CODES: tuple[str, ...] = tuple(t.code for t in TOPICS)
+
+
+def all_topics() -> list[Topic]:
+    return list(TOPICS)
+
+
+def get(code: str) -> Topic | None:
+    return next((t for t in TOPICS if t.code == code), None)
+
+
+def name(code: str) -> str:
+    topic = get(code)
+    return topic.name if topic else code
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().replace("&", " and ")
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+
+
+@functools.cache
+def _names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for t in TOPICS:
+        for spelling in (t.code, t.name, *t.aliases):
+            key = _fold(spelling)
+            if names.setdefault(key, t.code) != t.code:
+                raise ValueError(f"topic name {spelling!r} names {names[key]} and {t.code}")
+    return names
+
+
+def lookup(text: str) -> str:
+    """The code of the topic ``text`` names: a code (``hr``), a name or an alias, in any case or accent."""
+    code = _names().get(_fold(text or ""))
+    if code is None:
+        raise UnknownTopic(f"unknown topic {text!r} (topics: {', '.join(CODES)})", suggestions=_suggestions(text))
+    return code
+
+
+def lookup_all(values) -> tuple[str, ...]:
+    """Several topics: each value a topic, or several separated by ``,`` or ``;``. Codes in ``CODES`` order."""
+    if isinstance(values, str):
+        values = [values]
+    wanted = {lookup(part) for value in values for part in re.split(r"[,;]", value) if part.strip()}
+    if not wanted:
+        raise UnknownTopic(f"no topic given (topics: {', '.join(CODES)})")
+    return tuple(c for c in CODES if c in wanted)
+
+
+def _suggestions(text: str) -> list[str]:
+    """Up to 3 "code (Name)" near misses."""
+    folded = _fold(text or "")
+    if not folded:
+        return []
+    scored = sorted(((difflib.SequenceMatcher(None, folded, key).ratio(), code) for key, code in _names().items()),
+                    reverse=True)
+    cutoff = max(0.6, scored[0][0] - 0.15)
+    close = dict.fromkeys(code for score, code in scored if score >= cutoff)
+    return [f"{code} ({name(code)})" for code in list(close)[:3]]
