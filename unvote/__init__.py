@@ -16,7 +16,8 @@ _EXPORTS = {
     "find": "unvote.api", "rollcalls": "unvote.api", "votes": "unvote.api", "info": "unvote.api",
     "neighbors": "unvote.api", "matrix": "unvote.api", "cohesion": "unvote.api", "groups_table": "unvote.api",
     "group_members": "unvote.api", "tally_by_group": "unvote.api",
-    "ideal": "unvote.api",
+    "ideal": "unvote.api", "topics_by_decade": "unvote.api",
+    "Selection": "unvote.selection", "Rows": "unvote.results",
     "Store": "unvote.store",
     "lookup_country": ("unvote.countries", "lookup"),
 }

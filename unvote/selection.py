@@ -48,12 +48,16 @@ class Selection:
     session: str | None = None
     continuity: bool = True
     exclude_unanimous: bool = False
+    topics: tuple[str, ...] = ()  # roll calls on any of these issue areas (unvote.topics codes)
 
     @classmethod
     def of(cls, *, body: str = "ga", source: str = "undl", kind: str = "resolution", year=None, since=None,
-           until=None, session=None, continuity: bool = True, exclude_unanimous: bool = False) -> Selection:
-        """A validated selection from what a user typed (``year=2022``, ``since="2010"``, ``session="ES-11"``)."""
+           until=None, session=None, continuity: bool = True, exclude_unanimous: bool = False,
+           topic=None) -> Selection:
+        """A validated selection from what a user typed (``year=2022``, ``since="2010"``, ``session="ES-11"``,
+        ``topic="human rights"`` or ``["hr", "me"]``)."""
         from .dates import span
+        from .topics import lookup_all
 
         body = (body or "ga").strip().lower()
         if body not in BODIES:
@@ -67,7 +71,8 @@ class Selection:
             raise UsageError(f"unknown kind {kind!r}; use {', '.join(KINDS)}")
         start, stop = span(year=year, since=since, until=until)
         session = str(session).strip().upper() if session is not None and str(session).strip() else None
-        return cls(body, source, kind, start, stop, session, bool(continuity), bool(exclude_unanimous))
+        topics = lookup_all(topic) if topic else ()
+        return cls(body, source, kind, start, stop, session, bool(continuity), bool(exclude_unanimous), topics)
 
     def replace(self, **changes) -> Selection:
         return dataclasses.replace(self, **changes)
@@ -86,6 +91,7 @@ class Selection:
         else:
             parts += [f"since {self.since}" if self.since else "", f"until {self.until}" if self.until else ""]
         parts.append(f"in session {self.session}" if self.session else "")
+        parts.append(f"on {' or '.join(self.topics)}" if self.topics else "")
         text = " ".join(p for p in parts if p)
         return f" {text}" if text else ""
 
@@ -104,6 +110,9 @@ class Selection:
         if self.session:
             conds.append(f"{alias}.session = ?")
             params.append(self.session)
+        if self.topics:
+            conds.append(f"list_has_any(string_split(coalesce({alias}.topics, ''), ';'), ?::VARCHAR[])")
+            params.append(list(self.topics))
         return (" AND ".join(conds) or "TRUE"), params
 
     def codes(self, code: str) -> list[str]:
@@ -228,12 +237,26 @@ class Query:
         return name in self.reader.columns(self.dataset, table)
 
     # ---- roll calls ---------------------------------------------------------------------------
-    def rollcalls_sql(self, columns=("rollcall_id", "date", "session", "resolution")) -> tuple[str, list]:
-        """SQL for the selected roll calls, oldest first (``rollcall_id`` breaks ties)."""
+    def condition(self) -> tuple[str, list]:
+        """The selection's SQL condition on this dataset's roll calls (alias ``r``)."""
         cond, params = self.sel.where("r")
         present = set(self.reader.columns(self.dataset, "rollcalls"))
-        if self.sel.kind != "all" and "kind" not in present:
+        if "kind" not in present:  # the UN's records are all votes on whole texts
             cond = cond.replace("coalesce(r.kind, 'resolution')", "'resolution'")
+        if self.sel.topics:
+            self.require_topics()
+        return cond, params
+
+    def require_topics(self) -> None:
+        """Stores fetched before unvote assigned topics have no ``topics`` column: say how to get one."""
+        if not self.has_column("topics"):
+            raise StoreError(f"the {self.dataset} data in {self.reader.store.root} has no topics yet; "
+                             f"run: {FETCH_HINT.get(self.dataset, 'unvote fetch')} (fetch assigns them)")
+
+    def rollcalls_sql(self, columns=("rollcall_id", "date", "session", "resolution")) -> tuple[str, list]:
+        """SQL for the selected roll calls, oldest first (``rollcall_id`` breaks ties)."""
+        cond, params = self.condition()
+        present = set(self.reader.columns(self.dataset, "rollcalls"))
         cols = ", ".join(f"r.{c}" if c in present else f"NULL AS {c}" for c in columns)
         sql = f"SELECT {cols} FROM {self.table('rollcalls')} r WHERE {cond}"
         if self.sel.exclude_unanimous:
@@ -258,10 +281,7 @@ class Query:
         """Roll calls in the selection's span that Voeten's rule calls unanimous (``analysis.codes``)."""
         from .analysis.codes import is_unanimous
 
-        cond, params = self.sel.where("r")
-        present = set(self.reader.columns(self.dataset, "rollcalls"))
-        if "kind" not in present:
-            cond = cond.replace("coalesce(r.kind, 'resolution')", "'resolution'")
+        cond, params = self.condition()
         counts = self.reader.rows(
             f"SELECT v.rollcall_id, {LETTER_COUNTS} FROM {self.table('votes')} v "
             f"WHERE v.rollcall_id IN (SELECT r.rollcall_id FROM {self.table('rollcalls')} r WHERE {cond}) "

@@ -9,7 +9,7 @@ TALLY_TYPES = {
     "resolution": "VARCHAR", "date": "DATE", "yes": "INTEGER", "no": "INTEGER", "abstain": "INTEGER",
     "non_voting": "INTEGER", "voting": "INTEGER", "members": "INTEGER", "title": "VARCHAR",
     "unreadable": "INTEGER", "meeting": "VARCHAR", "session": "VARCHAR", "rollcall_id": "BIGINT",
-    "source": "VARCHAR",
+    "topics": "VARCHAR", "source": "VARCHAR",
 }
 VOTE_ROW_TYPES = {
     "resolution": "VARCHAR", "date": "DATE", "country": "VARCHAR", "name": "VARCHAR", "vote": "VARCHAR",

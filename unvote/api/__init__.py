@@ -13,8 +13,8 @@ results as ``pyarrow.Table``. Each CLI command is a thin adapter over one functi
 from ..selection import KINDS, SOURCE_LABELS, SOURCES, Selection
 from .agreement import align, cohesion, group_members, groups_table, matrix, neighbors, tally_by_group
 from .ideal import ideal
-from .records import country_votes, find, info, rollcalls, tally, votes
+from .records import country_votes, find, info, rollcalls, tally, topics_by_decade, votes
 
 __all__ = ["KINDS", "SOURCES", "SOURCE_LABELS", "Selection", "align", "cohesion", "country_votes", "find",
            "group_members", "groups_table", "ideal", "info", "matrix", "neighbors", "rollcalls", "tally",
-           "tally_by_group", "votes"]
+           "tally_by_group", "topics_by_decade", "votes"]

@@ -24,9 +24,9 @@ def check_metric(metric: str) -> None:
         raise UsageError(f"unknown metric {metric!r}; choose from {', '.join(METRICS)}")
 
 
-def check_period(by: str) -> None:
-    if by not in PERIODS:
-        raise UsageError(f"unknown period {by!r}; use {', '.join(PERIODS)}")
+def check_period(by: str, allowed=PERIODS) -> None:
+    if by not in allowed:
+        raise UsageError(f"unknown period {by!r}; use {', '.join(allowed)}")
 
 
 def period_of(call: dict, by: str) -> str:
@@ -36,6 +36,15 @@ def period_of(call: dict, by: str) -> str:
     return call["session"] if by == "session" else "all"
 
 
+def groups_of(call: dict, by: str) -> tuple[str, ...]:
+    """The rows of ``align --by`` a roll call counts in: its period, or each of its topics (none: none)."""
+    if by == "topic":
+        from ..analysis.topics import split
+
+        return split(call.get("topics"))
+    return (period_of(call, by),)
+
+
 def side_votes(query: Query, sides: list[Side]) -> Rows:
     """The selected roll calls (rollcall_id, date, session, resolution, title) with each side's vote
     as columns ``a_vote``, ``b_vote`` (a letter; None where not listed). Countries are read in SQL;
@@ -43,7 +52,7 @@ def side_votes(query: Query, sides: list[Side]) -> Rows:
     a, b = sides
     pairs = query.pair_votes(a.codes(query.sel.continuity) if a.kind == "country" else [],
                              b.codes(query.sel.continuity) if b.kind == "country" else [],
-                             columns=("rollcall_id", "date", "session", "resolution", "title"))
+                             columns=("rollcall_id", "date", "session", "resolution", "title", "topics"))
     if pairs.num_rows == 0:
         raise query.nothing()
     for column, s in (("a_vote", a), ("b_vote", b)):
@@ -75,8 +84,8 @@ def group_letters(query: Query, group: Side, calls: Rows) -> list[str | None]:
 
 
 def align(a: str, b: str, *, by: str = "year", metric: str = "agree", year=None, since=None, until=None,
-          session=None, continuity: bool = True, exclude_unanimous: bool = False, body: str = "ga",
-          source: str = "undl", kind: str = "resolution", store=None) -> Rows:
+          session=None, topic=None, continuity: bool = True, exclude_unanimous: bool = False,
+          body: str = "ga", source: str = "undl", kind: str = "resolution", store=None) -> Rows:
     """Agreement between two countries per period (year, session or "all"), with the counts.
 
     Countries may be named any reasonable way (``KHM``, ``Cambodia``, ``Russia``), and a group may
@@ -88,25 +97,32 @@ def align(a: str, b: str, *, by: str = "year", metric: str = "agree", year=None,
     from ..analysis import align as alignment
 
     check_metric(metric)
-    check_period(by)
+    check_period(by, (*PERIODS, "topic"))
     first, second = side(a), side(b)
     if first.code == second.code:
         raise UsageError(f"both sides are {first.code}; name two different countries or groups")
     query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
-                               session=session, continuity=continuity, exclude_unanimous=exclude_unanimous),
+                               session=session, topic=topic, continuity=continuity,
+                               exclude_unanimous=exclude_unanimous),
                   store=store)
     pairs = side_votes(query, [first, second])
     calls = pairs.to_pylist()
     for who, column in ((first, "a_vote"), (second, "b_vote")):
         if all(c[column] is None for c in calls):
             raise NoData(f"{who.label} has no recorded {query.sel.body.upper()} votes{query.sel.describe()}")
-    rows = alignment.align([period_of(c, by) for c in calls], [c["a_vote"] for c in calls],
-                           [c["b_vote"] for c in calls], metric=metric)
+    counted = [(g, c["a_vote"], c["b_vote"]) for c in calls for g in groups_of(c, by)]
+    if not counted:
+        raise NoData(f"no {query.sel.body.upper()} roll call{query.sel.describe()} has a topic")
+    rows = alignment.align(*zip(*counted), metric=metric)
+    if by == "topic":
+        from ..topics import CODES
+
+        rows.sort(key=lambda r: CODES.index(r["period"]))
     types = {"period": "VARCHAR", **dict.fromkeys(alignment.output_columns(metric), "BIGINT"), "score": "DOUBLE"}
     return Rows.from_dicts(rows, types)
 
 
-def neighbors(focal: str, *, year=None, since=None, until=None, session=None, metric: str = "agree",
+def neighbors(focal: str, *, year=None, since=None, until=None, session=None, topic=None, metric: str = "agree",
               exclude_unanimous: bool = False, continuity: bool = True, body: str = "ga", source: str = "undl",
               kind: str = "resolution", store=None):
     """Every other country ranked by agreement with ``focal`` (a country or a group) over the span.
@@ -125,7 +141,8 @@ def neighbors(focal: str, *, year=None, since=None, until=None, session=None, me
     check_metric(metric)
     me = side(focal)
     query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
-                               session=session, continuity=continuity, exclude_unanimous=exclude_unanimous),
+                               session=session, topic=topic, continuity=continuity,
+                               exclude_unanimous=exclude_unanimous),
                   store=store)
     calls, vm = query.matrix()
     if me.kind == "country":
@@ -154,7 +171,7 @@ def neighbors(focal: str, *, year=None, since=None, until=None, session=None, me
     return pa.table(table)
 
 
-def matrix(*, year=None, since=None, until=None, session=None, by: str = "all", metric: str = "agree",
+def matrix(*, year=None, since=None, until=None, session=None, topic=None, by: str = "all", metric: str = "agree",
            exclude_unanimous: bool = False, continuity: bool = True, wide: bool = False, body: str = "ga",
            source: str = "undl", kind: str = "resolution", store=None):
     """Agreement of every pair of countries, per period (``by``: all, year, session).
@@ -170,7 +187,8 @@ def matrix(*, year=None, since=None, until=None, session=None, by: str = "all", 
     check_metric(metric)
     check_period(by)
     query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
-                               session=session, continuity=continuity, exclude_unanimous=exclude_unanimous),
+                               session=session, topic=topic, continuity=continuity,
+                               exclude_unanimous=exclude_unanimous),
                   store=store)
     calls, vm = query.matrix()
     keys, inverse = alignment.period_index(calls, by)
@@ -179,7 +197,7 @@ def matrix(*, year=None, since=None, until=None, session=None, by: str = "all", 
     return pairwise.wide(long, period_column=by != "all") if wide else long
 
 
-def cohesion(group: str, *, by: str = "year", year=None, since=None, until=None, session=None,
+def cohesion(group: str, *, by: str = "year", year=None, since=None, until=None, session=None, topic=None,
              continuity: bool = True, body: str = "ga", source: str = "undl", kind: str = "resolution",
              store=None):
     """How united a group voted, per period: the share of its members voting with the group's
@@ -190,7 +208,7 @@ def cohesion(group: str, *, by: str = "year", year=None, since=None, until=None,
     g = groups.lookup(group)
     me = Side("group", g.code, g.name)
     query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
-                               session=session, continuity=continuity), store=store)
+                               session=session, topic=topic, continuity=continuity), store=store)
     merge = countries.continuity() if continuity else {}
     calls, vm = query.matrix(codes=me.codes(continuity))
     mask = blocs.membership_mask(calls["date"].to_numpy().astype("datetime64[D]"), vm.countries, me.spells(), merge)
@@ -232,7 +250,7 @@ def group_members(group: str, *, date=None):
 
 
 def tally_by_group(*symbols: str, by: str = "regional", body: str = "ga", source: str = "undl",
-                   kind: str = "resolution", store=None):
+                   kind: str = "resolution", topic=None, store=None):
     """How each group voted on each roll call: one row per (roll call, group).
 
     ``by``: ``regional`` (the five UN regional groups, which partition the membership) or one or
@@ -254,7 +272,7 @@ def tally_by_group(*symbols: str, by: str = "regional", body: str = "ga", source
         [groups.lookup(x) for x in dict.fromkeys(p.strip() for p in by.split(",") if p.strip())]
     if not wanted:
         raise UsageError("name a group for --by-group, or regional")
-    query = _query(symbols, body, source, kind, store)
+    query = _query(symbols, body, source, kind, store, topic=topic)
     calls = _find(query, symbols)
     ids = np.array(calls.column_values("rollcall_id"), dtype=np.int64)
     vm = vote_matrix(ids, query.votes(ids=ids.tolist()))

@@ -8,7 +8,7 @@ from ..selection import Query, Selection
 
 
 def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", kind: str = "resolution",
-          continuity: bool = True, min_votes: int = 10, store=None):
+          topic=None, continuity: bool = True, min_votes: int = 10, store=None):
     """One-dimensional ideal points per country for a year or a session: country, name, period,
     ideal_point (mean 0, sd 1 across the period's countries, USA positive), std_error, n_votes.
 
@@ -33,7 +33,8 @@ def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", ki
     fits = []
     for period in periods:
         span = {"year": period} if by == "year" else {"session": period}
-        query = Query(Selection.of(body=body, source=source, kind=kind, continuity=continuity, **span), reader)
+        query = Query(Selection.of(body=body, source=source, kind=kind, topic=topic, continuity=continuity,
+                                   **span), reader)
         calls = query.rollcalls()
         votes_now = vote_matrix(calls, query.votes(), merge=merge)
         try:

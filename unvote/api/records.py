@@ -6,7 +6,7 @@ from ..errors import UsageError
 from ..results import Rows
 from ..selection import Query, Reader, Selection
 
-ROLLCALL_VIEW = ("rollcall_id", "resolution", "date", "session", "meeting", "title")
+ROLLCALL_VIEW = ("rollcall_id", "resolution", "date", "session", "meeting", "title", "topics")
 
 
 def body_for(symbols, body: str = "ga") -> str:
@@ -20,8 +20,8 @@ def body_for(symbols, body: str = "ga") -> str:
     return body
 
 
-def _query(symbols, body: str, source: str, kind: str, store) -> Query:
-    return Query(Selection.of(body=body_for(symbols, body), source=source, kind=kind), store=store)
+def _query(symbols, body: str, source: str, kind: str, store, topic=None) -> Query:
+    return Query(Selection.of(body=body_for(symbols, body), source=source, kind=kind, topic=topic), store=store)
 
 
 def find(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "resolution", store=None) -> Rows:
@@ -104,6 +104,15 @@ def votes(body: str = "ga", *, source: str = "undl", kind: str = "all", year=Non
     query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
                                session=session), store=store)
     return query.votes(tuple(columns or ("rollcall_id", "ms_code", "ms_name", "vote")))
+
+
+def topics_by_decade(*, body: str = "ga", source: str = "undl", kind: str = "resolution", store=None):
+    """Roll calls per issue area (Voeten's six) per decade: topic, name, then one column per decade."""
+    from ..analysis.topics import count_by_decade
+
+    query = Query(Selection.of(body=body, source=source, kind=kind), store=store)
+    query.require_topics()
+    return count_by_decade(query.rollcalls(("date", "topics")))
 
 
 def info(store=None) -> dict:

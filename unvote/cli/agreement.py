@@ -19,6 +19,7 @@ from .options import (
     SessionOpt,
     SinceOpt,
     SourceOpt,
+    TopicOpt,
     UnanimousOpt,
     UntilOpt,
     check_format,
@@ -31,11 +32,12 @@ from .options import (
 def align(
     a: str = typer.Argument(..., help="A country (ISO3 code or name: KHM, Cambodia) or a group (ASEAN, EU; see unvote groups)."),
     b: str = typer.Argument(..., help="Another country or group."),
-    by: str = PeriodOpt,
+    by: str = typer.Option("year", "--by", help="year | session | all | topic (one row per issue area)."),
     metric: str = MetricOpt,
     since: Optional[str] = SinceOpt,
     until: Optional[str] = UntilOpt,
     session: Optional[str] = SessionOpt,
+    topic: Optional[list[str]] = TopicOpt,
     exclude_unanimous: bool = UnanimousOpt,
     continuity: bool = ContinuityOpt,
     source: str = SourceOpt,
@@ -55,7 +57,7 @@ def align(
     from ..output.views import align_view
 
     fmt = check_format(fmt)
-    kw = dict(metric=metric, since=since, until=until, session=session, continuity=continuity,
+    kw = dict(metric=metric, since=since, until=until, session=session, topic=topic, continuity=continuity,
               exclude_unanimous=exclude_unanimous, body=body, source=source, kind=kind)
     periods = api.align(a, b, by=by, **kw)
     if chart:
@@ -72,6 +74,7 @@ def neighbors(
     since: Optional[str] = SinceOpt,
     until: Optional[str] = UntilOpt,
     session: Optional[str] = SessionOpt,
+    topic: Optional[list[str]] = TopicOpt,
     metric: str = MetricOpt,
     exclude_unanimous: bool = UnanimousOpt,
     continuity: bool = ContinuityOpt,
@@ -92,7 +95,7 @@ def neighbors(
     from ..output.views import neighbors_view
 
     fmt = check_format(fmt)
-    table = api.neighbors(country, year=year, since=since, until=until, session=session, metric=metric,
+    table = api.neighbors(country, year=year, since=since, until=until, session=session, topic=topic, metric=metric,
                           exclude_unanimous=exclude_unanimous, continuity=continuity, body=body,
                           source=source, kind=kind)
     if chart:
@@ -107,6 +110,7 @@ def matrix(
     since: Optional[str] = SinceOpt,
     until: Optional[str] = UntilOpt,
     session: Optional[str] = SessionOpt,
+    topic: Optional[list[str]] = TopicOpt,
     by: str = typer.Option("all", "--by", help="all (one matrix for the span) | year | session"),
     metric: str = MetricOpt,
     wide: bool = typer.Option(False, "--wide", help="One row per country and one score column per country, instead of one row per pair."),
@@ -128,7 +132,8 @@ def matrix(
     from ..output.render import emit, rich_table
 
     fmt = check_format(fmt)
-    table = api.matrix(year=year, since=since, until=until, session=session, by=by, metric=metric, wide=wide,
+    table = api.matrix(year=year, since=since, until=until, session=session, topic=topic, by=by, metric=metric,
+                       wide=wide,
                        exclude_unanimous=exclude_unanimous, continuity=continuity, body=body, source=source,
                        kind=kind)
     if chart:
@@ -144,6 +149,7 @@ def cohesion(
     since: Optional[str] = SinceOpt,
     until: Optional[str] = UntilOpt,
     session: Optional[str] = SessionOpt,
+    topic: Optional[list[str]] = TopicOpt,
     continuity: bool = ContinuityOpt,
     source: str = SourceOpt,
     kind: str = KindOpt,
@@ -162,7 +168,8 @@ def cohesion(
     from ..output.views import cohesion_view
 
     fmt = check_format(fmt)
-    table = api.cohesion(group, by=by, since=since, until=until, session=session, continuity=continuity, body=body,
+    table = api.cohesion(group, by=by, since=since, until=until, session=session, topic=topic, continuity=continuity,
+                         body=body,
                          source=source, kind=kind)
     if chart:
         cohesion_chart(chart, table, group=group, by=by, source=source, body=body)

@@ -15,6 +15,7 @@ from .options import (
     FormatOpt,
     KindOpt,
     SourceOpt,
+    TopicOpt,
     check_format,
     source_note,
     without_pandas,
@@ -26,6 +27,7 @@ def ideal(
     year: Optional[list[int]] = typer.Option(None, "--year", help="A calendar year (repeat for several: --year 2018 --year 2019)."),
     session: Optional[list[str]] = typer.Option(None, "--session", help="A session (74, ES-11; repeatable)."),
     min_votes: int = typer.Option(10, "--min-votes", help="Leave out countries with fewer votes cast in the period's contested roll calls."),
+    topic: Optional[list[str]] = TopicOpt,
     continuity: bool = ContinuityOpt,
     source: str = SourceOpt,
     kind: str = KindOpt,
@@ -48,7 +50,7 @@ def ideal(
     fmt = check_format(fmt)
     if bool(year) == bool(session):
         raise typer.BadParameter("give either --year or --session", param_hint="--year / --session")
-    table = api.ideal(year=year or None, session=session or None, min_votes=min_votes, continuity=continuity,
+    table = api.ideal(year=year or None, session=session or None, min_votes=min_votes, topic=topic, continuity=continuity,
                       source=source, kind=kind, body=body)
     if chart or highlight:
         ideal_chart(chart, table, highlight=(highlight or "").split(","), source=source)

@@ -13,6 +13,8 @@ PeriodOpt = typer.Option("year", "--by", help="year | session | all")
 SinceOpt = typer.Option(None, "--since", help="First year or date (2010, 2010-06-01).")
 UntilOpt = typer.Option(None, "--until", help="Last year or date.")
 SessionOpt = typer.Option(None, "--session", help="Only this session (78, ES-11).")
+TopicOpt = typer.Option(None, "--topic", help="Only roll calls on these issue areas: me, nu, di, hr, co, ec or their "
+                        "names ('human rights'); repeat or separate with commas for any of several (see unvote topics).")
 ContinuityOpt = typer.Option(True, "--continuity/--no-continuity",
                              help="Count a predecessor seat as the successor's (USSR → Russia).")
 METRIC_HELP = ("agree | statedept | statedept2017 | votes-only | identical | s | kappa | kappa-linear | "

@@ -24,6 +24,7 @@ def tally(
     symbols: list[str] = typer.Argument(..., help="Resolution symbols or UNDL record ids."),
     countries: bool = typer.Option(False, "--countries", help="One row per country: resolution,country,name,vote."),
     by_group: Optional[str] = typer.Option(None, "--by-group", help="Break the vote down by group: regional (the five UN regional groups) or group names (EU or EU,NATO)."),
+    topic: Optional[list[str]] = typer.Option(None, "--topic", help="With --by-group: only roll calls on these issue areas (see unvote topics)."),
     source: str = SourceOpt,
     kind: str = typer.Option("resolution", "--kind", help="resolution | amendment | paragraph | all: which roll calls a symbol may name (Voeten's data has all four)."),
     body: str = BodyOpt,
@@ -41,10 +42,14 @@ def tally(
     from ..output.views import tally_view
 
     fmt = check_format(fmt)
+    if topic and by_group is None:
+        from ..errors import UsageError
+
+        raise UsageError("--topic goes with --by-group (a tally names its roll calls itself)")
     if by_group is not None:
         from ..output.views import group_tally_view
 
-        rows = api.tally_by_group(*symbols, by=by_group, body=body, source=source, kind=kind)
+        rows = api.tally_by_group(*symbols, by=by_group, body=body, source=source, kind=kind, topic=topic)
         if chart:
             tally_chart(chart, api.tally(*symbols, body=body, source=source, kind=kind), by_group=rows, source=source)
         emit(rows, fmt, bom=bom, pretty=lambda console: (group_tally_view(console, rows),

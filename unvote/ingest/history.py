@@ -204,8 +204,11 @@ def refresh(store) -> list[str]:
     if not (store.has("ga") and store.has("voeten")):
         return []
     start = time.perf_counter()
+    from .topics import assign as assign_topics
+
     rollcalls, votes, report = build(store.rollcalls("ga"), store.votes("ga"),
                                      store.rollcalls("voeten"), store.votes("voeten"))
+    rollcalls = assign_topics(rollcalls)  # Voeten's codes of the matched roll calls come first
     ga, vo = store.manifest("ga") or {}, store.manifest("voeten") or {}
     dates = rollcalls["date"]
     import pyarrow.compute as pc
