@@ -159,6 +159,24 @@ def test_console_example(example, docs_store, monkeypatch):
     assert code != 70, f"{example.id}: bad input must never be an internal error"
 
 
+PYCON = [page for page in DOCS if "```pycon" in page.read_text("utf-8")]
+
+
+@pytest.mark.parametrize("page", PYCON, ids=lambda p: p.name)
+def test_python_examples(page, docs_store, monkeypatch):
+    """The ```pycon blocks of a page, in order, as one doctest (names carry over between blocks)."""
+    import doctest
+
+    monkeypatch.setenv("UNVOTE_DATA_DIR", str(docs_store))
+    text = page.read_text("utf-8")
+    blocks = re.findall(r"^```pycon\n(.*?)^```", text, re.S | re.M)
+    test = doctest.DocTestParser().get_doctest("\n".join(blocks), {}, page.name, str(page), 0)
+    assert test.examples
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.failures == 0, f"{page.name}: {runner.failures} Python example(s) printed something else (see above)"
+
+
 @pytest.mark.parametrize("example", ALL, ids=lambda e: e.id)
 def test_example_pastes_into_a_shell(example):
     argv(example.command)
