@@ -14,7 +14,6 @@ the network, writing the store) are only checked for quoting.
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import subprocess
