@@ -258,15 +258,16 @@ def now_try_block() -> str:
     return m.group(1)
 
 
-def test_now_try_works_in_a_new_shell(docs_store, tmp_path):
-    """After `make run` (which fetches into the default data dir a plain `unvote` reads), the block
-    runs in a new shell: no UNVOTE_DATA_DIR, a fresh HOME whose user data dir holds the store."""
+def test_now_try_works_in_a_new_shell(ga_store_dir, tmp_path):
+    """After `make run` (which fetches the GA bulk file into the default data dir a plain `unvote`
+    reads: the session's real GA store), the block runs in a new shell: no UNVOTE_DATA_DIR, a fresh
+    HOME whose user data dir holds that store."""
     block = now_try_block()
     assert block.lstrip().startswith(". .venv/bin/activate")
     home = tmp_path / "home"
     data = home / ".local" / "share" / "unvote"  # platformdirs' user data dir on Linux
     data.parent.mkdir(parents=True)
-    data.symlink_to(docs_store, target_is_directory=True)
+    data.symlink_to(ga_store_dir, target_is_directory=True)
     checkout = ROOT if (ROOT / ".venv" / "bin" / "unvote").exists() else _venv_shim(tmp_path / "checkout")
     env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "NO_COLOR": "1"}
     done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", block], cwd=checkout, env=env,
