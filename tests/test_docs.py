@@ -7,8 +7,8 @@ in-process on ``unvote.cli.main`` (the real error handler) against one real stor
 session from the shared data (GA, SC, Voeten's file and the merged history), with COLUMNS=100 and
 NO_COLOR=1. In the expected text a line ``...`` stands for any lines (none included), and ``…``
 inside a line for any text on that line (paths, timestamps). A command is split with ``shlex`` as a
-shell would, and a shell metacharacter outside quotes (``(``, ``)``, ``|``, ``>``, ``;``, ``&``) fails
-the example: ``unvote tally '2758(XXVI)'`` must be pasteable. ```console-norun blocks (fetching over
+shell would, and a shell metacharacter or glob outside quotes (``(``, ``)``, ``|``, ``>``, ``;``, ``&``,
+``[``, ``*``, ``?``) fails the example: ``unvote tally '2758(XXVI)'`` must paste into bash and zsh. ```console-norun blocks (fetching over
 the network, writing the store) are only checked for quoting.
 """
 
@@ -29,7 +29,7 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
 # Pages other branches add; the lead empties this set once they are merged.
 PENDING_PAGES = {"limits.md", "store.md", "output.md", "charts.md", "topics.md", "explore.md", "sql.md"}
-_META = set("()|;&<>`")
+_META = set("()|;&<>`[]*?")  # outside quotes: shell syntax, or a glob (zsh refuses unmatched ones)
 
 
 # ---- finding the examples ------------------------------------------------------------------------
@@ -78,7 +78,7 @@ ALL = [example for page in DOCS for example in examples(page)]
 
 def argv(command: str) -> list[str]:
     """The arguments of ``unvote …`` as a POSIX shell would split them; unquoted metacharacters fail."""
-    lexer = shlex.shlex(command, posix=True, punctuation_chars="()|;&<>")
+    lexer = shlex.shlex(command, posix=True, punctuation_chars="()|;&<>[]*?")
     lexer.whitespace_split = True
     tokens = list(lexer)
     bad = [t for t in tokens if set(t) <= _META]
@@ -190,6 +190,8 @@ def test_harness_catches_what_it_must():
         argv("unvote tally 2758(XXVI)")
     with pytest.raises(AssertionError, match="outside quotes"):
         argv("unvote tally ES-11/1 | head")
+    with pytest.raises(AssertionError, match="outside quotes"):
+        argv("unvote tally 33/116[C-X]")
     assert argv("unvote tally '2758(XXVI)' \"289(IV)[A]\"") == ["tally", "2758(XXVI)", "289(IV)[A]"]
     assert sum(e.run for e in ALL) >= 20, "the docs lost their examples"
 
