@@ -299,39 +299,9 @@ def test_cli_errors(ga_store, args, code, message):
     assert message in out.stderr and out.stderr.count("\n") == 1
 
 
-# ---- the README's examples are real output ------------------------------------------------
+# ---- Voeten's unanimity rule on the real data (the docs' examples themselves run in test_docs.py) -------
 
-def readme_block(command):
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
-    start = text.index(f"$ {command}\n") + len(command) + 3
-    return text[start:].split("\n$ ", 1)[0].split("\n```", 1)[0].splitlines()
-
-
-def as_csv(table):
-    from unvote.output import write_csv
-
-    out = io.StringIO()
-    write_csv(table, out)
-    return out.getvalue().splitlines()
-
-
-def test_readme_examples_are_real(ga_store):
-    assert readme_block("unvote align KHM RUS --since 2022 --by all --metric kappa --format csv") == \
-        as_csv(unvote.align("KHM", "RUS", since="2022", by="all", metric="kappa", store=ga_store))
-    ranked = as_csv(unvote.neighbors("KHM", year=2022, store=ga_store))
-    assert readme_block("unvote neighbors KHM --year 2022 --format csv | head -4") == ranked[:4]
-    assert readme_block("unvote neighbors KHM --year 2022 --format csv | tail -3") == ranked[-3:]
-    assert readme_block("unvote matrix --year 2022 --format csv | head -3") == \
-        as_csv(unvote.matrix(year=2022, store=ga_store))[:3]
-    wide = as_csv(unvote.matrix(year=2022, wide=True, store=ga_store))
-    assert readme_block("unvote matrix --year 2022 --wide | head -2 | cut -c1-60") == [r[:60] for r in wide[:2]]
-    assert readme_block("unvote cohesion ASEAN --since 2021") == as_csv(unvote.cohesion("ASEAN", since="2021", store=ga_store))
-    assert readme_block("unvote tally ES-11/1 --by-group regional") == as_csv(unvote.tally_by_group("ES-11/1", store=ga_store))
-    listing = [",".join(r.split(",")[:5]) for r in as_csv(unvote.groups_table())]
-    assert readme_block("unvote groups --format csv | cut -d, -f1-5") == listing
-    assert readme_block("unvote groups EU --date 2019 | head -3") == as_csv(unvote.group_members("EU", date="2019"))[:3]
+def test_exclude_unanimous_drops_69_rollcalls(ga_store):
     everyone = unvote.align("USA", "GBR", by="all", store=ga_store).to_pylist()[0]["n"]
     contested = unvote.align("USA", "GBR", by="all", exclude_unanimous=True, store=ga_store).to_pylist()[0]["n"]
     assert (everyone, contested) == (5538, 5469)

@@ -236,25 +236,3 @@ def test_cli(ga_store):
     assert run("ideal", "--year", "2019", "--session", "74").returncode == 2
     empty = run("ideal", "--session", "10")
     assert empty.returncode == 4 and empty.stdout == "" and "too little to scale" in empty.stderr
-
-
-def test_readme_examples_are_real(ga_store):
-    import re
-
-    import unvote
-    from unvote.output import write_csv
-
-    readme = (ROOT / "README.md").read_text("utf-8")
-    block = re.search(r"\$ unvote ideal --year 2019 --format csv\n(.*?)\n\$", readme, re.S).group(1).splitlines()
-    out = io.StringIO()
-    write_csv(unvote.ideal(year=2019, store=ga_store), out)
-    lines = out.getvalue().splitlines()
-    assert block[4] == "…" and block[:4] == lines[:4] and block[-2:] == lines[-2:]
-
-    rows = unvote.ideal(session=74, store=ga_store).to_pylist()
-    shown = re.findall(r"│ +(\d+) │ (\w+) +│ ([+-]\d\.\d\d) │ (\d\.\d\d) │ +(\d+) │", readme.split("$ unvote ideal --session 74")[1])
-    assert len(shown) == 5
-    for rank, code, point, interval, votes in shown:
-        r = rows[int(rank) - 1]
-        assert (r["country"], f"{r['ideal_point']:+.2f}", f"{1.96 * r['std_error']:.2f}", str(r["n_votes"])) == \
-            (code, point, interval, votes)
