@@ -24,7 +24,7 @@ __all__ = ["app", "main"]
 def main() -> None:
     """Entry point: run the app; map every error to one line on stderr and an exit code."""
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="unvote")
         sys.exit(code or ExitStatus.SUCCESS)
     except UnvoteError as err:
         _fail(err, str(err), err.exit_code)
