@@ -171,6 +171,8 @@ def test_cli_schema_and_formats(ga_store):
     "SELECT 1; COPY (SELECT 1) TO '{out}/x.csv'",
     "SELECT * FROM read_csv('{out}/secret.csv')",
     "SELECT * FROM read_text('/etc/hostname')",
+    "SELECT * FROM sniff_csv('{out}/secret.csv')",
+    "SELECT * FROM glob('{out}/*')",
     "SELEC 1",
 ])
 def test_nothing_can_be_written(ga_store, tmp_path, statement):
