@@ -17,6 +17,7 @@ _EXPORTS = {
     "neighbors": "unvote.api", "matrix": "unvote.api", "cohesion": "unvote.api", "groups_table": "unvote.api",
     "group_members": "unvote.api", "tally_by_group": "unvote.api",
     "ideal": "unvote.api", "topics_by_decade": "unvote.api",
+    "sql": "unvote.api", "sql_schema": "unvote.api",
     "Selection": "unvote.selection", "Rows": "unvote.results",
     "Store": "unvote.store",
     "lookup_country": ("unvote.countries", "lookup"),

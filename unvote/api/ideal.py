@@ -14,7 +14,7 @@ def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", ki
 
     An ordered-logit IRT model (Yes > Abstain > No) fitted to each period on its own — see
     ``unvote.analysis.ideal``. ``year`` (2019) or ``session`` (74, "ES-11") may be a list: one fit
-    per period. Unanimous roll calls and countries with fewer than ``min_votes`` votes are left
+    per period; with neither, the latest complete year in the data (``latest_complete_year``). Unanimous roll calls and countries with fewer than ``min_votes`` votes are left
     out; ``analysis.ideal.facts(table)`` lists them. With ``continuity`` (default) a predecessor
     seat's votes are the successor's (USSR → Russia).
     """
@@ -22,14 +22,16 @@ def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", ki
     from ..analysis.votematrix import vote_matrix
     from ..selection import Reader
 
-    if (year is None) == (session is None):
-        raise UsageError("give a year or a session, e.g. year=2019 or session=74")
+    if year is not None and session is not None:
+        raise UsageError("give a year or a session, e.g. year=2019 or session=74, not both")
     if min_votes < 1:
         raise UsageError(f"min_votes must be at least 1, not {min_votes}")
+    reader = Reader(store)  # one store version for every period
+    if year is None and session is None:
+        year = latest_complete_year(body=body, source=source, kind=kind, reader=reader)
     by, wanted = ("year", year) if year is not None else ("session", session)
     periods = [str(p).strip().upper() for p in (wanted if isinstance(wanted, (list, tuple)) else [wanted])]
     merge = countries.continuity() if continuity else None
-    reader = Reader(store)  # one store version for every period
     fits = []
     for period in periods:
         span = {"year": period} if by == "year" else {"session": period}
@@ -43,3 +45,17 @@ def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", ki
         except NoData as err:
             raise NoData(f"{by} {period}: {err}") from None
     return irt.to_table(fits, by=by, min_votes=min_votes)
+
+
+def latest_complete_year(*, body: str = "ga", source: str = "undl", kind: str = "resolution", reader=None,
+                         store=None) -> int:
+    """The last calendar year the data runs past: the newest roll call's year, minus one unless that
+    roll call is dated 31 December (a year whose votes may still be coming in is not complete)."""
+    from ..selection import Reader
+
+    query = Query(Selection.of(body=body, source=source, kind=kind), reader or Reader(store))
+    sql, params = query.rollcalls_sql(("date",))
+    newest = query.reader.rows(f"SELECT max(date) FROM ({sql})", params).rows[0][0]
+    if newest is None:
+        raise query.nothing()
+    return newest.year if (newest.month, newest.day) == (12, 31) else newest.year - 1

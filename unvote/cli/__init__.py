@@ -15,7 +15,7 @@ from ..output.render import PipeClosed
 from .app import app
 
 # Importing a module registers its commands on ``app``; this order is --help's order.
-for _module in ("fetch", "votes", "agreement", "topics", "ideal"):
+for _module in ("fetch", "votes", "agreement", "topics", "ideal", "sql"):
     __import__(f"{__name__}.{_module}")
 
 __all__ = ["app", "main"]
@@ -24,7 +24,7 @@ __all__ = ["app", "main"]
 def main() -> None:
     """Entry point: run the app; map every error to one line on stderr and an exit code."""
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="unvote")
         sys.exit(code or ExitStatus.SUCCESS)
     except UnvoteError as err:
         _fail(err, str(err), err.exit_code)

@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from ..output.charts import CHART_HELP, align_chart, chart_file, cohesion_chart, matrix_chart, neighbors_chart
+from . import complete
 from .app import app
 from .options import (
     BodyOpt,
@@ -30,9 +31,11 @@ from .options import (
 
 @app.command()
 def align(
-    a: str = typer.Argument(..., help="A country (ISO3 code or name: KHM, Cambodia) or a group (ASEAN, EU; see unvote groups)."),
-    b: str = typer.Argument(..., help="Another country or group."),
-    by: str = typer.Option("year", "--by", help="year | session | all | topic (one row per issue area)."),
+    a: str = typer.Argument(..., help="A country (ISO3 code or name: KHM, Cambodia) or a group (ASEAN, EU; see unvote groups).",
+                           autocompletion=complete.places),
+    b: str = typer.Argument(..., help="Another country or group.", autocompletion=complete.places),
+    by: str = typer.Option("year", "--by", help="year | session | all | topic (one row per issue area).",
+                           autocompletion=complete.align_periods),
     metric: str = MetricOpt,
     since: Optional[str] = SinceOpt,
     until: Optional[str] = UntilOpt,
@@ -69,7 +72,8 @@ def align(
 
 @app.command()
 def neighbors(
-    country: str = typer.Argument(..., help="A country (KHM, Cambodia) or a group (ASEAN)."),
+    country: str = typer.Argument(..., help="A country (KHM, Cambodia) or a group (ASEAN).",
+                                 autocompletion=complete.places),
     year: Optional[int] = typer.Option(None, "--year", help="Only this calendar year (same as --since Y --until Y)."),
     since: Optional[str] = SinceOpt,
     until: Optional[str] = UntilOpt,
@@ -144,7 +148,8 @@ def matrix(
 
 @app.command()
 def cohesion(
-    group: str = typer.Argument(..., help="A group: ASEAN, EU, African Group, … (see unvote groups)."),
+    group: str = typer.Argument(..., help="A group: ASEAN, EU, African Group, … (see unvote groups).",
+                               autocompletion=complete.groups),
     by: str = PeriodOpt,
     since: Optional[str] = SinceOpt,
     until: Optional[str] = UntilOpt,
@@ -179,7 +184,8 @@ def cohesion(
 
 @app.command()
 def groups(
-    group: Optional[str] = typer.Argument(None, help="Show this group's dated membership (ASEAN, EU, WEOG, …)."),
+    group: Optional[str] = typer.Argument(None, help="Show this group's dated membership (ASEAN, EU, WEOG, …).",
+                                           autocompletion=complete.groups),
     date: Optional[str] = typer.Option(None, "--date", help="With a group: only its members on this date (2022-03-02, or a year)."),
     fmt: str = FormatOpt,
     bom: bool = BomOpt,

@@ -39,6 +39,8 @@ def ideal(
 ):
     """One-dimensional ideal points per country (ordered-logit IRT on Yes > Abstain > No; mean 0, sd 1, USA positive), with n votes.
 
+    Without --year or --session: the latest complete year in the data.
+
     Example: unvote ideal --year 2019   |   unvote ideal --session 74 --format csv
     """
     without_pandas()
@@ -48,8 +50,11 @@ def ideal(
     from ..output.views import ideal_note, ideal_view
 
     fmt = check_format(fmt)
-    if bool(year) == bool(session):
-        raise typer.BadParameter("give either --year or --session", param_hint="--year / --session")
+    if year and session:
+        raise typer.BadParameter("give --year or --session, not both", param_hint="--year / --session")
+    if not year and not session:  # the latest complete year in the data, said on stderr
+        year = [api.latest_complete_year(body=body, source=source, kind=kind)]
+        stderr_console().print(f"note: no --year or --session: {year[0]}, the latest complete year in the data")
     table = api.ideal(year=year or None, session=session or None, min_votes=min_votes, topic=topic, continuity=continuity,
                       source=source, kind=kind, body=body)
     if chart or highlight:

@@ -6,22 +6,24 @@ import sys
 
 import typer
 
-FormatOpt = typer.Option("auto", "--format", "-f", help="auto | table | csv | json (auto: table on a terminal, CSV when piped).")
+from . import complete
+
+FormatOpt = typer.Option("auto", "--format", "-f", help="auto | table | csv | json (auto: table on a terminal, CSV when piped).", autocompletion=complete.formats)
 BomOpt = typer.Option(False, "--bom", help="Start CSV with a byte-order mark (for Excel).")
-BodyOpt = typer.Option("ga", "--body", help="ga (General Assembly) or sc (Security Council).")
-PeriodOpt = typer.Option("year", "--by", help="year | session | all")
+BodyOpt = typer.Option("ga", "--body", help="ga (General Assembly) or sc (Security Council).", autocompletion=complete.bodies)
+PeriodOpt = typer.Option("year", "--by", help="year | session | all", autocompletion=complete.periods)
 SinceOpt = typer.Option(None, "--since", help="First year or date (2010, 2010-06-01).")
 UntilOpt = typer.Option(None, "--until", help="Last year or date.")
 SessionOpt = typer.Option(None, "--session", help="Only this session (78, ES-11).")
-TopicOpt = typer.Option(None, "--topic", help="Only roll calls on these issue areas: me, nu, di, hr, co, ec or their "
+TopicOpt = typer.Option(None, "--topic", autocompletion=complete.topics, help="Only roll calls on these issue areas: me, nu, di, hr, co, ec or their "
                         "names ('human rights'); repeat or separate with commas for any of several (see unvote topics).")
 ContinuityOpt = typer.Option(True, "--continuity/--no-continuity",
                              help="Count a predecessor seat as the successor's (USSR → Russia).")
 METRIC_HELP = ("agree | statedept | statedept2017 | votes-only | identical | s | kappa | kappa-linear | "
                "kappa-quadratic | pi (formulas in the README).")
-MetricOpt = typer.Option("agree", "--metric", help=METRIC_HELP)
-SourceOpt = typer.Option("undl", "--source", help="undl (the UN Digital Library's records) | voeten (Voeten's Dataverse data) | merged (UNDL first, Voeten where UNDL has none).")
-KindOpt = typer.Option("resolution", "--kind", help="resolution (votes on whole texts) | amendment | paragraph | all; only Voeten's data has the others.")
+MetricOpt = typer.Option("agree", "--metric", help=METRIC_HELP, autocompletion=complete.metrics)
+SourceOpt = typer.Option("undl", "--source", help="undl (the UN Digital Library's records) | voeten (Voeten's Dataverse data) | merged (UNDL first, Voeten where UNDL has none).", autocompletion=complete.sources)
+KindOpt = typer.Option("resolution", "--kind", help="resolution (votes on whole texts) | amendment | paragraph | all; only Voeten's data has the others.", autocompletion=complete.kinds)
 UnanimousOpt = typer.Option(False, "--exclude-unanimous", help="Leave out roll calls where every member that voted Y/A/N voted alike (as Voeten does).")
 
 

@@ -15,6 +15,7 @@ from .. import __version__
 from ..errors import UsageError
 from ..sources import undl_csv
 from ..store import Store
+from . import reference
 from .topics import assign as assign_topics
 
 SOURCE_NAMES = {
@@ -63,6 +64,7 @@ def fetch(body: str = "ga", *, file: str | Path | None = None, url: str | None =
             from . import history
 
             result.notes.extend(history.refresh(store))
+        reference.write(store.root)  # countries and groups beside the data, for direct readers (docs/sql.md)
         return result
 
 
@@ -293,6 +295,7 @@ def fetch_voeten(*, files=None, url: str | None = None, store: Store | None = No
         }
         written = store.write("voeten", ingest.rollcalls, ingest.votes, manifest)
         notes = history.refresh(store)
+        reference.write(store.root)  # countries and groups beside the data, for direct readers (docs/sql.md)
         if not store.has("ga"):
             notes.append("no UNDL data yet, so no merged history; run unvote fetch to add it")
         return FetchResult("voeten", written, store.manifest("voeten"), ingest.warnings, notes=notes)

@@ -1,0 +1,64 @@
+"""The sql command: one read-only SELECT over the store's views, printed like any other result."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from .app import app
+from .options import BodyOpt, BomOpt, FormatOpt, SourceOpt, check_format, without_pandas
+
+TERMINAL_ROWS = 200  # a terminal shows the first rows; CSV, JSON and files get them all
+
+
+@app.command()
+def sql(
+    query: Optional[str] = typer.Argument(None, help="One SELECT over the views rollcalls, votes, countries, groups "
+                                                     "(and topics), or ga.votes, sc.votes, voeten.votes, merged.votes …"),
+    schema: bool = typer.Option(False, "--schema", help="List the views and their columns instead."),
+    body: str = BodyOpt,
+    source: str = SourceOpt,
+    fmt: str = FormatOpt,
+    bom: bool = BomOpt,
+):
+    """Run SQL (DuckDB) over the store, read-only: views rollcalls, votes, countries, groups, topics.
+
+    Each dataset the store holds is also a schema (ga.votes, sc.rollcalls, voeten.votes, merged.votes);
+    --body/--source choose which one the plain names mean. Only one SELECT runs: anything that would
+    change the store or write a file is refused (exit 2). docs/sql.md has more.
+
+    Example: unvote sql "SELECT count(*) FROM votes"
+    Example: unvote sql "SELECT c.name, count(*) AS no_votes FROM votes v JOIN countries c ON c.code = v.ms_code WHERE v.vote = 'N' GROUP BY ALL ORDER BY 2 DESC LIMIT 5"
+    Example: unvote sql --schema
+    """
+    without_pandas()
+    from ..api.sql import schema as sql_schema
+    from ..api.sql import sql as run_sql
+    from ..errors import UsageError
+    from ..output.render import emit
+
+    fmt = check_format(fmt)
+    if schema:
+        if query:
+            raise UsageError("give a query or --schema, not both")
+        table = sql_schema(body=body, source=source)
+    elif not query or not query.strip():
+        raise UsageError('give a query, e.g. unvote sql "SELECT count(*) FROM votes", or --schema for the views')
+    else:
+        table = run_sql(query, body=body, source=source)
+    emit(table, fmt, bom=bom, pretty=lambda console: _terminal(console, table))
+
+
+def _terminal(console, table) -> None:
+    """The first rows as a table; how many more there are on a dim line."""
+    from ..output.render import rich_table
+    from ..results import Rows
+
+    total = table.num_rows
+    if total > TERMINAL_ROWS:
+        table = (Rows(table.column_names, table.types, table.rows[:TERMINAL_ROWS]) if isinstance(table, Rows)
+                 else table.slice(0, TERMINAL_ROWS))
+    console.print(rich_table(table))
+    if total > TERMINAL_ROWS:
+        console.print(f"[dim]the first {TERMINAL_ROWS:,} of {total:,} rows; --format csv or json gives them all[/]")

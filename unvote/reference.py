@@ -1,0 +1,62 @@
+"""The reference tables as data: countries (codes, names, continuity) and group memberships.
+
+One definition of their columns for everyone who serves them as tables: ``fetch`` writes them into
+the store as Parquet (``ingest/reference.py``) and ``unvote sql`` offers them as the ``countries``
+and ``groups`` views (``api/sql.py``). Built from ``countries.py`` and ``groups.py`` (stdlib only);
+Arrow is made only when asked (``Rows.to_arrow``).
+"""
+
+from __future__ import annotations
+
+from . import countries, groups
+from .results import Rows
+
+COUNTRY_TYPES = {
+    "code": "VARCHAR",  # the store's code (ms_code): ISO 3166-1 alpha-3, or a dissolved member's code
+    "name": "VARCHAR",
+    "iso2": "VARCHAR",
+    "ccode": "INTEGER",  # Correlates of War code (Voeten's data uses it)
+    "member_from": "DATE",
+    "member_to": "DATE",  # NULL: still a member
+    "continues_as": "VARCHAR",  # the successor that kept the seat (SUN → RUS), else NULL
+    "counts_as": "VARCHAR",  # whose votes these are under continuity: the last successor, else the code itself
+}
+GROUP_TYPES = {
+    "group": "VARCHAR",  # AFRICAN, EU, NATO … (quote it in SQL: "group")
+    "kind": "VARCHAR",  # regional | bloc
+    "group_name": "VARCHAR",
+    "code": "VARCHAR",  # the member's store code
+    "name": "VARCHAR",  # the member's name
+    "valid_from": "DATE",  # first day of membership (a year or month alone in groups.csv: its first day)
+    "valid_to": "DATE",  # last day (inclusive; a year or month alone: its last day); NULL: still a member
+    "note": "VARCHAR",
+}
+
+
+def _successor(code: str) -> str:
+    seen = {code}
+    nxt = countries.get(code).continues_as
+    while nxt and nxt not in seen:  # a cycle would be a table error; stop rather than loop
+        seen.add(nxt)
+        code, nxt = nxt, countries.get(nxt).continues_as if countries.get(nxt) else None
+    return code
+
+
+def countries_rows() -> Rows:
+    """One row per code in ``data/countries.csv`` (``COUNTRY_TYPES`` gives the columns)."""
+    return Rows.from_dicts([
+        {"code": c.code, "name": c.name, "iso2": c.iso2 or None, "ccode": c.ccode, "member_from": c.member_from,
+         "member_to": c.member_to, "continues_as": c.continues_as, "counts_as": _successor(c.code)}
+        for c in countries.all_countries()], COUNTRY_TYPES)
+
+
+def groups_rows() -> Rows:
+    """One row per (group, member, spell of membership) in ``data/groups.csv``."""
+    return Rows.from_dicts([
+        {"group": g.code, "kind": g.kind, "group_name": g.name, "code": m.code,
+         "name": countries.display_name(m.code), "valid_from": m.valid_from, "valid_to": m.valid_to,
+         "note": m.note or None}
+        for g in groups.all_groups() for m in groups.memberships(g)], GROUP_TYPES)
+
+
+TABLES = {"countries": countries_rows, "groups": groups_rows}
