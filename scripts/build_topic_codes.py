@@ -44,12 +44,12 @@ def rows(data: Path) -> list[dict]:
     import pyarrow.compute as pc
 
     from unvote.analysis.topics import CODES, join
-    from unvote.ingest import topics
+    from unvote.ingest import history
 
-    undl, vo = topics.read_sources(data / "undl" / "ga_voting.csv.gz",
+    undl, vo = history.read_sources(data / "undl" / "ga_voting.csv.gz",
                                    [data / "voeten-unvotespublished-2016" / "UNVotesPublished.RData",
                                     data / "dgrtwo-unvotes" / "un_roll_calls.rda"])
-    pairs = topics.pairs(undl.rollcalls, undl.votes, vo.rollcalls, vo.votes)
+    pairs = history.matched_pairs(undl.rollcalls, undl.votes, vo.rollcalls, vo.votes)
     out = []
     for r in pairs.to_pylist():
         if r["voeten_topics"] is not None:

@@ -5,7 +5,7 @@
 
 Reads, in place, the UNDL bulk GA file and Voeten's 2016-17 roll calls (with the R package's
 roll-call table for the amendment/paragraph flags), matches them with
-``unvote.ingest.history.build`` (``unvote.ingest.topics.pairs``) and scores the rules of
+``unvote.ingest.history.build`` (``unvote.ingest.history.matched_pairs``) and scores the rules of
 ``unvote.analysis.topics`` on the matched whole-resolution votes: the rules were written on
 sessions 1–55, so sessions 56 and later (2001–2015) are the held-out test. Prints Markdown:
 the held-out table (pasted into docs/topics.md, which a test checks), then the training table.
@@ -33,10 +33,10 @@ def voeten_files(data: Path) -> list[Path]:
 
 def evaluation(data: Path) -> dict:
     from unvote.analysis.topics import evaluate
-    from unvote.ingest import topics
+    from unvote.ingest import history
 
-    undl, vo = topics.read_sources(data / "undl" / "ga_voting.csv.gz", voeten_files(data))
-    return evaluate(topics.pairs(undl.rollcalls, undl.votes, vo.rollcalls, vo.votes))
+    undl, vo = history.read_sources(data / "undl" / "ga_voting.csv.gz", voeten_files(data))
+    return evaluate(history.matched_pairs(undl.rollcalls, undl.votes, vo.rollcalls, vo.votes))
 
 
 def table(rows: list[dict]) -> str:

@@ -15,6 +15,7 @@ from fake_undl import undl  # noqa: F401  (the loopback UNDL fixture)
 from unvote import topics
 from unvote.analysis import topics as rules
 from unvote.errors import ExitStatus, NotFound
+from unvote.ingest import history
 from unvote.ingest import topics as ingest_topics
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -221,10 +222,10 @@ def test_reference_file_says_cc0():
 @pytest.fixture(scope="module")
 def real_pairs(shared_data):
     pytest.importorskip("pyreadr")
-    undl, vo = ingest_topics.read_sources(shared_data / "undl" / "ga_voting.csv.gz",
+    undl, vo = history.read_sources(shared_data / "undl" / "ga_voting.csv.gz",
                                           [shared_data / "voeten-unvotespublished-2016" / "UNVotesPublished.RData",
                                            shared_data / "dgrtwo-unvotes" / "un_roll_calls.rda"])
-    return undl, vo, ingest_topics.pairs(undl.rollcalls, undl.votes, vo.rollcalls, vo.votes)
+    return undl, vo, history.matched_pairs(undl.rollcalls, undl.votes, vo.rollcalls, vo.votes)
 
 
 def _docs_table() -> dict[str, dict]:

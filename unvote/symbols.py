@@ -109,3 +109,11 @@ class SymbolIndex:
             by_key.setdefault(canonical(c), i)
         near = difflib.get_close_matches(canonical(key), list(by_key), n=3, cutoff=0.75)
         return [self.symbols[by_key[k]] for k in near]
+
+
+def matching_key(symbol: str | None) -> str | None:
+    """The key under which two sources' copies of a GA resolution symbol match: its canonical
+    base[part], ``SECTION`` dropped (``[SectionII]`` and ``[II]`` are one); None if not A/RES/."""
+    if not symbol or not symbol.upper().startswith("A/RES/") or parse(symbol) is None:
+        return None
+    return re.sub(r"\[SECTION", "[", canonical(symbol))

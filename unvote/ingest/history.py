@@ -28,24 +28,19 @@ record ids and Voeten rcids must not overlap, which is checked.
 
 from __future__ import annotations
 
-import re
-
 from ..errors import StoreError
+from .matching import DATE_WINDOW, OVERLAP, SAME_VOTES  # noqa: F401  (the matching rules, shared with topics)
 
 MERGED = "merged"
-DATE_WINDOW = 31  # days
-SAME_VOTES = 0.98  # share of identical votes that makes a roll call pair the same vote
-OVERLAP = 0.90  # share of each side's listed countries that both must list
+
 VOETEN_COLUMNS = ("importantvote",) + ("me", "nu", "di", "hr", "co", "ec")
 
 
 def key(symbol: str | None) -> str | None:
-    """The matching key of a resolution symbol: its canonical base[part], ``SECTION`` dropped."""
-    from ..symbols import canonical, parse
+    """The matching key of a GA resolution symbol (``symbols.matching_key``)."""
+    from ..symbols import matching_key
 
-    if not symbol or not symbol.upper().startswith("A/RES/") or parse(symbol) is None:
-        return None
-    return re.sub(r"\[SECTION", "[", canonical(symbol))
+    return matching_key(symbol)
 
 
 def base(symbol: str | None) -> str | None:
@@ -417,3 +412,43 @@ def summary(report: dict) -> str:
             f"{m['matched_by']['symbol base']:,} by symbol base, {m['matched_by']['votes']:,} by votes), "
             f"UNDL only {m['undl_only']:,}, Voeten only {m['voeten_only']:,} ({by_kind}); "
             f"identical votes {ag['identical_share']:.2%} of {ag['pairs']:,} (roll call, country) pairs")
+
+
+def matched_pairs(undl_rc, undl_votes, voeten_rc, voeten_votes):
+    """The UNDL roll calls ``build`` matches to one of Voeten's, with his issue codes (for the
+    topic classifier's report and the packaged codes: scripts/topic_report.py, build_topic_codes.py).
+
+    One row per matched UNDL roll call: undl_id, resolution, date, session (UNDL's), title,
+    agenda_title, subjects, voeten_rcid, voeten_session, voeten_kind, voeten_topics (``"me;hr"``;
+    null where Voeten's flags are missing), match (how ``history`` matched them).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ..analysis.topics import CODES, join
+
+    merged, _, _ = build(undl_rc, undl_votes, voeten_rc, voeten_votes)
+    undl = merged.filter(pc.is_valid(merged["match"]))
+    v_index = {rc: i for i, rc in enumerate(voeten_rc["rollcall_id"].to_pylist())}
+    pos = [v_index[rc] for rc in undl["voeten_rcid"].to_pylist()]
+    take = pa.array(pos, pa.int64())
+    v = voeten_rc.take(take)
+    flags = [v[c].to_pylist() for c in CODES]
+    codes = [join(c for c, f in zip(CODES, row) if f == 1) if all(f is not None for f in row) else None
+             for row in zip(*flags)]
+    empty = pa.nulls(undl.num_rows, pa.string())
+    return pa.table({
+        "undl_id": undl["rollcall_id"], "resolution": undl["resolution"], "date": undl["date"],
+        "session": undl["session"], "title": undl["title"],
+        "agenda_title": undl["agenda_title"] if "agenda_title" in undl.column_names else empty,
+        "subjects": undl["subjects"] if "subjects" in undl.column_names else empty,
+        "voeten_rcid": undl["voeten_rcid"], "voeten_session": v["session"],
+        "voeten_kind": v["kind"], "voeten_topics": pa.array(codes, pa.string()), "match": undl["match"],
+    })
+
+
+def read_sources(ga_file, voeten_files):
+    """(UNDL Ingest, Voeten Ingest) read from a bulk GA file and Voeten's files (for the scripts and tests)."""
+    from ..sources import undl_csv, voeten
+
+    return undl_csv.read(ga_file), voeten.read(voeten_files)

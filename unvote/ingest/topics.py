@@ -7,8 +7,8 @@ empty for none; null for Security Council roll calls, which are not classified) 
 1. ``voeten`` — the roll call carries Voeten's six flags itself (his own roll calls, and the
    UNDL roll calls of the merged history that matched one of his);
 2. ``voeten`` — a UNDL roll call that ``data/voeten_topics.csv`` lists: by its record id, else
-   by its resolution symbol (``history.key``) when exactly one of Voeten's whole-resolution
-   votes has that symbol and lies within ``history.DATE_WINDOW`` days;
+   by its resolution symbol (``symbols.matching_key``) when exactly one of Voeten's whole-resolution
+   votes has that symbol and lies within ``matching.DATE_WINDOW`` days;
 3. ``rules`` — otherwise the rule classifier (``unvote.analysis.topics``) on the UNDL
    subjects, agenda title and title.
 
@@ -34,7 +34,7 @@ def reference() -> tuple[dict[int, str], dict[str, list[tuple[int, str]]]]:
     import datetime
     from importlib import resources
 
-    from .history import key
+    from ..symbols import matching_key as key
 
     by_id: dict[int, str] = {}
     by_key: dict[str, list[tuple[int, str]]] = {}
@@ -77,7 +77,8 @@ def assign(rollcalls, body: str = "ga"):
         source = rollcalls["source"].to_pylist() if "source" in cols else [None] * n
         symbols = rollcalls["resolution"].to_pylist() if "resolution" in cols else [None] * n
         dates = rollcalls["date"].to_pylist() if "date" in cols else [None] * n
-        from .history import DATE_WINDOW, key
+        from ..symbols import matching_key as key
+        from .matching import DATE_WINDOW
 
         for i in todo:
             if source[i] == "voeten":  # a Voeten rcid is no UNDL record id
@@ -105,42 +106,3 @@ def _set(table, name, values):
     if name in table.column_names:
         return table.set_column(table.column_names.index(name), name, values)
     return table.append_column(name, values)
-
-
-def pairs(undl_rc, undl_votes, voeten_rc, voeten_votes):
-    """The UNDL roll calls ``history.build`` matches to one of Voeten's, with his codes.
-
-    One row per matched UNDL roll call: undl_id, resolution, date, session (UNDL's), title,
-    agenda_title, subjects, voeten_rcid, voeten_session, voeten_kind, voeten_topics (``"me;hr"``;
-    null where Voeten's flags are missing), match (how ``history`` matched them).
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from .history import build
-
-    merged, _, _ = build(undl_rc, undl_votes, voeten_rc, voeten_votes)
-    undl = merged.filter(pc.is_valid(merged["match"]))
-    v_index = {rc: i for i, rc in enumerate(voeten_rc["rollcall_id"].to_pylist())}
-    pos = [v_index[rc] for rc in undl["voeten_rcid"].to_pylist()]
-    take = pa.array(pos, pa.int64())
-    v = voeten_rc.take(take)
-    flags = [v[c].to_pylist() for c in CODES]
-    codes = [join(c for c, f in zip(CODES, row) if f == 1) if all(f is not None for f in row) else None
-             for row in zip(*flags)]
-    empty = pa.nulls(undl.num_rows, pa.string())
-    return pa.table({
-        "undl_id": undl["rollcall_id"], "resolution": undl["resolution"], "date": undl["date"],
-        "session": undl["session"], "title": undl["title"],
-        "agenda_title": undl["agenda_title"] if "agenda_title" in undl.column_names else empty,
-        "subjects": undl["subjects"] if "subjects" in undl.column_names else empty,
-        "voeten_rcid": undl["voeten_rcid"], "voeten_session": v["session"],
-        "voeten_kind": v["kind"], "voeten_topics": pa.array(codes, pa.string()), "match": undl["match"],
-    })
-
-
-def read_sources(ga_file, voeten_files):
-    """(UNDL Ingest, Voeten Ingest) read from a bulk GA file and Voeten's files (for the scripts and tests)."""
-    from ..sources import undl_csv, voeten
-
-    return undl_csv.read(ga_file), voeten.read(voeten_files)
