@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -12,15 +13,17 @@ from .options import (
     BomOpt,
     ContinuityOpt,
     FormatOpt,
+    GuardOpt,
     KindOpt,
     MetricOpt,
+    OutputOpt,
     PeriodOpt,
     SessionOpt,
     SinceOpt,
     SourceOpt,
     UnanimousOpt,
     UntilOpt,
-    check_format,
+    output_options,
     source_note,
     without_pandas,
 )
@@ -41,7 +44,9 @@ def align(
     kind: str = KindOpt,
     body: str = BodyOpt,
     fmt: str = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     bom: bool = BomOpt,
+    formula_guard: bool = GuardOpt,
 ):
     """How often two countries (or a country and a group) vote alike, per year or session, with the counts.
 
@@ -52,11 +57,11 @@ def align(
     from ..output.render import emit
     from ..output.views import align_view
 
-    fmt = check_format(fmt)
+    out = output_options(fmt, output, bom, formula_guard, body=body, source=source, metric=metric)
     kw = dict(metric=metric, since=since, until=until, session=session, continuity=continuity,
               exclude_unanimous=exclude_unanimous, body=body, source=source, kind=kind)
     periods = api.align(a, b, by=by, **kw)
-    emit(periods, fmt, bom=bom,
+    emit(periods, fmt, **out,
          pretty=lambda console: (align_view(console, periods, api.align(a, b, by="all", **kw), a, b, metric, by),
                                  source_note(console, source, kind)))
 
@@ -75,7 +80,9 @@ def neighbors(
     kind: str = KindOpt,
     body: str = BodyOpt,
     fmt: str = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     bom: bool = BomOpt,
+    formula_guard: bool = GuardOpt,
 ):
     """Every other country ranked by how often it voted with COUNTRY, with the counts.
 
@@ -86,11 +93,11 @@ def neighbors(
     from ..output.render import emit
     from ..output.views import neighbors_view
 
-    fmt = check_format(fmt)
+    out = output_options(fmt, output, bom, formula_guard, body=body, source=source, metric=metric)
     table = api.neighbors(country, year=year, since=since, until=until, session=session, metric=metric,
                           exclude_unanimous=exclude_unanimous, continuity=continuity, body=body,
                           source=source, kind=kind)
-    emit(table, fmt, bom=bom, pretty=lambda console: (neighbors_view(console, table, country, metric),
+    emit(table, fmt, **out, pretty=lambda console: (neighbors_view(console, table, country, metric),
                                                      source_note(console, source, kind)))
 
 
@@ -109,7 +116,9 @@ def matrix(
     kind: str = KindOpt,
     body: str = BodyOpt,
     fmt: str = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     bom: bool = BomOpt,
+    formula_guard: bool = GuardOpt,
 ):
     """Agreement of every pair of countries: a,b,n,same,partial,opposite,absent,score (each pair both ways).
 
@@ -117,13 +126,14 @@ def matrix(
     """
     without_pandas()
     from .. import api
-    from ..output.render import emit, rich_table
+    from ..output.render import emit
+    from ..output.views import matrix_view
 
-    fmt = check_format(fmt)
+    out = output_options(fmt, output, bom, formula_guard, body=body, source=source, metric=metric)
     table = api.matrix(year=year, since=since, until=until, session=session, by=by, metric=metric, wide=wide,
                        exclude_unanimous=exclude_unanimous, continuity=continuity, body=body, source=source,
                        kind=kind)
-    emit(table, fmt, bom=bom, pretty=lambda console: (console.print(rich_table(table)),
+    emit(table, fmt, **out, pretty=lambda console: (matrix_view(console, table),
                                                      source_note(console, source, kind)))
 
 
@@ -139,7 +149,9 @@ def cohesion(
     kind: str = KindOpt,
     body: str = BodyOpt,
     fmt: str = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     bom: bool = BomOpt,
+    formula_guard: bool = GuardOpt,
 ):
     """How united a group voted: the share of its members voting with the group majority, per period.
 
@@ -150,10 +162,12 @@ def cohesion(
     from ..output.render import emit
     from ..output.views import cohesion_view
 
-    fmt = check_format(fmt)
+    out = output_options(fmt, output, bom, formula_guard, body=body, source=source,
+                         definition="score: share of members' votes with the group's plurality position; "
+                                    "ai: Hix–Noury–Roland Agreement Index")
     table = api.cohesion(group, by=by, since=since, until=until, session=session, continuity=continuity, body=body,
                          source=source, kind=kind)
-    emit(table, fmt, bom=bom, pretty=lambda console: (cohesion_view(console, table, group, by),
+    emit(table, fmt, **out, pretty=lambda console: (cohesion_view(console, table, group, by),
                                                      source_note(console, source, kind)))
 
 
@@ -162,7 +176,9 @@ def groups(
     group: Optional[str] = typer.Argument(None, help="Show this group's dated membership (ASEAN, EU, WEOG, …)."),
     date: Optional[str] = typer.Option(None, "--date", help="With a group: only its members on this date (2022-03-02, or a year)."),
     fmt: str = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     bom: bool = BomOpt,
+    formula_guard: bool = GuardOpt,
 ):
     """The UN regional groups and blocs unvote knows, or one group's dated membership.
 
@@ -172,7 +188,7 @@ def groups(
     from .. import api
     from ..output.render import emit
 
-    fmt = check_format(fmt)
+    out = output_options(fmt, output, bom, formula_guard)
     if group is None:
         if date is not None:
             from ..errors import UsageError
@@ -181,8 +197,8 @@ def groups(
         from ..output.views import groups_view
 
         table = api.groups_table()
-        emit(table, fmt, bom=bom, pretty=lambda console: groups_view(console, table))
+        emit(table, fmt, **out, pretty=lambda console: groups_view(console, table))
         return
-    emit(api.group_members(group, date=date), fmt, bom=bom)
+    emit(api.group_members(group, date=date), fmt, **out)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -12,9 +13,11 @@ from .options import (
     BomOpt,
     ContinuityOpt,
     FormatOpt,
+    GuardOpt,
     KindOpt,
+    OutputOpt,
     SourceOpt,
-    check_format,
+    output_options,
     source_note,
     without_pandas,
 )
@@ -30,7 +33,9 @@ def ideal(
     kind: str = KindOpt,
     body: str = BodyOpt,
     fmt: str = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     bom: bool = BomOpt,
+    formula_guard: bool = GuardOpt,
 ):
     """One-dimensional ideal points per country (ordered-logit IRT on Yes > Abstain > No; mean 0, sd 1, USA positive), with n votes.
 
@@ -39,18 +44,19 @@ def ideal(
     without_pandas()
     from .. import api
     from ..analysis.ideal import facts
-    from ..output.render import emit, resolve, stderr_console
+    from ..output.render import emit, numeric_periods, resolve, stderr_console
     from ..output.views import ideal_note, ideal_view
 
-    fmt = check_format(fmt)
+    out = output_options(fmt, output, bom, formula_guard, body=body, source=source,
+                         definition="ordered-logit IRT (Yes > Abstain > No), mean 0, sd 1, USA positive")
     if bool(year) == bool(session):
         raise typer.BadParameter("give either --year or --session", param_hint="--year / --session")
     table = api.ideal(year=year or None, session=session or None, min_votes=min_votes, continuity=continuity,
                       source=source, kind=kind, body=body)
-    if resolve(fmt) != "table":  # the terminal view shows these in its caption
+    if resolve(fmt, output=output) != "table":  # the terminal view shows these in its caption
         for line in ideal_note(facts(table)):
             stderr_console().print(f"note: {line}")
-    emit(table, fmt, bom=bom, pretty=lambda console: (ideal_view(console, table),
+    emit(numeric_periods(table), fmt, **out, pretty=lambda console: (ideal_view(console, table),
                                                       source_note(console, source, kind)))
 
 

@@ -1,96 +1,240 @@
-"""Render a result table as a rich table, CSV or JSON. TTY detection lives here only.
+"""Write a result table to stdout or a file: a terminal view, CSV, TSV, JSON, NDJSON, xlsx or Parquet.
 
-stdout is data; everything else (progress, warnings) goes to stderr via ``stderr_console``.
+TTY detection lives here only. stdout is data; everything else (progress, warnings) goes to stderr
+via ``stderr_console``. The one entry point is ``emit``.
+
+Text formats are always UTF-8, written as bytes (``sys.stdout.buffer``), whatever the locale or
+``PYTHONIOENCODING`` says; a file given with ``-o`` is written to a temporary file beside it and
+moved into place with ``os.replace``, so a reader never sees half a file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import io
 import json
 import math
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
-FORMATS = ("auto", "table", "csv", "json")
+FORMATS = ("auto", "table", "csv", "tsv", "json", "ndjson", "xlsx", "parquet")
+EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".ndjson": "ndjson",
+              ".jsonl": "ndjson", ".xlsx": "xlsx", ".parquet": "parquet"}
+BINARY = ("xlsx", "parquet")
+# a text value starting with one of these is a formula to a spreadsheet (OWASP "CSV injection")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BATCH_ROWS = 20_000  # rows converted at a time by the streaming writers
 
 
 class PipeClosed(Exception):
     """The reader of stdout went away (``| head``). Not an OSError, so Click leaves it to us."""
 
 
-def resolve(fmt: str, stream=None) -> str:
-    """``auto`` → ``table`` on a terminal, ``csv`` when piped; explicit formats win."""
+def no_color() -> bool:
+    """no-color.org: colour is off when NO_COLOR is set to a non-empty value (an empty one does nothing)."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def format_for_path(path) -> str | None:
+    """The format named by a file's extension (``.csv`` → csv), or None."""
+    return EXTENSIONS.get(Path(path).suffix.lower())
+
+
+def resolve(fmt: str, stream=None, output=None) -> str:
+    """``auto`` → the output file's extension, else ``table`` on a terminal and ``csv`` when piped.
+    An explicit format wins over both."""
+    from ..errors import UsageError
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
     if fmt != "auto":
         return fmt
+    if output is not None:
+        found = format_for_path(output)
+        if found is None:
+            raise UsageError(f"cannot tell the format of {str(output)!r} from its extension; use one of "
+                             f"{', '.join(EXTENSIONS)} or give --format")
+        return found
     stream = stream or sys.stdout
-    return "table" if hasattr(stream, "isatty") and stream.isatty() else "csv"
+    return "table" if _isatty(stream) else "csv"
 
 
-def stdout_console():
+def stdout_console(width: int | None = None):
     from rich.console import Console
 
-    return Console(no_color="NO_COLOR" in os.environ or None, highlight=False)
+    return Console(no_color=no_color() or None, highlight=False, width=width)
 
 
 def stderr_console():
     from rich.console import Console
 
-    return Console(stderr=True, no_color="NO_COLOR" in os.environ or None, highlight=False, soft_wrap=True)
+    return Console(stderr=True, no_color=no_color() or None, highlight=False, soft_wrap=True)
 
 
-def emit(table, fmt: str = "auto", *, pretty: Callable | None = None, bom: bool = False,
-         stream=None) -> None:
-    """Write ``table`` (a pyarrow.Table) to stdout in the chosen format.
+def emit(table, fmt: str = "auto", *, output=None, pretty: Callable | None = None, bom: bool = False,
+         formula_guard: bool = True, provenance: dict | None = None, stream=None) -> None:
+    """Write ``table`` (a pyarrow.Table) in the chosen format, to ``output`` (a path) or stdout.
 
     ``pretty(console)`` draws the terminal view; without it a plain rich table is drawn.
+    ``bom`` starts CSV/TSV with a byte-order mark; ``formula_guard`` prefixes CSV/TSV text cells that
+    a spreadsheet would run as a formula with ``'``; ``provenance`` (a dict) becomes the xlsx's
+    second sheet. A usage problem (a binary format to a terminal, too many rows for a sheet, an
+    output file that cannot be written) raises ``UsageError`` before anything is written.
     """
+    from ..errors import UsageError
+
     stream = stream or sys.stdout
+    fmt = resolve(fmt, stream, output)
+    options = dict(bom=bom, formula_guard=formula_guard, provenance=provenance)
+    if fmt == "xlsx":
+        from .xlsx import check_fits
+
+        check_fits(table)
+    if output is not None:
+        if fmt == "table":
+            raise UsageError("--format table is for the terminal; write a file as csv, tsv, json, ndjson, "
+                             "xlsx or parquet")
+        _write_file(table, fmt, Path(output), options)
+        return
+    if fmt in BINARY and _isatty(stream):
+        raise UsageError(f"{fmt} is binary and stdout is a terminal; write it to a file: -o results.{fmt}")
     try:
-        _emit(table, resolve(fmt, stream), pretty, bom, stream)
+        if fmt == "table":
+            console = stdout_console()
+            if pretty is not None:
+                pretty(console)
+            else:
+                console.print(rich_table(table, console=console))
+        else:
+            with contextlib.suppress(AttributeError, ValueError):
+                stream.flush()  # text already written to the stream goes first
+            write(table, fmt, _binary(stream), **options)
         stream.flush()
     except BrokenPipeError:
         raise PipeClosed() from None
 
 
-def _emit(table, fmt, pretty, bom, stream) -> None:
-    if fmt == "table":
-        console = stdout_console()
-        if pretty is not None:
-            pretty(console)
-        else:
-            console.print(rich_table(table))
-    elif fmt == "csv":
-        write_csv(table, stream, bom=bom)
+def write(table, fmt: str, out, *, bom: bool = False, formula_guard: bool = True,
+          provenance: dict | None = None) -> None:
+    """Write ``table`` as ``fmt`` to ``out``, a binary file object."""
+    if fmt in ("csv", "tsv"):
+        write_csv(table, out, bom=bom, delimiter="," if fmt == "csv" else "\t", formula_guard=formula_guard)
     elif fmt == "json":
-        json.dump(records(table), stream, ensure_ascii=False, indent=1)
-        stream.write("\n")
+        write_json(table, out)
+    elif fmt == "ndjson":
+        write_ndjson(table, out)
+    elif fmt == "xlsx":
+        from .xlsx import write_xlsx
+
+        write_xlsx(table, out, provenance=provenance)
+    elif fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        pq.write_table(table, out, compression="zstd")
     else:
         raise ValueError(f"unknown format {fmt!r}")
 
 
-def records(table) -> list[dict]:
-    """Rows as dicts with JSON-safe values: dates as ISO text, NaN as null."""
-    return [{k: _plain(v) for k, v in row.items()} for row in table.to_pylist()]
+def _write_file(table, fmt: str, path: Path, options: dict) -> None:
+    """Write to a temporary file in ``path``'s folder, then move it into place (atomic)."""
+    import tempfile
+
+    from ..errors import UsageError
+
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UsageError(f"cannot write {path}: it is a folder")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as err:
+        raise UsageError(f"cannot write {path}: {err.strerror or err}") from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(table, fmt, out, **options)
+            out.flush()
+            os.fsync(out.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a written file has the usual mode
+        os.replace(tmp, path)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise UsageError(f"cannot write {path}: {err.strerror or err}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
-def write_csv(table, stream, *, bom: bool = False) -> None:
-    """Spreadsheet-grade CSV: header, UTF-8, \\r\\n-free lines, empty cell for missing values.
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class _TextSink:
+    """Bytes written to a text stream that has no binary buffer (a test's StringIO)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, data: bytes) -> int:
+        self.stream.write(data.decode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def _binary(stream):
+    buffer = getattr(stream, "buffer", None)
+    return buffer if buffer is not None else _TextSink(stream)
+
+
+def _batches(table):
+    """The table's rows in record batches of at most BATCH_ROWS (no copy)."""
+    yield from table.to_batches(max_chunksize=BATCH_ROWS)
+
+
+# --- CSV / TSV -------------------------------------------------------------------------------
+
+def write_csv(table, out, *, bom: bool = False, delimiter: str = ",", formula_guard: bool = True) -> None:
+    """Spreadsheet-grade CSV (or TSV): a header, UTF-8, ``\\n`` line ends, an empty cell for a
+    missing value, floats to 6 decimals, dates as ISO text, streamed in batches.
 
     Codes are written as text exactly ("NA" stays "NA"); read it back with
-    ``pandas.read_csv(path, keep_default_na=False)`` to keep it so.
+    ``pandas.read_csv(path, keep_default_na=False)`` to keep it so. With ``formula_guard`` a text
+    value starting with = + - @ tab or CR gets a leading ``'`` (numeric columns are never touched).
+    ``out`` is a binary file object (a text stream is accepted too, for callers of the old API).
     """
+    if not hasattr(out, "buffer") and isinstance(out, io.TextIOBase):
+        out = _TextSink(out)
+    elif hasattr(out, "buffer") and isinstance(out, io.TextIOBase):
+        out.flush()
+        out = out.buffer
     if bom:
-        stream.write("\ufeff")
-    writer = csv.writer(stream, lineterminator="\n")
+        out.write("\ufeff".encode())
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=delimiter, lineterminator="\n")
     writer.writerow(table.column_names)
-    # column by column: one conversion per column type, not one per cell
-    columns = [_csv_column(table.column(i)) for i in range(table.num_columns)]
-    writer.writerows(zip(*columns))
+    for batch in _batches(table):
+        # column by column: one conversion per column type, not one per cell
+        columns = [_csv_column(batch.column(i), formula_guard) for i in range(batch.num_columns)]
+        writer.writerows(zip(*columns))
+        out.write(text.getvalue().encode("utf-8"))
+        text.seek(0)
+        text.truncate()
+    if text.tell():
+        out.write(text.getvalue().encode("utf-8"))
 
 
-def _csv_column(column) -> list:
+def _csv_column(column, formula_guard: bool = False) -> list:
     import pyarrow as pa
 
     values = column.to_pylist()
@@ -99,19 +243,69 @@ def _csv_column(column) -> list:
         return ["" if v is None or math.isnan(v) else repr(round(v, 6)) for v in values]
     if pa.types.is_date(kind) or pa.types.is_timestamp(kind):
         return ["" if v is None else v.isoformat() for v in values]
+    if formula_guard and (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        return ["" if v is None else ("'" + v if v.startswith(FORMULA_STARTS) else v) for v in values]
     return ["" if v is None else v for v in values]
 
 
-def rich_table(table, *, title: str | None = None, caption: str | None = None):
-    from rich.table import Table
+# --- JSON / NDJSON ---------------------------------------------------------------------------
 
-    view = Table(title=title, caption=caption, header_style="bold")
-    for name in table.column_names:
-        numeric = _is_numeric(table.schema.field(name).type)
-        view.add_column(name, justify="right" if numeric else "left", overflow="fold")
-    for row in table.to_pylist():
-        view.add_row(*[format_cell(v) for v in row.values()])
-    return view
+def write_json(table, out) -> None:
+    """A JSON array with one object per line, streamed in batches; numbers stay numbers, NaN is null."""
+    out.write(b"[")
+    first = True
+    for batch in _batches(table):
+        lines = [json.dumps(r, ensure_ascii=False, allow_nan=False) for r in _records(batch)]
+        if lines:
+            out.write((("\n" if first else ",\n") + ",\n".join(lines)).encode("utf-8"))
+            first = False
+    out.write(b"\n]\n")
+
+
+def write_ndjson(table, out) -> None:
+    """One JSON object per line (https://github.com/ndjson/ndjson-spec), streamed in batches."""
+    for batch in _batches(table):
+        lines = [json.dumps(r, ensure_ascii=False, allow_nan=False) for r in _records(batch)]
+        if lines:
+            out.write(("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def records(table) -> list[dict]:
+    """Rows as dicts with JSON-safe values: dates as ISO text, NaN as null."""
+    return [r for batch in _batches(table) for r in _records(batch)]
+
+
+def _records(batch) -> list[dict]:
+    names = batch.schema.names
+    columns = [[_plain(v) for v in batch.column(i).to_pylist()] for i in range(batch.num_columns)]
+    return [dict(zip(names, row)) for row in zip(*columns)]
+
+
+def numeric_periods(table):
+    """``table`` with its ``period`` column as integers when every period is a year or a session
+    number (so JSON and xlsx carry a number, as CSV readers see one); otherwise unchanged."""
+    import pyarrow as pa
+
+    if "period" not in table.column_names:
+        return table
+    column = table.column("period")
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return table
+    values = column.to_pylist()
+    if not values or not all(isinstance(v, str) and v.isascii() and v.isdigit() and len(v) < 10 for v in values):
+        return table
+    index = table.column_names.index("period")
+    return table.set_column(index, pa.field("period", pa.int64()), pa.array([int(v) for v in values], pa.int64()))
+
+
+# --- terminal --------------------------------------------------------------------------------
+
+def rich_table(table, *, title: str | None = None, caption: str | None = None, console=None):
+    """A plain terminal table of ``table``: numbers right-aligned and never cut, text escaped and
+    cleaned of control characters, text columns giving way first on a narrow terminal."""
+    from . import views
+
+    return views.plain_table(table, title=title, caption=caption, console=console)
 
 
 def format_cell(v) -> str:
@@ -144,7 +338,7 @@ def bar(value: float | None, width: int = 10) -> str:
 
 
 def _plain(v):
-    if isinstance(v, float) and math.isnan(v):
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
         return None
     if isinstance(v, (dt.date, dt.datetime)):
         return v.isoformat()
