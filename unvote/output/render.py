@@ -90,6 +90,8 @@ def emit(table, fmt: str = "auto", *, output=None, pretty: Callable | None = Non
     stream = stream or sys.stdout
     fmt = resolve(fmt, stream, output)
     options = dict(bom=bom, formula_guard=formula_guard, provenance=provenance)
+    if fmt in ("xlsx", "table"):
+        table = _whole(table)
     if fmt == "xlsx":
         from .xlsx import check_fits
 
@@ -104,6 +106,9 @@ def emit(table, fmt: str = "auto", *, output=None, pretty: Callable | None = Non
         raise UsageError(f"{fmt} is binary and stdout is a terminal; write it to a file: -o results.{fmt}")
     try:
         if fmt == "table":
+            if "utf" not in (getattr(stream, "encoding", None) or "utf-8").lower():
+                with contextlib.suppress(AttributeError, ValueError):  # cp1252: "?" for "█", not a crash
+                    stream.reconfigure(errors="replace")
             console = stdout_console()
             if pretty is not None:
                 pretty(console)
@@ -134,7 +139,14 @@ def write(table, fmt: str, out, *, bom: bool = False, formula_guard: bool = True
     elif fmt == "parquet":
         import pyarrow.parquet as pq
 
-        pq.write_table(table, out, compression="zstd")
+        writer = None
+        for batch in _batches(table):
+            writer = writer or pq.ParquetWriter(out, batch.schema, compression="zstd")
+            writer.write_batch(batch)
+        if writer is None:
+            pq.write_table(_whole(table), out, compression="zstd")
+        else:
+            writer.close()
     else:
         raise ValueError(f"unknown format {fmt!r}")
 
@@ -198,8 +210,29 @@ def _binary(stream):
 
 
 def _batches(table):
-    """The table's rows in record batches of at most BATCH_ROWS (no copy)."""
-    yield from table.to_batches(max_chunksize=BATCH_ROWS)
+    """The rows in record batches of at most BATCH_ROWS (no copy). ``table`` is a pyarrow Table or
+    RecordBatch, or an iterable of them (one schema), e.g. a generator yielding one period at a time."""
+    import pyarrow as pa
+
+    if isinstance(table, pa.Table):
+        yield from table.to_batches(max_chunksize=BATCH_ROWS)
+    elif isinstance(table, pa.RecordBatch):
+        yield from (table.slice(i, BATCH_ROWS) for i in range(0, max(table.num_rows, 1), BATCH_ROWS))
+    else:
+        for part in table:
+            yield from _batches(part)
+
+
+def _whole(table):
+    """A pyarrow Table from a table or an iterable of tables/batches (for the formats that need all rows)."""
+    import pyarrow as pa
+
+    if isinstance(table, pa.Table):
+        return table
+    batches = list(_batches(table))
+    if not batches:
+        return pa.table({})
+    return pa.Table.from_batches(batches)
 
 
 # --- CSV / TSV -------------------------------------------------------------------------------
@@ -222,8 +255,13 @@ def write_csv(table, out, *, bom: bool = False, delimiter: str = ",", formula_gu
         out.write("\ufeff".encode())
     text = io.StringIO()
     writer = csv.writer(text, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(table.column_names)
+    header = getattr(table, "column_names", None)
+    if header is not None:
+        writer.writerow(header)
     for batch in _batches(table):
+        if header is None:
+            header = batch.schema.names
+            writer.writerow(header)
         # column by column: one conversion per column type, not one per cell
         columns = [_csv_column(batch.column(i), formula_guard) for i in range(batch.num_columns)]
         writer.writerows(zip(*columns))
@@ -255,7 +293,7 @@ def write_json(table, out) -> None:
     out.write(b"[")
     first = True
     for batch in _batches(table):
-        lines = [json.dumps(r, ensure_ascii=False, allow_nan=False) for r in _records(batch)]
+        lines = _json_lines(batch)
         if lines:
             out.write((("\n" if first else ",\n") + ",\n".join(lines)).encode("utf-8"))
             first = False
@@ -265,9 +303,35 @@ def write_json(table, out) -> None:
 def write_ndjson(table, out) -> None:
     """One JSON object per line (https://github.com/ndjson/ndjson-spec), streamed in batches."""
     for batch in _batches(table):
-        lines = [json.dumps(r, ensure_ascii=False, allow_nan=False) for r in _records(batch)]
+        lines = _json_lines(batch)
         if lines:
             out.write(("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def _json_lines(batch) -> list[str]:
+    """Each row of ``batch`` as one JSON object (as ``json.dumps`` would write it), built column by
+    column: each value encoded once by its column's type, then the rows assembled from a template."""
+    if not batch.num_columns:
+        return ["{}"] * batch.num_rows
+    template = "{{" + ", ".join(json.dumps(name, ensure_ascii=False).replace("{", "{{").replace("}", "}}") + ": {}"
+                                for name in batch.schema.names) + "}}"
+    columns = [_json_column(batch.column(i)) for i in range(batch.num_columns)]
+    return [template.format(*row) for row in zip(*columns)]
+
+
+def _json_column(column) -> list[str]:
+    import pyarrow as pa
+
+    values = column.to_pylist()
+    kind = column.type
+    if pa.types.is_integer(kind):
+        return ["null" if v is None else str(v) for v in values]
+    if pa.types.is_floating(kind):
+        return ["null" if v is None or math.isnan(v) or math.isinf(v) else repr(float(v)) for v in values]
+    if pa.types.is_boolean(kind):
+        return ["null" if v is None else "true" if v else "false" for v in values]
+    dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    return ["null" if v is None else dumps(_plain(v)) for v in values]
 
 
 def records(table) -> list[dict]:

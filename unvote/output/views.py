@@ -70,15 +70,15 @@ def grid(console, columns: list[Col], rows: list[list[str]], *, title: str | Non
     from rich import box
     from rich.table import Table
 
-    natural = []
+    natural, least = [], []
     for i, c in enumerate(columns):
         widest = max([_plain_len(r[i]) for r in rows] + [0])
-        if c.number:
+        if c.number:  # the values never shrink; a long header may fold onto two lines
             natural.append(max(len(c.header), widest))
+            least.append(max(widest, min(len(c.header), 5)))
         else:
             natural.append(max(min(widest, c.most), min(len(c.header), c.most)))
-    least = [n if c.number else min(n, max(c.least, len(c.header) if len(c.header) <= 12 else 0))
-             for c, n in zip(columns, natural)]
+            least.append(min(natural[-1], max(c.least, len(c.header) if len(c.header) <= 12 else 0)))
     keep = list(range(len(columns)))
 
     def need(per_column: int, extra: int) -> int:
@@ -93,14 +93,24 @@ def grid(console, columns: list[Col], rows: list[list[str]], *, title: str | Non
             break
         keep.remove(max(droppable, key=lambda i: (columns[i].drop, i)))
     style = style or tight
+    # text columns share what the numbers leave, the widest giving way first (never below ``least``)
+    widths = {i: natural[i] for i in keep}
+    spare = console.width - sum(widths.values()) - style[2] * len(keep) - style[3]
+    text = [i for i in keep if not columns[i].number]
+    numbers = [i for i in keep if columns[i].number]
+    while spare < 0:
+        shrinkable = [i for i in text if widths[i] > least[i]] or [i for i in numbers if widths[i] > least[i]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda i: (widths[i], i))
+        widths[widest] -= 1
+        spare += 1
     view = Table(title=title, caption=caption, header_style="bold", box=style[0], padding=style[1],
                  show_edge=style is heavy, pad_edge=style is heavy)
     for i in keep:
         c = columns[i]
-        if c.number:
-            view.add_column(c.header, justify=c.justify, no_wrap=True, min_width=natural[i])
-        else:
-            view.add_column(c.header, justify=c.justify, overflow="fold", min_width=least[i], max_width=c.most)
+        # a number column is never narrower than its widest value, so only its header can fold
+        view.add_column(c.header, justify=c.justify, width=widths[i], overflow="fold")
     for k, r in enumerate(rows):
         if k in sections:
             view.add_section()
@@ -159,7 +169,7 @@ def align_view(console, periods, pooled, a: str, b: str, metric: str, by: str) -
 
     title = f"{clean(side(a).label)} vs {clean(side(b).label)} · metric {clean(metric)} · per {clean(by)}"
     names = ["period", "n", "same", "partial", "opposite", "absent", "score"]
-    columns = [Col("period", least=5, most=12)] + [Col(c, number=True) for c in names[1:]] + [Col("", drop=1, least=10)]
+    columns = [Col("period", least=12, most=12)] + [Col(c, number=True) for c in names[1:]] + [Col("", drop=1, least=10)]
     lo = _score_floor(metric)
     rows = periods.to_pylist()
     cells = [[cell(r[c]) for c in names] + [_bar(r["score"], lo)] for r in rows]
@@ -214,7 +224,7 @@ def cohesion_view(console, table, group: str, by: str) -> None:
 
     g = lookup(group)
     names = table.column_names
-    columns = [Col(c, least=5, most=12) if c == "period" else Col(c, number=True) for c in names]
+    columns = [Col(c, least=12, most=12) if c == "period" else Col(c, number=True) for c in names]
     columns.append(Col("", drop=1, least=10))
     rows = [[cell(r[c]) for c in names] + [bar(r["score"])] for r in table.to_pylist()]
     console.print(grid(console, columns, rows, title=f"Cohesion of {clean(g.code)} ({clean(g.name)}) · per {clean(by)}",
@@ -228,7 +238,7 @@ def group_tally_view(console, rows) -> None:
     for r in rows.to_pylist():
         by_call.setdefault((r["resolution"], r["date"]), []).append(r)
     numbers = ("yes", "no", "abstain", "non_voting", "members")
-    columns = [Col("group", least=5, most=20), Col("name", drop=1, most=40)] + \
+    columns = [Col("group", least=12, most=20), Col("name", drop=1, most=40)] + \
               [Col(c, number=True) for c in numbers] + [Col("position", least=8, most=12)]
     for (resolution, date), group_rows in by_call.items():
         cells = [[cell(r["group"]), cell(r["name"]), *[cell(r[c]) for c in numbers], cell(r["position"])]
@@ -276,8 +286,8 @@ def _wide_matrix_view(console, table, *, top: int) -> None:
     keys = [c for c in table.column_names if c in ("period", "country")]
     codes = [c for c in table.column_names if c not in keys]
     rows = table.slice(0, top).to_pylist()
-    columns = [Col(k, least=3, most=12) for k in keys] + \
-              [Col(c, number=True, drop=len(codes) - i + 1) for i, c in enumerate(codes)]
+    columns = [Col(k, least=12, most=12) for k in keys] + \
+              [Col(c, number=True, drop=i + 1) for i, c in enumerate(codes)]
     cells = [[cell(r[k]) for k in keys] + [cell(r[c]) for c in codes] for r in rows]
     view = grid(console, columns, cells, title="Agreement matrix (wide): the top-left corner")
     shown = len(view.columns) - len(keys)

@@ -46,7 +46,7 @@ def write_xlsx(table, out, *, provenance: dict | None = None, sheet: str = "data
     # widths from the header and a sample of rows (constant_memory: set before the rows are written)
     sample = table.slice(0, WIDTH_SAMPLE)
     for i, name in enumerate(table.column_names):
-        width = max([len(name) + 2] + [_shown_width(v, kinds[i]) for v in sample.column(i).to_pylist()])
+        width = max(len(name) + 2, _column_width(sample.column(i), kinds[i]))
         cell_format = date_format if kinds[i] == "date" else time_format if kinds[i] == "time" else None
         sheet_.set_column(i, i, min(width + 1, MAX_WIDTH), cell_format)
     sheet_.freeze_panes(1, 0)
@@ -54,24 +54,18 @@ def write_xlsx(table, out, *, provenance: dict | None = None, sheet: str = "data
         sheet_.autofilter(0, 0, max(table.num_rows, 1), table.num_columns - 1)
     sheet_.write_row(0, 0, table.column_names, header)
 
+    write_number, write_datetime = sheet_.write_number, sheet_.write_datetime
+    writers = {"number": write_number, "bool": sheet_.write_boolean, "text": sheet_.write_string,
+               "date": lambda r, c, v: write_datetime(r, c, v, date_format),
+               "time": lambda r, c, v: write_datetime(r, c, v, time_format)}
+    by_column = [writers[k] for k in kinds]
     row = 1
     for batch in table.to_batches(max_chunksize=20_000):
         columns = [_cells(batch.column(i), kinds[i]) for i in range(batch.num_columns)]
         for values in zip(*columns):
             for col, v in enumerate(values):
-                if v is None:
-                    continue
-                kind = kinds[col]
-                if kind == "number":
-                    sheet_.write_number(row, col, v)
-                elif kind == "date":
-                    sheet_.write_datetime(row, col, v, date_format)
-                elif kind == "time":
-                    sheet_.write_datetime(row, col, v, time_format)
-                elif kind == "bool":
-                    sheet_.write_boolean(row, col, v)
-                else:
-                    sheet_.write_string(row, col, v)
+                if v is not None:
+                    by_column[col](row, col, v)
             row += 1
     _provenance_sheet(workbook, header, provenance or {})
     workbook.close()
@@ -105,16 +99,26 @@ def _cells(column, kind: str) -> list:
     return values
 
 
-def _shown_width(v, kind: str) -> int:
-    if v is None:
-        return 0
+def _column_width(column, kind: str) -> int:
+    """Characters a column's values need (from a sample of rows)."""
+    import pyarrow.compute as pc
+
     if kind == "date":
         return 10
     if kind == "time":
         return 19
-    if isinstance(v, float):
-        return min(len(f"{v:.6g}"), 12)
-    return len(str(v))
+    if kind == "bool":
+        return 5
+    if kind == "number":
+        import pyarrow as pa
+
+        if pa.types.is_floating(column.type):
+            return 9  # shown as 0.625, -0.3312
+        low_high = pc.min_max(column).as_py()
+        return max(len(str(v)) for v in (low_high["min"], low_high["max"]) if v is not None) if column.null_count < len(column) else 1
+    lengths = pc.utf8_length(column.cast("string")) if kind == "text" else None
+    longest = pc.max(lengths).as_py() if lengths is not None else None
+    return longest or 1
 
 
 def _provenance_sheet(workbook, header, provenance: dict) -> None:
