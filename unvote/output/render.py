@@ -253,8 +253,10 @@ def write_csv(table, out, *, bom: bool = False, delimiter: str = ",", formula_gu
         out = out.buffer
     if bom:
         out.write("\ufeff".encode())
-    text = io.StringIO()
-    writer = csv.writer(text, delimiter=delimiter, lineterminator="\n")
+    text = _Lines()
+    # "\r\n" as the csv module's terminator makes it quote a field holding a lone "\r"; each
+    # row's "\r\n" is then written as "\n" (a quoted field keeps its own line breaks)
+    writer = csv.writer(text, delimiter=delimiter, lineterminator="\r\n")
     header = getattr(table, "column_names", None)
     if header is not None:
         writer.writerow(header)
@@ -265,11 +267,23 @@ def write_csv(table, out, *, bom: bool = False, delimiter: str = ",", formula_gu
         # column by column: one conversion per column type, not one per cell
         columns = [_csv_column(batch.column(i), formula_guard) for i in range(batch.num_columns)]
         writer.writerows(zip(*columns))
-        out.write(text.getvalue().encode("utf-8"))
-        text.seek(0)
-        text.truncate()
-    if text.tell():
-        out.write(text.getvalue().encode("utf-8"))
+        out.write(text.take().encode("utf-8"))
+    if text.rows:
+        out.write(text.take().encode("utf-8"))
+
+
+class _Lines:
+    """The csv writer's sink: one call per row, each ending in "\r\n", kept as rows ending in "\n"."""
+
+    def __init__(self):
+        self.rows: list[str] = []
+
+    def write(self, row: str) -> None:
+        self.rows.append(row[:-2] + "\n")
+
+    def take(self) -> str:
+        text, self.rows = "".join(self.rows), []
+        return text
 
 
 def _csv_column(column, formula_guard: bool = False) -> list:
