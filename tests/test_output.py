@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 HEADER = ("undl_id,ms_code,ms_name,ms_vote,date,session,resolution,draft,committee_report,meeting,title,"
           "agenda_title,subjects,vote_note,total_yes,total_no,total_abstentions,total_non_voting,total_ms,undl_link")
 EVIL_TITLE = '=HYPERLINK("http://evil.example","click") [/bold] \x1b]0;pwned\x07'
+DOC = (Path(__file__).resolve().parents[1] / "docs" / "output.md").read_text("utf-8")
 VOTERS = [("KHM", "CAMBODIA", "Y"), ("CIV", "CÔTE D'IVOIRE", "Y"), ("TUR", "TÜRKİYE", "A"),
           ("NAM", "NAMIBIA", "N"), ("RUS", "RUSSIAN FEDERATION", "N")]
 
@@ -277,6 +279,9 @@ def test_xlsx_of_too_many_rows_is_a_clear_error(ga_store, tmp_path):
     err = out.stderr.decode()
     assert out.returncode == 2 and "do not fit in a spreadsheet" in err and "csv" in err
     assert list(tmp_path.iterdir()) == []
+    # docs/output.md shows the same message (for the whole span)
+    documented = re.search(r"unvote: error: [\d,]+ rows do not fit.*", DOC).group(0)
+    assert re.sub(r"^unvote: error: [\d,]+", "", err.strip()) == re.sub(r"^unvote: error: [\d,]+", "", documented)
 
 
 # --- JSON details and streaming ----------------------------------------------------------------
@@ -341,3 +346,38 @@ def test_matrix_by_year_ndjson_adds_no_memory(ga_store):
     rows, computed, after = (int(v) for v in out.stdout.split())
     assert rows > 1_048_576
     assert after - computed < 60_000, f"writing grew the peak by {(after - computed) // 1024} MB"
+
+
+# --- docs/output.md ----------------------------------------------------------------------------
+
+
+def test_docs_list_every_format_and_extension():
+    from unvote.output.render import EXTENSIONS, FORMATS
+
+    for fmt in FORMATS:
+        assert f"| `{fmt}`" in DOC, fmt
+    for ext in EXTENSIONS:
+        assert f"`{ext}`" in DOC, ext
+
+
+def test_docs_pandas_snippet_runs(ga_store, tmp_path):
+    """The docs' pandas snippet, run verbatim on a CSV unvote writes (Namibia's "NA" survives)."""
+    import re
+
+    path = tmp_path / "votes.csv"
+    assert run("tally", "ES-11/1", "--countries", "-o", str(path)).returncode == 0
+    code = re.search(r"```python\n(.*?)```", DOC, re.S).group(1)
+    scope = {"path": str(path)}
+    exec(compile(code, "docs/output.md", "exec"), scope)
+    votes = scope["votes"]
+    assert len(votes) == 193 and votes.loc[votes["country"] == "NAM", "name"].item() == "Namibia"
+    # the reason for keep_default_na=False: a text "NA" (Namibia's ISO2 code) written by unvote
+    import pandas as pd
+    import pyarrow as pa
+
+    from unvote.output.render import emit
+
+    emit(pa.table({"iso2": ["NA", "KH"], "score": [0.5, None]}), "csv", output=tmp_path / "iso2.csv")
+    back = pd.read_csv(tmp_path / "iso2.csv", keep_default_na=False, na_values=[""])
+    assert list(back["iso2"]) == ["NA", "KH"] and back["score"].isna().tolist() == [False, True]
+    assert pd.read_csv(tmp_path / "iso2.csv")["iso2"].isna().tolist() == [True, False]  # the trap
