@@ -258,10 +258,8 @@ def groups_view(console, table) -> None:
 def matrix_view(console, table, *, top: int = TERMINAL_ROWS) -> None:
     """A terminal look at an all-pairs matrix: the ``top`` pairs by score (each pair once), or for
     the wide form the top-left corner that fits, with a line saying how to get all of it."""
-    if table.num_columns and table.column_names[0] == "country" or (
-            table.num_columns > 1 and table.column_names[:2] == ["period", "country"]):
+    if "country" in table.column_names[:2]:  # the wide form: [period,] country, one column per country
         return _wide_matrix_view(console, table, top=top)
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     if "a" in table.column_names and "b" in table.column_names:
@@ -274,8 +272,7 @@ def matrix_view(console, table, *, top: int = TERMINAL_ROWS) -> None:
                                 if "n" in once.column_names else [("score", "descending")])
         once = once.take(order)
     shown = once.slice(0, top)
-    names = [c for c in shown.column_names if c not in CELL_NAMES]
-    shown = shown.select(names) if isinstance(shown, pa.Table) else shown
+    shown = shown.select([c for c in shown.column_names if c not in CELL_NAMES])  # the cells stay in CSV/JSON
     console.print(plain_table(shown, console=console,
                               title=f"Top {shown.num_rows} pairs by score (each pair once)"))
     console.print(f"[dim]{table.num_rows:,} rows (each pair both ways); all of them: "
