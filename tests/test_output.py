@@ -186,8 +186,8 @@ def test_formula_guard_in_csv_only():
 
     from unvote.output.render import emit
 
-    texts = ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "safe", "a=b", None]
-    table = pa.table({"t": texts, "n": [-1, 2, -3, 4, 5, 6, 7, 8, None], "f": [-0.5] * 9})
+    texts = ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "safe", "a=b", None, "-"]
+    table = pa.table({"t": texts, "n": [-1, 2, -3, 4, 5, 6, 7, 8, None, 10], "f": [-0.5] * 10})
 
     def raw(fmt, **kw) -> bytes:
         out = io.BytesIO()
@@ -201,8 +201,8 @@ def test_formula_guard_in_csv_only():
 
     for fmt, delimiter in (("csv", ","), ("tsv", "\t")):
         got = list(csv.reader(io.StringIO(text(fmt)), delimiter=delimiter))[1:]
-        assert [r[0] for r in got] == ["'" + t for t in texts[:6]] + ["safe", "a=b", ""]
-        assert [r[1] for r in got] == ["-1", "2", "-3", "4", "5", "6", "7", "8", ""]  # numbers untouched
+        assert [r[0] for r in got] == ["'" + t for t in texts[:6]] + ["safe", "a=b", "", "-"]  # a lone "-" is no formula
+        assert [r[1] for r in got] == ["-1", "2", "-3", "4", "5", "6", "7", "8", "", "10"]  # numbers untouched
         assert {r[2] for r in got} == {"-0.5"}
         off = list(csv.reader(io.StringIO(text(fmt, formula_guard=False)), delimiter=delimiter))[1:]
         assert [r[0] for r in off] == [t or "" for t in texts]

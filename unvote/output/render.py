@@ -25,7 +25,8 @@ FORMATS = ("auto", "table", "csv", "tsv", "json", "ndjson", "xlsx", "parquet")
 EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".ndjson": "ndjson",
               ".jsonl": "ndjson", ".xlsx": "xlsx", ".parquet": "parquet"}
 BINARY = ("xlsx", "parquet")
-# a text value starting with one of these is a formula to a spreadsheet (OWASP "CSV injection")
+# a text value starting with one of these is a formula to a spreadsheet (OWASP "CSV injection");
+# a lone "-" or "+" is left alone (unvote writes "-" for "no regional group")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH_ROWS = 20_000  # rows converted at a time by the streaming writers
 
@@ -296,7 +297,8 @@ def _csv_column(column, formula_guard: bool = False) -> list:
     if pa.types.is_date(kind) or pa.types.is_timestamp(kind):
         return ["" if v is None else v.isoformat() for v in values]
     if formula_guard and (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-        return ["" if v is None else ("'" + v if v.startswith(FORMULA_STARTS) else v) for v in values]
+        return ["" if v is None else ("'" + v if v.startswith(FORMULA_STARTS) and v not in ("-", "+") else v)
+                for v in values]  # a lone "-" or "+" (a placeholder) is no formula
     return ["" if v is None else v for v in values]
 
 
