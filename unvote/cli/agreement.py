@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -14,8 +15,10 @@ from .options import (
     BomOpt,
     ContinuityOpt,
     FormatOpt,
+    GuardOpt,
     KindOpt,
     MetricOpt,
+    OutputOpt,
     PeriodOpt,
     SessionOpt,
     SinceOpt,
@@ -23,7 +26,7 @@ from .options import (
     TopicOpt,
     UnanimousOpt,
     UntilOpt,
-    check_format,
+    output_options,
     source_note,
     without_pandas,
 )
@@ -47,7 +50,9 @@ def align(
     kind: str = KindOpt,
     body: str = BodyOpt,
     fmt: str = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     bom: bool = BomOpt,
+    formula_guard: bool = GuardOpt,
     chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
 ):
     """How often two countries (or a country and a group) vote alike, per year or session, with the counts.
@@ -59,13 +64,14 @@ def align(
     from ..output.render import emit
     from ..output.views import align_view
 
-    fmt = check_format(fmt)
+    out = output_options(fmt, output, bom, formula_guard, body=body, source=source, metric=metric)
     kw = dict(metric=metric, since=since, until=until, session=session, topic=topic, continuity=continuity,
               exclude_unanimous=exclude_unanimous, body=body, source=source, kind=kind)
     periods = api.align(a, b, by=by, **kw)
     if chart:
-        align_chart(chart, periods, api.align(a, b, by="all", **kw), a=a, b=b, metric=metric, by=by, source=source, body=body)
-    emit(periods, fmt, bom=bom,
+        align_chart(chart, periods, api.align(a, b, by="all", **kw), a=a, b=b, metric=metric, by=by, source=source,
+                    body=body)
+    emit(periods, fmt, **out,
          pretty=lambda console: (align_view(console, periods, api.align(a, b, by="all", **kw), a, b, metric, by),
                                  source_note(console, source, kind)))
 
@@ -86,7 +92,9 @@ def neighbors(
     kind: str = KindOpt,
     body: str = BodyOpt,
     fmt: str = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     bom: bool = BomOpt,
+    formula_guard: bool = GuardOpt,
     chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
 ):
     """Every other country ranked by how often it voted with COUNTRY, with the counts.
@@ -98,13 +106,14 @@ def neighbors(
     from ..output.render import emit
     from ..output.views import neighbors_view
 
-    fmt = check_format(fmt)
+    out = output_options(fmt, output, bom, formula_guard, body=body, source=source, metric=metric)
     table = api.neighbors(country, year=year, since=since, until=until, session=session, topic=topic, metric=metric,
                           exclude_unanimous=exclude_unanimous, continuity=continuity, body=body,
                           source=source, kind=kind)
     if chart:
-        neighbors_chart(chart, table, country=country, metric=metric, year=year, since=since, until=until, session=session, source=source, body=body)
-    emit(table, fmt, bom=bom, pretty=lambda console: (neighbors_view(console, table, country, metric),
+        neighbors_chart(chart, table, country=country, metric=metric, year=year, since=since, until=until,
+                        session=session, source=source, body=body)
+    emit(table, fmt, **out, pretty=lambda console: (neighbors_view(console, table, country, metric),
                                                      source_note(console, source, kind)))
 
 
@@ -124,7 +133,9 @@ def matrix(
     kind: str = KindOpt,
     body: str = BodyOpt,
     fmt: str = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     bom: bool = BomOpt,
+    formula_guard: bool = GuardOpt,
     chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
 ):
     """Agreement of every pair of countries: a,b,n,same,partial,opposite,absent,score (each pair both ways).
@@ -133,16 +144,17 @@ def matrix(
     """
     without_pandas()
     from .. import api
-    from ..output.render import emit, rich_table
+    from ..output.render import emit
+    from ..output.views import matrix_view
 
-    fmt = check_format(fmt)
+    out = output_options(fmt, output, bom, formula_guard, body=body, source=source, metric=metric)
     table = api.matrix(year=year, since=since, until=until, session=session, topic=topic, by=by, metric=metric,
-                       wide=wide,
-                       exclude_unanimous=exclude_unanimous, continuity=continuity, body=body, source=source,
-                       kind=kind)
+                       wide=wide, exclude_unanimous=exclude_unanimous, continuity=continuity, body=body,
+                       source=source, kind=kind)
     if chart:
-        matrix_chart(chart, table, metric=metric, year=year, since=since, until=until, session=session, source=source, body=body)
-    emit(table, fmt, bom=bom, pretty=lambda console: (console.print(rich_table(table)),
+        matrix_chart(chart, table, metric=metric, year=year, since=since, until=until, session=session,
+                     source=source, body=body)
+    emit(table, fmt, **out, pretty=lambda console: (matrix_view(console, table),
                                                      source_note(console, source, kind)))
 
 
@@ -160,7 +172,9 @@ def cohesion(
     kind: str = KindOpt,
     body: str = BodyOpt,
     fmt: str = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     bom: bool = BomOpt,
+    formula_guard: bool = GuardOpt,
     chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
 ):
     """How united a group voted: the share of its members voting with the group majority, per period.
@@ -172,13 +186,14 @@ def cohesion(
     from ..output.render import emit
     from ..output.views import cohesion_view
 
-    fmt = check_format(fmt)
-    table = api.cohesion(group, by=by, since=since, until=until, session=session, topic=topic, continuity=continuity,
-                         body=body,
-                         source=source, kind=kind)
+    out = output_options(fmt, output, bom, formula_guard, body=body, source=source,
+                         definition="score: share of members' votes with the group's plurality position; "
+                                    "ai: Hix–Noury–Roland Agreement Index")
+    table = api.cohesion(group, by=by, since=since, until=until, session=session, topic=topic,
+                         continuity=continuity, body=body, source=source, kind=kind)
     if chart:
         cohesion_chart(chart, table, group=group, by=by, source=source, body=body)
-    emit(table, fmt, bom=bom, pretty=lambda console: (cohesion_view(console, table, group, by),
+    emit(table, fmt, **out, pretty=lambda console: (cohesion_view(console, table, group, by),
                                                      source_note(console, source, kind)))
 
 
@@ -188,7 +203,9 @@ def groups(
                                            autocompletion=complete.groups),
     date: Optional[str] = typer.Option(None, "--date", help="With a group: only its members on this date (2022-03-02, or a year)."),
     fmt: str = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     bom: bool = BomOpt,
+    formula_guard: bool = GuardOpt,
 ):
     """The UN regional groups and blocs unvote knows, or one group's dated membership.
 
@@ -198,7 +215,7 @@ def groups(
     from .. import api
     from ..output.render import emit
 
-    fmt = check_format(fmt)
+    out = output_options(fmt, output, bom, formula_guard)
     if group is None:
         if date is not None:
             from ..errors import UsageError
@@ -207,8 +224,8 @@ def groups(
         from ..output.views import groups_view
 
         table = api.groups_table()
-        emit(table, fmt, bom=bom, pretty=lambda console: groups_view(console, table))
+        emit(table, fmt, **out, pretty=lambda console: groups_view(console, table))
         return
-    emit(api.group_members(group, date=date), fmt, bom=bom)
+    emit(api.group_members(group, date=date), fmt, **out)
 
 

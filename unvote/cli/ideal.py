@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -13,10 +14,12 @@ from .options import (
     BomOpt,
     ContinuityOpt,
     FormatOpt,
+    GuardOpt,
     KindOpt,
+    OutputOpt,
     SourceOpt,
     TopicOpt,
-    check_format,
+    output_options,
     source_note,
     without_pandas,
 )
@@ -33,7 +36,9 @@ def ideal(
     kind: str = KindOpt,
     body: str = BodyOpt,
     fmt: str = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     bom: bool = BomOpt,
+    formula_guard: bool = GuardOpt,
     chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
     highlight: Optional[str] = typer.Option(None, "--highlight", help="With --chart: colour and label these countries (KHM,RUS)."),
 ):
@@ -46,10 +51,11 @@ def ideal(
     without_pandas()
     from .. import api
     from ..analysis.ideal import facts
-    from ..output.render import emit, resolve, stderr_console
+    from ..output.render import emit, numeric_periods, resolve, stderr_console
     from ..output.views import ideal_note, ideal_view
 
-    fmt = check_format(fmt)
+    out = output_options(fmt, output, bom, formula_guard, body=body, source=source,
+                         definition="ordered-logit IRT (Yes > Abstain > No), mean 0, sd 1, USA positive")
     if year and session:
         raise typer.BadParameter("give --year or --session, not both", param_hint="--year / --session")
     if not year and not session:  # the latest complete year in the data, said on stderr
@@ -59,10 +65,10 @@ def ideal(
                       source=source, kind=kind, body=body)
     if chart or highlight:
         ideal_chart(chart, table, highlight=(highlight or "").split(","), source=source)
-    if resolve(fmt) != "table":  # the terminal view shows these in its caption
+    if resolve(fmt, output=output) != "table":  # the terminal view shows these in its caption
         for line in ideal_note(facts(table)):
             stderr_console().print(f"note: {line}")
-    emit(table, fmt, bom=bom, pretty=lambda console: (ideal_view(console, table),
+    emit(numeric_periods(table), fmt, **out, pretty=lambda console: (ideal_view(console, table),
                                                       source_note(console, source, kind)))
 
 

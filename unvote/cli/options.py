@@ -8,8 +8,10 @@ import typer
 
 from . import complete
 
-FormatOpt = typer.Option("auto", "--format", "-f", help="auto | table | csv | json (auto: table on a terminal, CSV when piped).", autocompletion=complete.formats)
-BomOpt = typer.Option(False, "--bom", help="Start CSV with a byte-order mark (for Excel).")
+FormatOpt = typer.Option("auto", "--format", "-f", help="auto | table | csv | tsv | json | ndjson | xlsx | parquet (auto: from the -o file's extension, else table on a terminal and CSV when piped).", autocompletion=complete.formats)
+OutputOpt = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout, format from its extension (.csv .tsv .json .ndjson .xlsx .parquet); written whole or not at all.")
+BomOpt = typer.Option(False, "--bom", help="Start CSV/TSV with a byte-order mark (for Excel's double-click).")
+GuardOpt = typer.Option(True, "--formula-guard/--no-formula-guard", help="In CSV/TSV, put ' before text starting with = + - @ tab or CR so a spreadsheet shows it instead of running it (numbers untouched; on by default).")
 BodyOpt = typer.Option("ga", "--body", help="ga (General Assembly) or sc (Security Council).", autocompletion=complete.bodies)
 PeriodOpt = typer.Option("year", "--by", help="year | session | all", autocompletion=complete.periods)
 SinceOpt = typer.Option(None, "--since", help="First year or date (2010, 2010-06-01).")
@@ -55,7 +57,63 @@ def check_format(fmt: str) -> str:
     from ..output.render import FORMATS
 
     if fmt not in FORMATS:
-        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
+        from ..errors import UsageError
+
+        raise UsageError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
     return fmt
+
+
+# one line per metric for the xlsx provenance sheet (the README has the sources)
+METRIC_DEFINITIONS = {
+    "agree": "(same + ½·partial) / (same + partial + opposite): abstention half agreement, absences left out "
+             "(Lijphart; Voeten's agreement index)",
+    "statedept": "(same + ½·(partial + absent)) / n: US State Department coincidence, absences count half",
+    "statedept2017": "(same + ½·partial) / (same + partial + opposite): the State Department's 2017 rule",
+    "votes-only": "(yy + nn) / (yy + nn + yn + ny): only roll calls where both voted Yes or No",
+    "identical": "same / (same + partial + opposite): share of identical votes",
+    "s": "(same − opposite) / (same + partial + opposite): Signorino & Ritter's S, −1 … 1",
+    "kappa": "(p_o − p_e) / (1 − p_e), p_e = Σ r_k·c_k: Cohen's kappa on the 3×3 Y/A/N table (Häge 2011)",
+    "kappa-linear": "1 − Σ w·p / Σ w·r·c with w = |i−j|/2: linear-weighted kappa (Häge 2011)",
+    "kappa-quadratic": "1 − Σ w·p / Σ w·r·c with w = (|i−j|/2)²: quadratic-weighted kappa (Häge 2011)",
+    "pi": "(p_o − p_e) / (1 − p_e), p_e = Σ m_k²: Scott's pi on the 3×3 Y/A/N table (Häge 2011)",
+}
+
+
+def provenance(*, body: str = "ga", source: str = "undl", metric: str | None = None,
+               definition: str | None = None) -> dict:
+    """Where a result came from, for the xlsx provenance sheet: the command line, unvote's version,
+    the metric and its definition, and each dataset used (source, file, sha256, fetched-at) from
+    the store's manifests."""
+    import datetime as dt
+    import shlex
+
+    from .. import __version__, api
+
+    names = [body] if source == "undl" else ["merged", "ga", "voeten"] if source == "merged" else [source]
+    datasets = api.info()["datasets"]
+    used = [{"dataset": name, **{k: datasets[name].get(k) for k in ("source", "file", "sha256", "fetched_at",
+                                                                     "records", "votes", "date_min", "date_max")}}
+            for name in names if name in datasets]
+    facts = {"command": shlex.join(["unvote", *sys.argv[1:]]), "unvote version": __version__,
+             "written at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    if metric is not None:
+        facts["metric"] = metric
+        facts["metric definition"] = METRIC_DEFINITIONS.get(metric)
+    if definition is not None:
+        facts["definition"] = definition
+    facts["datasets"] = used
+    return facts
+
+
+def output_options(fmt: str, output, bom: bool, formula_guard: bool, *, body: str = "ga", source: str = "undl",
+                   metric: str | None = None, definition: str | None = None) -> dict:
+    """The keyword arguments of ``emit`` for a command's output options; the provenance is read
+    from the store only when the output is a spreadsheet."""
+    from ..output.render import resolve
+
+    kw = {"output": output, "bom": bom, "formula_guard": formula_guard}
+    if resolve(check_format(fmt), output=output) == "xlsx":
+        kw["provenance"] = provenance(body=body, source=source, metric=metric, definition=definition)
+    return kw
 
 

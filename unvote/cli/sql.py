@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
 
 from .app import app
-from .options import BodyOpt, BomOpt, FormatOpt, SourceOpt, check_format, without_pandas
+from .options import BodyOpt, BomOpt, FormatOpt, GuardOpt, OutputOpt, SourceOpt, output_options, without_pandas
 
 TERMINAL_ROWS = 200  # a terminal shows the first rows; CSV, JSON and files get them all
 
@@ -20,7 +21,9 @@ def sql(
     body: str = BodyOpt,
     source: str = SourceOpt,
     fmt: str = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     bom: bool = BomOpt,
+    formula_guard: bool = GuardOpt,
 ):
     """Run SQL (DuckDB) over the store, read-only: views rollcalls, votes, countries, groups, topics.
 
@@ -38,7 +41,8 @@ def sql(
     from ..errors import UsageError
     from ..output.render import emit
 
-    fmt = check_format(fmt)
+    out = output_options(fmt, output, bom, formula_guard, body=body, source=source,
+                         definition=None if schema else f"SQL: {query}")
     if schema:
         if query:
             raise UsageError("give a query or --schema, not both")
@@ -47,12 +51,12 @@ def sql(
         raise UsageError('give a query, e.g. unvote sql "SELECT count(*) FROM votes", or --schema for the views')
     else:
         table = run_sql(query, body=body, source=source)
-    emit(table, fmt, bom=bom, pretty=lambda console: _terminal(console, table))
+    emit(table, fmt, **out, pretty=lambda console: _terminal(console, table))
 
 
 def _terminal(console, table) -> None:
     """The first rows as a table; how many more there are on a dim line."""
-    from ..output.render import rich_table
+    from ..output.views import plain_table as rich_table
     from ..results import Rows
 
     total = table.num_rows

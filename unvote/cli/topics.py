@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Optional
+
 from .app import app
-from .options import BodyOpt, BomOpt, FormatOpt, KindOpt, SourceOpt, check_format, source_note
+from .options import BodyOpt, BomOpt, FormatOpt, GuardOpt, KindOpt, OutputOpt, SourceOpt, output_options, source_note
 
 
 @app.command()
@@ -12,7 +15,9 @@ def topics(
     kind: str = KindOpt,
     body: str = BodyOpt,
     fmt: str = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     bom: bool = BomOpt,
+    formula_guard: bool = GuardOpt,
 ):
     """The issue areas a roll call may have (Voeten's six), with roll calls per decade.
 
@@ -23,9 +28,12 @@ def topics(
     Example: unvote topics
     """
     from .. import api
-    from ..output.render import emit, rich_table
+    from ..output.render import emit
+    from ..output.views import plain_table as rich_table
 
+    out = output_options(fmt, output, bom, formula_guard, body=body, source=source,
+                         definition="roll calls per issue area (Voeten's six) per decade; docs/topics.md")
     table = api.topics_by_decade(body=body, source=source, kind=kind)
-    emit(table, check_format(fmt), bom=bom,
+    emit(table, fmt, **out,
          pretty=lambda console: (console.print(rich_table(table, title="Roll calls per issue area and decade")),
                                  source_note(console, source, kind)))

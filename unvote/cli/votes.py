@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -12,8 +13,10 @@ from .options import (
     BodyOpt,
     BomOpt,
     FormatOpt,
+    GuardOpt,
+    OutputOpt,
     SourceOpt,
-    check_format,
+    output_options,
     source_note,
     without_pandas,
 )
@@ -29,7 +32,9 @@ def tally(
     kind: str = typer.Option("resolution", "--kind", help="resolution | amendment | paragraph | all: which roll calls a symbol may name (Voeten's data has all four)."),
     body: str = BodyOpt,
     fmt: str = FormatOpt,
+    output: Optional[Path] = OutputOpt,
     bom: bool = BomOpt,
+    formula_guard: bool = GuardOpt,
     chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
 ):
     """How a resolution's recorded vote went, and who voted how.
@@ -41,7 +46,7 @@ def tally(
     from ..output.render import emit
     from ..output.views import tally_view
 
-    fmt = check_format(fmt)
+    out = output_options(fmt, output, bom, formula_guard, body=body, source=source)
     if topic and by_group is None:
         from ..errors import UsageError
 
@@ -52,17 +57,17 @@ def tally(
         rows = api.tally_by_group(*symbols, by=by_group, body=body, source=source, kind=kind, topic=topic)
         if chart:
             tally_chart(chart, api.tally(*symbols, body=body, source=source, kind=kind), by_group=rows, source=source)
-        emit(rows, fmt, bom=bom, pretty=lambda console: (group_tally_view(console, rows),
+        emit(rows, fmt, **out, pretty=lambda console: (group_tally_view(console, rows),
                                                         source_note(console, source, kind)))
         return
     kw = dict(body=body, source=source, kind=kind)
     if chart:
         tally_chart(chart, api.tally(*symbols, **kw), source=source)
     if countries:
-        emit(api.country_votes(*symbols, **kw), fmt, bom=bom)
+        emit(api.country_votes(*symbols, **kw), fmt, **out)
         return
     counts = api.tally(*symbols, **kw)
-    emit(counts, fmt, bom=bom,
+    emit(counts, fmt, **out,
          pretty=lambda console: (tally_view(console, counts, api.country_votes(*symbols, **kw)),
                                  source_note(console, source, kind)))
 

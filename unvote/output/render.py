@@ -1,171 +1,385 @@
-"""Render a result table as a rich table, CSV or JSON. TTY detection lives here only.
+"""Write a result table to stdout or a file: a terminal view, CSV, TSV, JSON, NDJSON, xlsx or Parquet.
 
-stdout is data; everything else (progress, warnings) goes to stderr via ``stderr_console``.
+TTY detection lives here only. stdout is data; everything else (progress, warnings) goes to stderr
+via ``stderr_console``. The one entry point is ``emit``.
+
+Text formats are always UTF-8, written as bytes (``sys.stdout.buffer``), whatever the locale or
+``PYTHONIOENCODING`` says; a file given with ``-o`` is written to a temporary file beside it and
+moved into place with ``os.replace``, so a reader never sees half a file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import datetime as dt
+import io
 import json
 import math
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
-FORMATS = ("auto", "table", "csv", "json")
+from .views import no_color, plain_table, plain_value, stderr_console, stdout_console  # noqa: F401  (re-exported)
+
+FORMATS = ("auto", "table", "csv", "tsv", "json", "ndjson", "xlsx", "parquet")
+EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".ndjson": "ndjson",
+              ".jsonl": "ndjson", ".xlsx": "xlsx", ".parquet": "parquet"}
+BINARY = ("xlsx", "parquet")
+# a text value starting with one of these is a formula to a spreadsheet (OWASP "CSV injection");
+# a lone "-" or "+" is left alone (unvote writes "-" for "no regional group")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BATCH_ROWS = 20_000  # rows converted at a time by the streaming writers
 
 
 class PipeClosed(Exception):
     """The reader of stdout went away (``| head``). Not an OSError, so Click leaves it to us."""
 
 
-def resolve(fmt: str, stream=None) -> str:
-    """``auto`` → ``table`` on a terminal, ``csv`` when piped; explicit formats win."""
+def format_for_path(path) -> str | None:
+    """The format named by a file's extension (``.csv`` → csv), or None."""
+    return EXTENSIONS.get(Path(path).suffix.lower())
+
+
+def resolve(fmt: str, stream=None, output=None) -> str:
+    """``auto`` → the output file's extension, else ``table`` on a terminal and ``csv`` when piped.
+    An explicit format wins over both."""
+    from ..errors import UsageError
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
     if fmt != "auto":
         return fmt
+    if output is not None:
+        found = format_for_path(output)
+        if found is None:
+            raise UsageError(f"cannot tell the format of {str(output)!r} from its extension; use one of "
+                             f"{', '.join(EXTENSIONS)} or give --format")
+        return found
     stream = stream or sys.stdout
-    return "table" if hasattr(stream, "isatty") and stream.isatty() else "csv"
+    return "table" if _isatty(stream) else "csv"
 
 
-def stdout_console():
-    from rich.console import Console
-
-    return Console(no_color="NO_COLOR" in os.environ or None, highlight=False)
-
-
-def stderr_console():
-    from rich.console import Console
-
-    return Console(stderr=True, no_color="NO_COLOR" in os.environ or None, highlight=False, soft_wrap=True)
-
-
-def emit(table, fmt: str = "auto", *, pretty: Callable | None = None, bom: bool = False,
-         stream=None) -> None:
-    """Write ``table`` (a pyarrow.Table) to stdout in the chosen format.
+def emit(table, fmt: str = "auto", *, output=None, pretty: Callable | None = None, bom: bool = False,
+         formula_guard: bool = True, provenance: dict | None = None, stream=None) -> None:
+    """Write ``table`` (a pyarrow.Table) in the chosen format, to ``output`` (a path) or stdout.
 
     ``pretty(console)`` draws the terminal view; without it a plain rich table is drawn.
+    ``bom`` starts CSV/TSV with a byte-order mark; ``formula_guard`` prefixes CSV/TSV text cells that
+    a spreadsheet would run as a formula with ``'``; ``provenance`` (a dict) becomes the xlsx's
+    second sheet. A usage problem (a binary format to a terminal, too many rows for a sheet, an
+    output file that cannot be written) raises ``UsageError`` before anything is written.
     """
+    from ..errors import UsageError
+
     stream = stream or sys.stdout
+    fmt = resolve(fmt, stream, output)
+    options = dict(bom=bom, formula_guard=formula_guard, provenance=provenance)
+    if fmt in ("xlsx", "table"):
+        table = _whole(table)
+    if fmt == "xlsx":
+        from .xlsx import check_fits
+
+        check_fits(table)
+    if output is not None:
+        if fmt == "table":
+            raise UsageError("--format table is for the terminal; write a file as csv, tsv, json, ndjson, "
+                             "xlsx or parquet")
+        _write_file(table, fmt, Path(output), options)
+        return
+    if fmt in BINARY and _isatty(stream):
+        raise UsageError(f"{fmt} is binary and stdout is a terminal; write it to a file: -o results.{fmt}")
     try:
-        _emit(table, resolve(fmt, stream), pretty, bom, stream)
+        if fmt == "table":
+            if "utf" not in (getattr(stream, "encoding", None) or "utf-8").lower():
+                with contextlib.suppress(AttributeError, ValueError):  # cp1252: "?" for "█", not a crash
+                    stream.reconfigure(errors="replace")
+            console = stdout_console()
+            if pretty is not None:
+                pretty(console)
+            else:
+                console.print(plain_table(table, console=console))
+        else:
+            with contextlib.suppress(AttributeError, ValueError):
+                stream.flush()  # text already written to the stream goes first
+            write(table, fmt, _binary(stream), **options)
         stream.flush()
     except BrokenPipeError:
         raise PipeClosed() from None
 
 
-def _emit(table, fmt, pretty, bom, stream) -> None:
-    if fmt == "table":
-        console = stdout_console()
-        if pretty is not None:
-            pretty(console)
-        else:
-            console.print(rich_table(table))
-    elif fmt == "csv":
-        write_csv(table, stream, bom=bom)
+def write(table, fmt: str, out, *, bom: bool = False, formula_guard: bool = True,
+          provenance: dict | None = None) -> None:
+    """Write ``table`` as ``fmt`` to ``out``, a binary file object."""
+    if fmt in ("csv", "tsv"):
+        write_csv(table, out, bom=bom, delimiter="," if fmt == "csv" else "\t", formula_guard=formula_guard)
     elif fmt == "json":
-        json.dump(records(table), stream, ensure_ascii=False, indent=1)
-        stream.write("\n")
+        write_json(table, out)
+    elif fmt == "ndjson":
+        write_ndjson(table, out)
+    elif fmt == "xlsx":
+        from .xlsx import write_xlsx
+
+        write_xlsx(table, out, provenance=provenance)
+    elif fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        writer = None
+        for batch in _batches(table):
+            writer = writer or pq.ParquetWriter(out, batch.schema, compression="zstd")
+            writer.write_batch(batch)
+        if writer is None:
+            pq.write_table(_whole(table), out, compression="zstd")
+        else:
+            writer.close()
     else:
         raise ValueError(f"unknown format {fmt!r}")
 
 
-def records(table) -> list[dict]:
-    """Rows as dicts with JSON-safe values: dates as ISO text, NaN as null."""
-    return [{k: _plain(v) for k, v in row.items()} for row in table.to_pylist()]
+def _write_file(table, fmt: str, path: Path, options: dict) -> None:
+    """Write to a temporary file in ``path``'s folder, then move it into place (atomic)."""
+    import tempfile
+
+    from ..errors import UsageError
+
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UsageError(f"cannot write {path}: it is a folder")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as err:
+        raise UsageError(f"cannot write {path}: {err.strerror or err}") from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(table, fmt, out, **options)
+            out.flush()
+            os.fsync(out.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a written file has the usual mode
+        os.replace(tmp, path)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise UsageError(f"cannot write {path}: {err.strerror or err}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
-def write_csv(table, stream, *, bom: bool = False) -> None:
-    """Spreadsheet-grade CSV: header, UTF-8, \\r\\n-free lines, empty cell for missing values.
-
-    Codes are written as text exactly ("NA" stays "NA"); read it back with
-    ``pandas.read_csv(path, keep_default_na=False)`` to keep it so.
-    """
-    if bom:
-        stream.write("\ufeff")
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(table.column_names)
-    if hasattr(table, "kinds"):  # unvote.results.Rows: plain Python rows, no Arrow needed
-        kinds = table.kinds()
-        writer.writerows([_csv_value(v, k) for v, k in zip(row, kinds)] for row in table.rows)
-        return
-    # column by column: one conversion per column type, not one per cell
-    columns = [_csv_column(table.column(i)) for i in range(table.num_columns)]
-    writer.writerows(zip(*columns))
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
-def _csv_value(v, kind: str):
-    if v is None:
-        return ""
-    if kind == "float":
-        return "" if math.isnan(v) else repr(round(v, 6))
-    if kind == "date":
-        return v.isoformat()
-    return v
+class _TextSink:
+    """Bytes written to a text stream that has no binary buffer (a test's StringIO)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, data: bytes) -> int:
+        self.stream.write(data.decode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
-def _csv_column(column) -> list:
+def _binary(stream):
+    buffer = getattr(stream, "buffer", None)
+    return buffer if buffer is not None else _TextSink(stream)
+
+
+def _batches(table):
+    """The rows in record batches of at most BATCH_ROWS (no copy). ``table`` is a pyarrow Table or
+    RecordBatch, or an iterable of them (one schema), e.g. a generator yielding one period at a time."""
     import pyarrow as pa
 
-    values = column.to_pylist()
-    kind = column.type
-    if pa.types.is_floating(kind):
+    if _is_rows(table):
+        table = table.to_arrow()
+    if isinstance(table, pa.Table):
+        yield from table.to_batches(max_chunksize=BATCH_ROWS)
+    elif isinstance(table, pa.RecordBatch):
+        yield from (table.slice(i, BATCH_ROWS) for i in range(0, max(table.num_rows, 1), BATCH_ROWS))
+    else:
+        for part in table:
+            yield from _batches(part)
+
+
+def _whole(table):
+    """A pyarrow Table from a table or an iterable of tables/batches (for the formats that need all rows)."""
+    import pyarrow as pa
+
+    if _is_rows(table):
+        return table.to_arrow()
+    if isinstance(table, pa.Table):
+        return table
+    batches = list(_batches(table))
+    if not batches:
+        return pa.table({})
+    return pa.Table.from_batches(batches)
+
+
+# --- CSV / TSV -------------------------------------------------------------------------------
+
+def write_csv(table, out, *, bom: bool = False, delimiter: str = ",", formula_guard: bool = True) -> None:
+    """Spreadsheet-grade CSV (or TSV): a header, UTF-8, ``\\n`` line ends, an empty cell for a
+    missing value, floats to 6 decimals, dates as ISO text, streamed in batches.
+
+    Codes are written as text exactly ("NA" stays "NA"); read it back with
+    ``pandas.read_csv(path, keep_default_na=False)`` to keep it so. With ``formula_guard`` a text
+    value starting with = + - @ tab or CR gets a leading ``'`` (numeric columns are never touched).
+    ``out`` is a binary file object (a text stream is accepted too, for callers of the old API).
+    """
+    if not hasattr(out, "buffer") and isinstance(out, io.TextIOBase):
+        out = _TextSink(out)
+    elif hasattr(out, "buffer") and isinstance(out, io.TextIOBase):
+        out.flush()
+        out = out.buffer
+    if bom:
+        out.write("\ufeff".encode())
+    text = _Lines()
+    # "\r\n" as the csv module's terminator makes it quote a field holding a lone "\r"; each
+    # row's "\r\n" is then written as "\n" (a quoted field keeps its own line breaks)
+    writer = csv.writer(text, delimiter=delimiter, lineterminator="\r\n")
+    header = getattr(table, "column_names", None)
+    if header is not None:
+        writer.writerow(header)
+    for names, columns in _columns(table):
+        if header is None:
+            header = names
+            writer.writerow(header)
+        # column by column: one conversion per column type, not one per cell
+        writer.writerows(zip(*[_csv_column(values, kind, formula_guard) for values, kind in columns]))
+        out.write(text.take().encode("utf-8"))
+    if text.rows:
+        out.write(text.take().encode("utf-8"))
+
+
+class _Lines:
+    """The csv writer's sink: one call per row, each ending in "\r\n", kept as rows ending in "\n"."""
+
+    def __init__(self):
+        self.rows: list[str] = []
+
+    def write(self, row: str) -> None:
+        self.rows.append(row[:-2] + "\n")
+
+    def take(self) -> str:
+        text, self.rows = "".join(self.rows), []
+        return text
+
+
+def _csv_column(values: list, kind: str, formula_guard: bool = False) -> list:
+    if kind == "float":
         return ["" if v is None or math.isnan(v) else repr(round(v, 6)) for v in values]
-    if pa.types.is_date(kind) or pa.types.is_timestamp(kind):
+    if kind == "date":
         return ["" if v is None else v.isoformat() for v in values]
+    if formula_guard and kind == "str":
+        return ["" if v is None else ("'" + v if v.startswith(FORMULA_STARTS) and v not in ("-", "+") else v)
+                for v in values]  # a lone "-" or "+" (a placeholder) is no formula
     return ["" if v is None else v for v in values]
 
 
-def rich_table(table, *, title: str | None = None, caption: str | None = None):
-    from rich.table import Table
+# --- JSON / NDJSON ---------------------------------------------------------------------------
 
-    view = Table(title=title, caption=caption, header_style="bold")
-    for name in table.column_names:
-        numeric = _is_numeric(table.schema.field(name).type)
-        view.add_column(name, justify="right" if numeric else "left", overflow="fold")
-    for row in table.to_pylist():
-        view.add_row(*[format_cell(v) for v in row.values()])
-    return view
-
-
-def format_cell(v) -> str:
-    v = _plain(v)
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return f"{v:.3f}"
-    return str(v)
+def write_json(table, out) -> None:
+    """A JSON array with one object per line, streamed in batches; numbers stay numbers, NaN is null."""
+    out.write(b"[")
+    first = True
+    for names, columns in _columns(table):
+        lines = _json_lines(names, columns)
+        if lines:
+            out.write((("\n" if first else ",\n") + ",\n".join(lines)).encode("utf-8"))
+            first = False
+    out.write(b"\n]\n")
 
 
-def sparkline(values: list[float | None], lo: float = 0.0, hi: float = 1.0) -> str:
-    """One block character per value between ``lo`` and ``hi``; a space for no value."""
-    blocks = "▁▂▃▄▅▆▇█"
-    out = []
-    for v in values:
-        if v is None or (isinstance(v, float) and math.isnan(v)):
-            out.append(" ")
-        else:
-            frac = 0.0 if hi == lo else min(max((v - lo) / (hi - lo), 0.0), 1.0)
-            out.append(blocks[round(frac * (len(blocks) - 1))])
-    return "".join(out)
+def write_ndjson(table, out) -> None:
+    """One JSON object per line (https://github.com/ndjson/ndjson-spec), streamed in batches."""
+    for names, columns in _columns(table):
+        lines = _json_lines(names, columns)
+        if lines:
+            out.write(("\n".join(lines) + "\n").encode("utf-8"))
 
 
-def bar(value: float | None, width: int = 10) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    full = int(round(min(max(value, 0.0), 1.0) * width))
-    return "█" * full + "·" * (width - full)
+def _json_lines(names: list[str], columns: list[tuple[list, str]]) -> list[str]:
+    """Each row as one JSON object (as ``json.dumps`` would write it), built column by column: each
+    value encoded once by its column's kind, then the rows assembled from a template."""
+    if not names:
+        return []
+    template = "{{" + ", ".join(json.dumps(name, ensure_ascii=False).replace("{", "{{").replace("}", "}}") + ": {}"
+                                for name in names) + "}}"
+    return [template.format(*row) for row in zip(*[_json_column(values, kind) for values, kind in columns])]
 
 
-def _plain(v):
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if isinstance(v, (dt.date, dt.datetime)):
-        return v.isoformat()
-    return v
+def _json_column(values: list, kind: str) -> list[str]:
+    if kind == "int":
+        return ["null" if v is None else str(v) for v in values]
+    if kind == "float":
+        return ["null" if v is None or math.isnan(v) or math.isinf(v) else repr(float(v)) for v in values]
+    if kind == "bool":
+        return ["null" if v is None else "true" if v else "false" for v in values]
+    dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    return ["null" if v is None else dumps(plain_value(v)) for v in values]
 
 
-def _is_numeric(arrow_type) -> bool:
+def records(table) -> list[dict]:
+    """Rows as dicts with JSON-safe values: dates as ISO text, NaN as null."""
+    return [dict(zip(names, row)) for names, columns in _columns(table)
+            for row in zip(*[[plain_value(v) for v in values] for values, _ in columns])]
+
+
+def numeric_periods(table):
+    """``table`` with its ``period`` column as integers when every period is a year or a session
+    number (so JSON and xlsx carry a number, as CSV readers see one); otherwise unchanged."""
     import pyarrow as pa
 
-    return pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type)
+    if "period" not in table.column_names:
+        return table
+    column = table.column("period")
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return table
+    values = column.to_pylist()
+    if not values or not all(isinstance(v, str) and v.isascii() and v.isdigit() and len(v) < 10 for v in values):
+        return table
+    index = table.column_names.index("period")
+    return table.set_column(index, pa.field("period", pa.int64()), pa.array([int(v) for v in values], pa.int64()))
+
+
+def _is_rows(table) -> bool:
+    """A ``unvote.results.Rows``: plain Python rows, written without pyarrow (quick commands)."""
+    return hasattr(table, "kinds") and hasattr(table, "rows")
+
+
+def _columns(table):
+    """Per batch: (column names, [(values, kind)]) with kind int | float | str | date | bool | other —
+    a ``Rows`` as one batch without pyarrow, anything else in Arrow batches."""
+    if _is_rows(table):
+        kinds = table.kinds()
+        values = [list(c) for c in zip(*table.rows)] if table.rows else [[] for _ in kinds]
+        yield table.column_names, list(zip(values, kinds))
+        return
+    for batch in _batches(table):
+        yield batch.schema.names, [(batch.column(i).to_pylist(), _kind(batch.column(i).type))
+                                   for i in range(batch.num_columns)]
+
+
+def _kind(arrow_type) -> str:
+    import pyarrow as pa
+
+    if pa.types.is_integer(arrow_type):
+        return "int"
+    if pa.types.is_floating(arrow_type):
+        return "float"
+    if pa.types.is_date(arrow_type) or pa.types.is_timestamp(arrow_type):
+        return "date"
+    if pa.types.is_boolean(arrow_type):
+        return "bool"
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return "str"
+    return "other"

@@ -1,77 +1,254 @@
-"""Terminal views (rich) of command results. CSV/JSON never pass through here."""
+"""Terminal views (rich) of command results. CSV/JSON never pass through here.
+
+Every data value shown is cleaned by ``cell``: control characters (C0/C1, ESC/OSC sequences) are
+removed and rich markup is escaped, so a title or name from a file cannot crash the view or reach
+the terminal raw. Tables are laid out by ``grid``: numbers keep their full width, text columns
+(titles, names) give way first, then optional columns (bars, names) are left out, so that no
+number is ever cut on a 60-column terminal.
+"""
 
 from __future__ import annotations
 
-from .render import bar, format_cell, sparkline
+import datetime as dt
+import math
+import os
+import re
 
 VOTE_WORDS = {"N": "No", "A": "Abstained", "X": "Did not vote"}
+TERMINAL_ROWS = 30  # rows a terminal view of a long table shows (matrix)
 
+# ESC/CSI/OSC/DCS sequences whole, then any other C0/C1 control character
+_SEQUENCES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"
+                        r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|$)"
+                        r"|\x1b[@-Z\\-_]?", re.S)
+_SPACES = re.compile(r"[\t\n\r\x0b\x0c]+")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+# --- consoles and cells ---------------------------------------------------------------------------
+
+def no_color() -> bool:
+    """no-color.org: colour is off when NO_COLOR is set to a non-empty value (an empty one does nothing)."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True, no_color=no_color() or None, highlight=False, soft_wrap=True)
+
+
+def stdout_console(width: int | None = None):
+    from rich.console import Console
+
+    return Console(no_color=no_color() or None, highlight=False, width=width)
+
+
+
+def format_cell(v) -> str:
+    v = plain_value(v)
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    return str(v)
+
+
+def sparkline(values: list[float | None], lo: float = 0.0, hi: float = 1.0) -> str:
+    """One block character per value between ``lo`` and ``hi``; a space for no value."""
+    blocks = "▁▂▃▄▅▆▇█"
+    out = []
+    for v in values:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            out.append(" ")
+        else:
+            frac = 0.0 if hi == lo else min(max((v - lo) / (hi - lo), 0.0), 1.0)
+            out.append(blocks[round(frac * (len(blocks) - 1))])
+    return "".join(out)
+
+
+def bar(value: float | None, width: int = 10) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    full = int(round(min(max(value, 0.0), 1.0) * width))
+    return "█" * full + "·" * (width - full)
+
+
+def plain_value(v):
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    return v
+
+
+def _is_numeric(arrow_type) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type)
+
+
+def clean(value) -> str:
+    """Text safe for a terminal: escape sequences and control characters removed, line breaks
+    and tabs turned into a space (the data itself is unchanged; CSV/JSON keep it exactly)."""
+    text = "" if value is None else str(value)
+    if text.isprintable():
+        return text
+    text = _SEQUENCES.sub("", text)
+    text = _SPACES.sub(" ", text)
+    return _CONTROLS.sub("", text)
+
+
+def cell(value) -> str:
+    """A data value as rich markup that shows it literally: cleaned, then markup-escaped."""
+    from rich.markup import escape
+
+    return escape(clean(format_cell(value)))
+
+
+# --- layout ------------------------------------------------------------------------------------
+
+class Col:
+    """A column for ``grid``: ``number`` columns are right-aligned and never shrink below their
+    widest value; text columns wrap between ``least`` and ``most`` characters; ``drop`` > 0 marks a
+    column that may be left out when the terminal is too narrow (the highest number goes first)."""
+
+    def __init__(self, header: str, *, number: bool = False, drop: int = 0, least: int = 8, most: int = 40,
+                 justify: str | None = None):
+        self.header, self.number, self.drop = header, number, drop
+        self.least, self.most = least, most
+        self.justify = justify or ("right" if number else "left")
+
+
+def _plain_len(markup: str) -> int:
+    from rich.text import Text
+
+    return Text.from_markup(markup).cell_len
+
+
+def grid(console, columns: list[Col], rows: list[list[str]], *, title: str | None = None,
+         caption: str | None = None, sections: tuple[int, ...] = ()):
+    """A rich Table that fits ``console.width`` without cutting a number (see ``Col``).
+    ``rows`` hold rich markup (values passed through ``cell``); a section line goes before each
+    row index in ``sections``."""
+    from rich import box
+    from rich.table import Table
+
+    natural, least = [], []
+    for i, c in enumerate(columns):
+        widest = max([_plain_len(r[i]) for r in rows] + [0])
+        if c.number:  # the values never shrink; a long header may fold onto two lines
+            natural.append(max(len(c.header), widest))
+            least.append(max(widest, min(len(c.header), 5)))
+        else:
+            natural.append(max(min(widest, c.most), min(len(c.header), c.most)))
+            least.append(min(natural[-1], max(c.least, len(c.header) if len(c.header) <= 12 else 0)))
+    keep = list(range(len(columns)))
+
+    def need(per_column: int, extra: int) -> int:
+        return sum(least[i] for i in keep) + per_column * len(keep) + extra
+
+    # styles from roomy to compact: (box, padding, width cost = per column · n + extra)
+    heavy, simple, tight = (box.HEAVY_HEAD, (0, 1), 3, 1), (box.SIMPLE_HEAD, (0, 1), 3, -3), (box.SIMPLE_HEAD, (0, 0), 1, -1)
+    while True:  # the boxed style if it fits, else a lighter one, else leave out optional columns
+        style = next((s for s in (heavy, simple) if need(s[2], s[3]) <= console.width), None)
+        droppable = [i for i in keep if columns[i].drop]
+        if style is not None or not droppable:
+            break
+        keep.remove(max(droppable, key=lambda i: (columns[i].drop, i)))
+    style = style or tight
+    # text columns share what the numbers leave, the widest giving way first (never below ``least``)
+    widths = {i: natural[i] for i in keep}
+    spare = console.width - sum(widths.values()) - style[2] * len(keep) - style[3]
+    text = [i for i in keep if not columns[i].number]
+    numbers = [i for i in keep if columns[i].number]
+    while spare < 0:
+        shrinkable = [i for i in text if widths[i] > least[i]] or [i for i in numbers if widths[i] > least[i]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda i: (widths[i], i))
+        widths[widest] -= 1
+        spare += 1
+    view = Table(title=title, caption=caption, header_style="bold", box=style[0], padding=style[1],
+                 show_edge=style is heavy, pad_edge=style is heavy)
+    for i in keep:
+        c = columns[i]
+        # a number column is never narrower than its widest value, so only its header can fold
+        view.add_column(c.header, justify=c.justify, width=widths[i], overflow="fold")
+    for k, r in enumerate(rows):
+        if k in sections:
+            view.add_section()
+        view.add_row(*[r[i] for i in keep])
+    return view
+
+
+def plain_table(table, *, title: str | None = None, caption: str | None = None, console=None):
+    """Any result table: numbers never cut, text columns give way."""
+    if console is None:
+        console = stdout_console()
+    columns = [Col(name, number=_is_numeric(table.schema.field(name).type)) for name in table.column_names]
+    rows = [[cell(v) for v in r.values()] for r in table.to_pylist()]
+    return grid(console, columns, rows, title=title and clean(title), caption=caption)
+
+
+# --- views -------------------------------------------------------------------------------------
 
 def tally_view(console, counts, by_country) -> None:
     """Per roll call: header, the four counts, then who voted No, abstained, did not vote."""
-    from rich.markup import escape
     from rich.panel import Panel
 
     votes = by_country.to_pylist()
     for row in counts.to_pylist():
-        lines = [f"[bold]{escape(row['title'] or '')}[/]",  # SC titles carry "[on …]"
-                 f"{row['date']} · meeting {row['meeting'] or '–'} · "
-                 f"{'Voeten rcid' if row.get('source') == 'voeten' else 'UNDL record'} {row['rollcall_id']}", "",
+        lines = [f"[bold]{cell(row['title'] or '')}[/]",
+                 f"{cell(row['date'])} · meeting {cell(row['meeting'] or '–')} · "
+                 f"{'Voeten rcid' if row.get('source') == 'voeten' else 'UNDL record'} {cell(row['rollcall_id'])}", "",
                  f"[green]Yes {row['yes']}[/]  [red]No {row['no']}[/]  [yellow]Abstain {row['abstain']}[/]"
                  f"  [dim]Non-voting {row['non_voting']}[/]"
                  + (f"  [magenta]unreadable {row['unreadable']}[/]" if row["unreadable"] else ""),
                  f"{row['voting']} voted of {row['members']} members"]
         mine = [v for v in votes if v["resolution"] == row["resolution"]]
         if any(v.get("permanent_member") for v in mine):  # Security Council: mark the P5
-            p5 = ", ".join(f"{v['name']} {v['vote']}" for v in sorted(mine, key=lambda v: v["name"])
+            p5 = ", ".join(f"{cell(v['name'])} {cell(v['vote'])}" for v in sorted(mine, key=lambda v: v["name"])
                            if v.get("permanent_member"))
             lines += ["", f"[bold]Permanent members (P5):[/] {p5}"]
         for letter, word in VOTE_WORDS.items():
-            names = sorted(v["name"] + (" (P5)" if v.get("permanent_member") else "")
+            names = sorted(cell(v["name"]) + (" (P5)" if v.get("permanent_member") else "")
                            for v in mine if v["vote"] == letter)
             if names:
                 lines += ["", f"[bold]{word} ({len(names)}):[/] " + ", ".join(names)]
-        console.print(Panel("\n".join(lines), title=row["resolution"], title_align="left", expand=False))
+        title = cell(row["resolution"])
+        # as wide as its longest line, but never more than 100 characters (long lists wrap)
+        widest = max([_plain_len(line) for line in lines] + [_plain_len(title) + 4])
+        console.print(Panel("\n".join(lines), title=title, title_align="left", expand=False,
+                            width=min(console.width, widest + 4, 100)))
 
 
 def align_view(console, periods, pooled, a: str, b: str, metric: str, by: str) -> None:
     """The per-period table with a score bar, a pooled row, and a sparkline of the score."""
-    from rich.table import Table
-
     from ..sides import side
 
-    title = f"{side(a).label} vs {side(b).label} · metric {metric} · per {by}"
-    table = Table(title=title, header_style="bold")
-    columns = ["period", "n", "same", "partial", "opposite", "absent", "score"]
-    for c in columns:
-        table.add_column(c, justify="left" if c == "period" else "right")
-    table.add_column("")
+    title = f"{clean(side(a).label)} vs {clean(side(b).label)} · metric {clean(metric)} · per {clean(by)}"
+    names = ["period", "n", "same", "partial", "opposite", "absent", "score"]
+    columns = [Col("period", least=12, most=12)] + [Col(c, number=True) for c in names[1:]] + [Col("", drop=1, least=10)]
     lo = _score_floor(metric)
     rows = periods.to_pylist()
-    for r in rows:
-        table.add_row(*[format_cell(r[c]) for c in columns], _bar(r["score"], lo))
-    for r in pooled.to_pylist() if by != "all" else []:  # with --by all the one row is the pool
-        table.add_section()
-        table.add_row(*[f"[bold]{format_cell(r[c])}[/]" for c in columns], _bar(r["score"], lo))
+    cells = [[cell(r[c]) for c in names] + [_bar(r["score"], lo)] for r in rows]
+    pooled_rows = pooled.to_pylist() if by != "all" else []  # with --by all the one row is the pool
+    cells += [[f"[bold]{cell(r[c])}[/]" for c in names] + [_bar(r["score"], lo)] for r in pooled_rows]
     scores = [r["score"] for r in rows]
-    table.caption = (f"score {sparkline(scores, lo=lo)}  ({rows[0]['period']}–{rows[-1]['period']})"
-                     if rows and by != "all" else None)
-    console.print(table)
+    caption = (f"score {sparkline(scores, lo=lo)}  ({cell(rows[0]['period'])}–{cell(rows[-1]['period'])})"
+               if rows and by != "all" else None)
+    console.print(grid(console, columns, cells, title=title, caption=caption,
+                       sections=(len(rows),) if pooled_rows else ()))
     if "yy" in pooled.column_names and pooled.num_rows:  # kappa, pi, votes-only: the table behind them
         cross_table_view(console, pooled.to_pylist()[0], side(a).code, side(b).code)
 
 
 def cross_table_view(console, counts: dict, a: str, b: str) -> None:
     """The pooled 3×3 table of Y/A/N votes (rows: ``a``'s vote, columns: ``b``'s)."""
-    from rich.table import Table
-
-    view = Table(title=f"{a} (rows) × {b}", header_style="bold")
-    view.add_column("")
-    for head in ("Y", "A", "N"):
-        view.add_column(head, justify="right")
-    for head in "YAN":
-        view.add_row(head, *[format_cell(counts[head.lower() + j]) for j in "yan"])
-    console.print(view)
+    columns = [Col("", least=1)] + [Col(head, number=True) for head in ("Y", "A", "N")]
+    rows = [[head] + [cell(counts[head.lower() + j]) for j in "yan"] for head in "YAN"]
+    console.print(grid(console, columns, rows, title=f"{clean(a)} (rows) × {clean(b)}"))
 
 
 CELL_NAMES = ("yy", "ya", "yn", "ay", "aa", "an", "ny", "na", "nn")
@@ -90,76 +267,107 @@ def _bar(score, lo: float) -> str:
 
 def neighbors_view(console, table, focal: str, metric: str) -> None:
     """The ranking with a score bar; countries without a score are listed after the ranked ones.
-    On a narrow terminal the names and bars are left out (the codes stay)."""
-    from rich import box
-    from rich.table import Table
-
+    On a narrow terminal the bars, then the names are left out (the codes and numbers stay)."""
     from ..sides import side
 
     lo = _score_floor(metric)
-    roomy = console.width >= 112
-    view = Table(title=f"Neighbours of {side(focal).label} · metric {metric}", header_style="bold",
-                 box=box.SIMPLE_HEAD)
-    columns = [c for c in table.column_names if c not in CELL_NAMES and (roomy or c != "name")]
-    for c in columns:  # the cross-table cells stay in CSV/JSON
-        if c == "name":
-            view.add_column(c, no_wrap=True, overflow="ellipsis", max_width=26)
-        else:
-            view.add_column(c, justify="left" if c == "country" else "right", no_wrap=True)
-    if roomy:
-        view.add_column("", no_wrap=True)
-    for r in table.to_pylist():
-        view.add_row(*[format_cell(r[c]) for c in columns], *([_bar(r["score"], lo)] if roomy else []))
-    console.print(view)
+    names = [c for c in table.column_names if c not in CELL_NAMES]  # the cross-table cells stay in CSV/JSON
+    columns = [Col(c, least=3, most=26, drop=2 if c == "name" else 0) if c in ("country", "name")
+               else Col(c, number=True) for c in names] + [Col("", drop=3, least=10)]
+    rows = [[cell(r[c]) for c in names] + [_bar(r["score"], lo)] for r in table.to_pylist()]
+    console.print(grid(console, columns, rows, title=f"Neighbours of {clean(side(focal).label)} · metric {clean(metric)}"))
 
 
 def cohesion_view(console, table, group: str, by: str) -> None:
     """Per period: the counts, the share with the majority (bar) and the Agreement Index."""
-    from rich.table import Table
-
     from ..groups import lookup
 
     g = lookup(group)
-    view = Table(title=f"Cohesion of {g.code} ({g.name}) · per {by}", header_style="bold",
-                 caption="score: share of members' votes with the group's plurality position; "
-                         "ai: Hix–Noury–Roland Agreement Index")
-    columns = table.column_names
-    for c in columns:
-        view.add_column(c, justify="left" if c == "period" else "right")
-    view.add_column("")
-    rows = table.to_pylist()
-    for r in rows:
-        view.add_row(*[format_cell(r[c]) for c in columns], bar(r["score"]))
-    console.print(view)
+    names = table.column_names
+    columns = [Col(c, least=12, most=12) if c == "period" else Col(c, number=True) for c in names]
+    columns.append(Col("", drop=1, least=10))
+    rows = [[cell(r[c]) for c in names] + [bar(r["score"])] for r in table.to_pylist()]
+    console.print(grid(console, columns, rows, title=f"Cohesion of {clean(g.code)} ({clean(g.name)}) · per {clean(by)}",
+                       caption="score: share of members' votes with the group's plurality position; "
+                               "ai: Hix–Noury–Roland Agreement Index"))
 
 
 def group_tally_view(console, rows) -> None:
     """One table per roll call: each group's Yes/No/Abstain/Non-voting and its position."""
-    from rich.table import Table
-
     by_call: dict = {}
     for r in rows.to_pylist():
         by_call.setdefault((r["resolution"], r["date"]), []).append(r)
+    numbers = ("yes", "no", "abstain", "non_voting", "members")
+    columns = [Col("group", least=12, most=20), Col("name", drop=1, most=40)] + \
+              [Col(c, number=True) for c in numbers] + [Col("position", least=8, most=12)]
     for (resolution, date), group_rows in by_call.items():
-        view = Table(title=f"{resolution} · {date} · by group", header_style="bold")
-        for c in ("group", "name", "yes", "no", "abstain", "non_voting", "members", "position"):
-            view.add_column(c, justify="left" if c in ("group", "name", "position") else "right")
-        for r in group_rows:
-            view.add_row(r["group"], r["name"], *[str(r[c]) for c in ("yes", "no", "abstain", "non_voting", "members")],
-                         r["position"] or "–")
-        console.print(view)
+        cells = [[cell(r["group"]), cell(r["name"]), *[cell(r[c]) for c in numbers], cell(r["position"])]
+                 for r in group_rows]
+        console.print(grid(console, columns, cells, title=f"{cell(resolution)} · {cell(date)} · by group"))
 
 
 def groups_view(console, table) -> None:
     """The groups, one line each: code, kind, members today, dated rows, full name."""
-    from rich.table import Table
+    columns = [Col("group", least=5, most=16), Col("kind", least=6, most=12), Col("members", number=True),
+               Col("rows", number=True), Col("name", least=10, most=60)]
+    rows = [[cell(r[c]) for c in ("group", "kind", "members", "rows", "name")] for r in table.to_pylist()]
+    console.print(grid(console, columns, rows,
+                       title="Groups (unvote groups NAME lists one group's dated membership)"))
 
-    view = Table(title="Groups (unvote groups NAME lists one group's dated membership)", header_style="bold")
-    for c in ("group", "kind", "members", "rows", "name"):
-        view.add_column(c, justify="right" if c in ("members", "rows") else "left")
-    for r in table.to_pylist():
-        view.add_row(r["group"], r["kind"], str(r["members"]), str(r["rows"]), r["name"])
+
+def matrix_view(console, table, *, top: int = TERMINAL_ROWS) -> None:
+    """A terminal look at an all-pairs matrix: the ``top`` pairs by score (each pair once), or for
+    the wide form the top-left corner that fits, with a line saying how to get all of it."""
+    if "country" in table.column_names[:2]:  # the wide form: [period,] country, one column per country
+        return _wide_matrix_view(console, table, top=top)
+    import pyarrow.compute as pc
+
+    if "a" in table.column_names and "b" in table.column_names:
+        once = table.filter(pc.less(table.column("a"), table.column("b")))
+    else:
+        once = table
+    if "score" in once.column_names:
+        once = once.filter(pc.is_valid(once.column("score")))
+        order = pc.sort_indices(once, sort_keys=[("score", "descending"), ("n", "descending")]
+                                if "n" in once.column_names else [("score", "descending")])
+        once = once.take(order)
+    shown = once.slice(0, top)
+    shown = shown.select([c for c in shown.column_names if c not in CELL_NAMES])  # the cells stay in CSV/JSON
+    console.print(plain_table(shown, console=console,
+                              title=f"Top {shown.num_rows} pairs by score (each pair once)"))
+    console.print(f"[dim]{table.num_rows:,} rows (each pair both ways); all of them: "
+                  "--format csv, or -o matrix.csv / matrix.xlsx / matrix.parquet[/]")
+
+
+def _wide_matrix_view(console, table, *, top: int) -> None:
+    keys = [c for c in table.column_names if c in ("period", "country")]
+    codes = [c for c in table.column_names if c not in keys]
+    rows = table.slice(0, top).to_pylist()
+    columns = [Col(k, least=12, most=12) for k in keys] + \
+              [Col(c, number=True, drop=i + 1) for i, c in enumerate(codes)]
+    cells = [[cell(r[k]) for k in keys] + [cell(r[c]) for c in codes] for r in rows]
+    view = grid(console, columns, cells, title="Agreement matrix (wide): the top-left corner")
+    shown = len(view.columns) - len(keys)
     console.print(view)
+    console.print(f"[dim]{table.num_rows:,} rows × {len(codes):,} score columns; shown: {len(rows):,} rows and "
+                  f"{shown:,} columns; all of them: -o matrix.xlsx, or --format csv[/]")
+
+
+def info_view(console, facts: dict, status=None) -> None:
+    """What the store holds, one block per dataset (``status(name)`` adds a line, e.g. merged's)."""
+    console.print(f"store: {cell(facts['data_dir'])}")
+    if not facts["datasets"]:
+        console.print("empty — run: unvote fetch")
+    for name, m in facts["datasets"].items():
+        sha = f"sha256 {cell(str(m['sha256'])[:12])}…, " if m.get("sha256") else ""
+        records = f"{m['records']:,}" if isinstance(m.get("records"), int) else cell(m.get("records"))
+        votes = f"{m['votes']:,}" if isinstance(m.get("votes"), int) else cell(m.get("votes"))
+        console.print(f"[bold]{cell(name)}[/]: {records} roll calls, {votes} votes, "
+                      f"{cell(m.get('date_min'))} → {cell(m.get('date_max'))}\n  {cell(m.get('source'))}\n"
+                      f"  file {cell(m.get('file'))} ({sha}fetched {cell(m.get('fetched_at'))})")
+        line = status(name) if status else None
+        if line:
+            console.print(f"  {cell(line)}")
 
 
 def ideal_note(facts: dict) -> list[str]:
@@ -184,16 +392,13 @@ def ideal_note(facts: dict) -> list[str]:
 
 def ideal_view(console, table, width: int = 25) -> None:
     """Per period: countries from the highest ideal point down, with a dot plot (● the point,
-    ─ its 95 % interval, ┆ zero)."""
-    from rich.markup import escape
-    from rich.table import Table
-
+    ─ its 95 % interval, ┆ zero). On a narrow terminal the names, then the plot give way."""
     from ..analysis.ideal import facts as read_facts
 
     facts = read_facts(table)
     rows = table.to_pylist()
     for period, f in facts.get("periods", {}).items():
-        mine = [r for r in rows if r["period"] == period]
+        mine = [r for r in rows if str(r["period"]) == str(period)]
         lows = [r["ideal_point"] - 1.96 * r["std_error"] for r in mine]
         highs = [r["ideal_point"] + 1.96 * r["std_error"] for r in mine]
         lo, hi = min(lows + [0.0]), max(highs + [0.0])
@@ -201,24 +406,23 @@ def ideal_view(console, table, width: int = 25) -> None:
         def at(v: float, lo: float = lo, hi: float = hi) -> int:
             return round((v - lo) / (hi - lo) * (width - 1)) if hi > lo else width // 2
 
-        view = Table(title=f"Ideal points · {facts['by']} {period} · {f['rollcalls']} roll calls, "
-                           f"{f['countries']} countries", header_style="bold")
-        for c in ("#", "country", "point", "±95%", "votes"):
-            view.add_column(c, justify="left" if c == "country" else "right", no_wrap=True, min_width=len(c))
-        # the other columns and the borders take about width + 46 characters; the name gets the rest
-        view.add_column("name", no_wrap=True, overflow="ellipsis", width=max(8, min(28, console.width - width - 46)))
-        view.add_column(f"{lo:.1f} … {hi:.1f}", no_wrap=True, min_width=width)
+        columns = [Col("#", number=True), Col("country", least=3, most=8), Col("point", number=True),
+                   Col("±95%", number=True), Col("votes", number=True), Col("name", drop=2, least=8, most=28),
+                   Col(f"{lo:.1f} … {hi:.1f}", drop=1, least=width, most=width)]
+        cells = []
         for rank, (r, low, high) in enumerate(zip(mine, lows, highs), 1):
-            cells = [" "] * width
-            cells[at(0.0)] = "┆"
+            plot = [" "] * width
+            plot[at(0.0)] = "┆"
             for k in range(at(low), at(high) + 1):
-                cells[k] = "─"
-            cells[at(r["ideal_point"])] = "●"
-            view.add_row(str(rank), r["country"], f"{r['ideal_point']:+.2f}", f"{1.96 * r['std_error']:.2f}",
-                         str(r["n_votes"]), escape(r["name"]), "".join(cells))
-        view.caption = "\n".join(["ordered-logit IRT (Yes > Abstain > No), mean 0, sd 1, USA positive",
-                                  *ideal_note({**facts, "periods": {period: f}})])
-        console.print(view)
+                plot[k] = "─"
+            plot[at(r["ideal_point"])] = "●"
+            cells.append([str(rank), cell(r["country"]), f"{r['ideal_point']:+.2f}", f"{1.96 * r['std_error']:.2f}",
+                          cell(r["n_votes"]), cell(r["name"]), "".join(plot)])
+        caption = "\n".join(["ordered-logit IRT (Yes > Abstain > No), mean 0, sd 1, USA positive",
+                             *[cell(line) for line in ideal_note({**facts, "periods": {period: f}})]])
+        console.print(grid(console, columns, cells, caption=caption,
+                           title=f"Ideal points · {cell(facts['by'])} {cell(period)} · {f['rollcalls']} roll calls, "
+                                 f"{f['countries']} countries"))
 
 
 def merged_line(summary: str | None, current: bool) -> str:

@@ -1,0 +1,143 @@
+"""xlsx output with XlsxWriter: typed cells, a bold frozen header with an autofilter, sensible
+column widths, text that is never turned into a formula, URL or number, and a "provenance" sheet.
+
+XlsxWriter is imported here only (``unvote --help`` and the quick commands never load it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+MAX_ROWS = 1_048_576  # rows in a sheet, the header included (Excel and LibreOffice alike)
+MAX_COLUMNS = 16_384
+WIDTH_SAMPLE = 2_000  # rows looked at to size the columns
+MAX_WIDTH = 60
+
+
+def check_fits(table) -> None:
+    """Refuse, before anything is written, a table larger than one sheet."""
+    from ..errors import UsageError
+
+    if table.num_rows + 1 > MAX_ROWS:
+        raise UsageError(f"{table.num_rows:,} rows do not fit in a spreadsheet (at most {MAX_ROWS - 1:,} "
+                         "under the header); write csv or parquet instead: -o results.csv or -o results.parquet")
+    if table.num_columns > MAX_COLUMNS:
+        raise UsageError(f"{table.num_columns:,} columns do not fit in a spreadsheet (at most {MAX_COLUMNS:,}); "
+                         "write csv or parquet instead")
+
+
+def write_xlsx(table, out, *, provenance: dict | None = None, sheet: str = "data") -> None:
+    """Write ``table`` to ``out`` (a binary file object) as an xlsx workbook."""
+    import xlsxwriter
+
+    check_fits(table)
+    workbook = xlsxwriter.Workbook(out, {
+        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+        "constant_memory": True,
+        "default_date_format": "yyyy-mm-dd",
+    })
+    header = workbook.add_format({"bold": True})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    time_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    sheet_ = workbook.add_worksheet(sheet)
+
+    kinds = [_kind(table.schema.field(i).type) for i in range(table.num_columns)]
+    # widths from the header and a sample of rows (constant_memory: set before the rows are written)
+    sample = table.slice(0, WIDTH_SAMPLE)
+    for i, name in enumerate(table.column_names):
+        width = max(len(name) + 2, _column_width(sample.column(i), kinds[i]))
+        cell_format = date_format if kinds[i] == "date" else time_format if kinds[i] == "time" else None
+        sheet_.set_column(i, i, min(width + 1, MAX_WIDTH), cell_format)
+    sheet_.freeze_panes(1, 0)
+    if table.num_columns:
+        sheet_.autofilter(0, 0, max(table.num_rows, 1), table.num_columns - 1)
+    sheet_.write_row(0, 0, table.column_names, header)
+
+    write_number, write_datetime = sheet_.write_number, sheet_.write_datetime
+    writers = {"number": write_number, "bool": sheet_.write_boolean, "text": sheet_.write_string,
+               "date": lambda r, c, v: write_datetime(r, c, v, date_format),
+               "time": lambda r, c, v: write_datetime(r, c, v, time_format)}
+    by_column = [writers[k] for k in kinds]
+    row = 1
+    for batch in table.to_batches(max_chunksize=20_000):
+        columns = [_cells(batch.column(i), kinds[i]) for i in range(batch.num_columns)]
+        for values in zip(*columns):
+            for col, v in enumerate(values):
+                if v is not None:
+                    by_column[col](row, col, v)
+            row += 1
+    _provenance_sheet(workbook, header, provenance or {})
+    workbook.close()
+
+
+def _kind(arrow_type) -> str:
+    import pyarrow as pa
+
+    if pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
+        return "number"
+    if pa.types.is_date(arrow_type):
+        return "date"
+    if pa.types.is_timestamp(arrow_type):
+        return "time"
+    if pa.types.is_boolean(arrow_type):
+        return "bool"
+    return "text"
+
+
+def _cells(column, kind: str) -> list:
+    values = column.to_pylist()
+    if kind == "number":
+        return [None if v is None or (isinstance(v, float) and (math.isnan(v) or math.isinf(v))) else v
+                for v in values]
+    if kind == "date":
+        return [None if v is None else dt.datetime(v.year, v.month, v.day) for v in values]
+    if kind == "time":
+        return [None if v is None else v.replace(tzinfo=None) for v in values]
+    if kind == "text":
+        return [None if v is None else str(v) for v in values]
+    return values
+
+
+def _column_width(column, kind: str) -> int:
+    """Characters a column's values need (from a sample of rows)."""
+    import pyarrow.compute as pc
+
+    if kind == "date":
+        return 10
+    if kind == "time":
+        return 19
+    if kind == "bool":
+        return 5
+    if kind == "number":
+        import pyarrow as pa
+
+        if pa.types.is_floating(column.type):
+            return 9  # shown as 0.625, -0.3312
+        low_high = pc.min_max(column).as_py()
+        return max(len(str(v)) for v in (low_high["min"], low_high["max"]) if v is not None) if column.null_count < len(column) else 1
+    lengths = pc.utf8_length(column.cast("string")) if kind == "text" else None
+    longest = pc.max(lengths).as_py() if lengths is not None else None
+    return longest or 1
+
+
+def _provenance_sheet(workbook, header, provenance: dict) -> None:
+    """Two columns, field and value: where the data came from and how the file was made."""
+    sheet = workbook.add_worksheet("provenance")
+    sheet.set_column(0, 0, 24)
+    sheet.set_column(1, 1, 100)
+    sheet.write_row(0, 0, ["field", "value"], header)
+    row = 1
+    for key, value in provenance.items():
+        if isinstance(value, list):  # the datasets used: one block of rows each
+            for item in value:
+                name = item.get("dataset", "")
+                for k, v in item.items():
+                    if k != "dataset" and v is not None:
+                        sheet.write_string(row, 0, f"{name} {k}".strip())
+                        sheet.write_string(row, 1, str(v))
+                        row += 1
+        elif value is not None:
+            sheet.write_string(row, 0, str(key))
+            sheet.write_string(row, 1, str(value))
+            row += 1
