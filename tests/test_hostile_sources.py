@@ -1,0 +1,186 @@
+"""Hostile files and servers against the sources layer: every one refused early, as one line with
+exit 6 (a bad setting: exit 2), within bounded memory, leaving nothing behind.
+
+Bombs are generated in tmp_path (multi-member gzip: one compressed block written many times, so a
+4 GiB bomb takes milliseconds to make); each CLI run is a child process that reports its own peak
+resident set size, so the memory bound is measured, not assumed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fake_undl import GA_HEADER
+
+from unvote.errors import DataFormatError, UsageError
+from unvote.sources import limits, undl_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_RSS_MB = 300
+MiB = 1 << 20
+
+# The child runs the CLI and, at exit, prints its peak RSS (kB) on a line of its own.
+CHILD = """
+import atexit, resource, sys
+atexit.register(lambda: print("PEAK_RSS_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                              file=sys.stderr))
+from unvote.cli import main
+sys.argv = ["unvote", *sys.argv[1:]]
+main()
+"""
+
+
+def run_cli(*args, env=None, timeout=60):
+    """(exit code, stderr lines without the RSS line, peak RSS in MB) of ``unvote *args``."""
+    full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    proc = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True,
+                          env=full, timeout=timeout)
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    peak = [int(ln.split()[1]) for ln in lines if ln.startswith("PEAK_RSS_KB")]
+    return proc.returncode, [ln for ln in lines if not ln.startswith("PEAK_RSS_KB")], peak[0] / 1024
+
+
+def row(rid: int, code: str = "USA", title: str = "A title") -> str:
+    return (f'{rid},{code},UNITED STATES,Y,2020-01-02,75,A/RES/75/{rid % 1000},A/75/L.1,,A/75/PV.1,'
+            f'"{title}",Agenda,SUBJECT,,1.0,0.0,0.0,0.0,1.0,https://digitallibrary.un.org/record/{rid}\n')
+
+
+def gzip_repeated(path: Path, head: bytes, block: bytes, times: int) -> int:
+    """Write a multi-member gzip: ``head`` then ``block`` ``times`` times; returns its size."""
+    member = gzip.compress(block, mtime=0)
+    with open(path, "wb") as out:
+        out.write(gzip.compress(head, mtime=0))
+        for _ in range(times):
+            out.write(member)
+    return path.stat().st_size
+
+
+def assert_refused(code, lines, peak, *words):
+    assert code == 6, lines
+    assert len(lines) == 1, lines  # one line, no traceback
+    for word in words:
+        assert word in lines[0], lines
+    assert "internal error" not in lines[0]
+    assert peak <= MAX_RSS_MB, f"peak RSS {peak:.0f} MB"
+
+
+def assert_nothing_stored(store: Path):
+    assert not list(store.rglob("*.parquet")), "a refused file must not change the store"
+    assert not list(store.rglob("*.part"))
+
+
+# ---- CSV: line / field length -----------------------------------------------------------------
+def test_a_10_mb_header_line_is_refused_in_one_line(tmp_path, isolated_store):
+    bad = tmp_path / "header.csv"
+    bad.write_bytes(b"undl_id," + b"x" * (10 * MiB) + b"\n1\n")
+    code, lines, peak = run_cli("fetch", "--file", str(bad))
+    assert_refused(code, lines, peak, "header line is longer than 1,048,576 bytes", "UNVOTE_MAX_FIELD_BYTES")
+    assert "field larger than field limit" not in lines[0]
+    assert_nothing_stored(isolated_store)
+
+
+def test_a_10_mb_field_is_refused(tmp_path, isolated_store):
+    bad = tmp_path / "field.csv.gz"
+    bad.write_bytes(gzip.compress((GA_HEADER + "\n" + row(1) + row(2, title="t" * (10 * MiB))).encode()))
+    code, lines, peak = run_cli("fetch", "--file", str(bad))
+    assert_refused(code, lines, peak, "a line longer than 1,048,576 bytes", "UNVOTE_MAX_FIELD_BYTES")
+    assert_nothing_stored(isolated_store)
+
+
+def test_the_field_limit_follows_its_environment_override(tmp_path, monkeypatch):
+    ok = tmp_path / "ok.csv"
+    ok.write_text(GA_HEADER + "\n" + row(1) + row(2, title="t" * 500))
+    assert undl_csv.read(ok).votes.num_rows == 2  # under the default
+    monkeypatch.setenv("UNVOTE_MAX_FIELD_BYTES", "400")
+    with pytest.raises(DataFormatError, match="a line longer than 400 bytes"):
+        undl_csv.read(ok)
+
+
+# ---- CSV: decompressed size and compression ratio ----------------------------------------------
+def test_a_gzip_of_4_gb_of_zeros_is_refused_early(tmp_path, isolated_store):
+    bomb = tmp_path / "zeros.csv.gz"
+    size = gzip_repeated(bomb, b"", b"\0" * MiB, 4096)  # 4 GiB of zeros
+    assert size < 5 * MiB
+    code, lines, peak = run_cli("fetch", "--file", str(bomb), timeout=30)
+    assert_refused(code, lines, peak, "refused", str(bomb))
+    assert_nothing_stored(isolated_store)
+
+
+def test_a_gzip_expanding_to_2_gb_of_valid_rows_is_refused_early(tmp_path, isolated_store):
+    unit = "".join(row(rid, code) for rid in (1, 2) for code in ("USA", "FRA", "CHN")).encode()
+    block = unit * (MiB // len(unit))  # ~1 MB of valid-looking rows
+    times = (2 << 30) // len(block)
+    bomb = tmp_path / "rows.csv.gz"
+    size = gzip_repeated(bomb, (GA_HEADER + "\n").encode(), block, times)
+    assert size < 12 * MiB and len(block) * times >= 1.9 * (1 << 30)
+    code, lines, peak = run_cli("fetch", "--file", str(bomb), timeout=60)
+    assert_refused(code, lines, peak, "is a gzip that expands more than 100:1", "UNVOTE_MAX_RATIO")
+    assert_nothing_stored(isolated_store)
+
+
+def test_decompressed_size_cap_and_its_override(tmp_path, monkeypatch):
+    data = (GA_HEADER + "\n" + "".join(row(rid) for rid in range(1, 200))).encode()
+    (tmp_path / "f.csv.gz").write_bytes(gzip.compress(data))
+    (tmp_path / "f.csv").write_bytes(data)
+    assert undl_csv.read(tmp_path / "f.csv.gz").rollcalls.num_rows == 199
+    monkeypatch.setenv("UNVOTE_MAX_CSV_BYTES", str(len(data) - 1))
+    with pytest.raises(DataFormatError, match=f"expands to more than {len(data) - 1:,} bytes"):
+        undl_csv.read(tmp_path / "f.csv.gz")
+    with pytest.raises(DataFormatError, match=f"is {len(data):,} bytes, more than any voting CSV"):
+        undl_csv.read(tmp_path / "f.csv")
+
+
+def test_a_small_gzip_may_expand_a_lot_below_the_ratio_floor(tmp_path):
+    """A few identical-looking rows compress far beyond 100:1; below 16 MiB that is not judged."""
+    data = (GA_HEADER + "\n" + "".join(row(rid, title="same " * 100) for rid in range(1, 3000))).encode()
+    (tmp_path / "f.csv.gz").write_bytes(gzip.compress(data, 9))
+    assert len(data) / (tmp_path / "f.csv.gz").stat().st_size > 50
+    assert undl_csv.read(tmp_path / "f.csv.gz").rollcalls.num_rows == 2999
+
+
+def test_a_2_gb_sparse_file_is_refused_without_reading_it(tmp_path, isolated_store):
+    sparse = tmp_path / "sparse.csv"
+    with open(sparse, "wb") as fh:
+        fh.truncate(2 << 30)
+    code, lines, peak = run_cli("fetch", "--file", str(sparse), timeout=30)
+    assert_refused(code, lines, peak, "is 2,147,483,648 bytes, more than any voting CSV", "UNVOTE_MAX_CSV_BYTES")
+    # and with the size cap lifted, the line cap still stops it after the first MiB
+    code, lines, peak = run_cli("fetch", "--file", str(sparse), env={"UNVOTE_MAX_CSV_BYTES": str(3 << 30)},
+                                timeout=30)
+    assert code == 6 and len(lines) == 1 and "longer than 1,048,576 bytes" in lines[0], lines
+    assert peak <= MAX_RSS_MB
+    assert_nothing_stored(isolated_store)
+
+
+@pytest.mark.parametrize("var,value", [
+    ("UNVOTE_MAX_CSV_BYTES", "abc"), ("UNVOTE_MAX_CSV_BYTES", "-1"), ("UNVOTE_MAX_RATIO", "nan"),
+    ("UNVOTE_MAX_RATIO", "inf"), ("UNVOTE_MAX_FIELD_BYTES", "0"), ("UNVOTE_MAX_FIELD_BYTES", "1.5"),
+    ("UNVOTE_MAX_DOWNLOAD_BYTES", "lots"), ("UNVOTE_HTTP_DEADLINE", "-5"), ("UNVOTE_MAX_PAGE_BYTES", "1e99"),
+])
+def test_bad_limit_settings_are_usage_errors_naming_the_variable(monkeypatch, var, value):
+    monkeypatch.setenv(var, value)
+    with pytest.raises(UsageError) as err:
+        limits.check_env()
+    message = str(err.value)
+    assert message.startswith(f"{var}={value!r} is not valid: it takes") and "\n" not in message
+
+
+def test_bad_limit_setting_from_the_cli_is_exit_2(tmp_path):
+    ok = tmp_path / "ok.csv"
+    ok.write_text(GA_HEADER + "\n" + row(1))
+    code, lines, _ = run_cli("fetch", "--file", str(ok), env={"UNVOTE_MAX_RATIO": "lots"})
+    assert code == 2 and len(lines) == 1, lines
+    assert "UNVOTE_MAX_RATIO='lots' is not valid: it takes a number greater than 0" in lines[0]
+
+
+# ---- the real file: under the same caps, within the memory bound --------------------------------
+def test_fetch_of_the_real_ga_file_stays_under_300_mb(shared_data, tmp_path):
+    code, lines, peak = run_cli("fetch", "--file", str(shared_data / "undl" / "ga_voting.csv.gz"),
+                                env={"UNVOTE_DATA_DIR": str(tmp_path / "s")}, timeout=120)
+    assert code == 0, lines
+    assert peak <= MAX_RSS_MB, f"peak RSS {peak:.0f} MB"
