@@ -184,3 +184,36 @@ def test_fetch_of_the_real_ga_file_stays_under_300_mb(shared_data, tmp_path):
                                 env={"UNVOTE_DATA_DIR": str(tmp_path / "s")}, timeout=120)
     assert code == 0, lines
     assert peak <= MAX_RSS_MB, f"peak RSS {peak:.0f} MB"
+
+
+# ---- Voeten votes file with the wrong schema ---------------------------------------------------
+@pytest.mark.parametrize("text,words", [
+    ("rcid,ccode,session\n1,2,3\n", "no Voeten vote table (columns rcid, ccode, vote)"),  # no vote
+    ("rcid,vote,date\n1,1,2000-01-01\n", "no Voeten vote table (columns rcid, ccode, vote)"),  # no ccode
+    ("rcid,ccode,vote\n", "has the vote table's columns but no votes"),
+    ("rcid,ccode,vote\n1,abc,1\n", "column ccode has a missing or non-numeric value ('abc')"),
+    ("", "cannot read"),
+])
+def test_a_votes_file_with_the_wrong_schema_is_exit_6(tmp_path, isolated_store, text, words):
+    bad = tmp_path / "votes.csv"
+    bad.write_text(text)
+    code, lines, _ = run_cli("fetch", "--source", "voeten", "--file", str(bad))
+    assert code == 6 and len(lines) == 1, lines
+    assert words in lines[0] and "internal error" not in lines[0]
+    assert_nothing_stored(isolated_store)
+
+
+def test_a_minimal_votes_file_reads_with_missing_or_odd_sessions(tmp_path):
+    """Only rcid, ccode and vote (no session, no date), or a session that is not a number: these
+    used to raise TypeError / ValueError (exit 70); the votes are read as written."""
+    from unvote.sources import voeten
+
+    (tmp_path / "a.csv").write_text("rcid,ccode,vote\n1,2,1\n1,200,3\n2,2,2\n")
+    got = voeten.read([tmp_path / "a.csv"])
+    votes = sorted(zip(got.votes["rollcall_id"].to_pylist(), got.votes["ms_code"].to_pylist(),
+                       got.votes["vote"].to_pylist()))
+    assert votes == [(1, "GBR", "N"), (1, "USA", "Y"), (2, "USA", "A")]  # COW 2 = USA, 200 = UK
+    (tmp_path / "b.csv").write_text("rcid,ccode,vote,session,unres\n1,2,1,x,R/1/1\n")
+    got = voeten.read([tmp_path / "b.csv"])
+    assert got.rollcalls["session"].to_pylist() == ["1"]  # from the symbol R/1/1
+    assert got.rollcalls["resolution"].to_pylist() == ["A/RES/1(I)"]

@@ -49,6 +49,11 @@ class Ingest:
         return out
 
 
+def file_command(body: str) -> str:
+    """The whole command that ingests a bulk file of ``body`` downloaded by hand."""
+    return "unvote fetch --file PATH" if body == "ga" else f"unvote fetch --body {body} --file PATH"
+
+
 def record_url(body: str) -> str:
     return f"{BASE_URL}/record/{RECORDS[body]}"
 
@@ -63,7 +68,7 @@ def discover(http, body: str = "ga", base_url: str = BASE_URL) -> str:
     candidates: set[str] = set()
     for url, params in ((f"{base_url}/api/v1/file", {"recid": recid}), (page, None)):
         try:
-            text = get_text(http, url, params=params, manual_url=page)
+            text = get_text(http, url, params=params, manual_url=page, command=file_command(body))
         except (Refused, Unreachable):
             raise
         except FetchError:
@@ -75,7 +80,7 @@ def discover(http, body: str = "ga", base_url: str = BASE_URL) -> str:
             break
     if not candidates:
         raise DataFormatError(f"found no *_{body}_voting.csv file on {base_url}/record/{recid}; "
-                              f"download it from {record_url(body)} and run: unvote fetch --file PATH")
+                              f"download it from {record_url(body)} and run: {file_command(body)}")
     newest = max(candidates, key=lambda name: tuple(int(g) for g in re.match(FILE_PATTERN[body], name).groups()))
     return f"{base_url}/record/{recid}/files/{newest}"
 

@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import DataFormatError, Refused
+from .undl_csv import file_command
 
 BODY_FACET = {"ga": "General Assembly", "sc": "Security Council"}
 SYMBOL_PREFIX = {"ga": "A/RES/", "sc": "S/RES/"}
@@ -45,7 +46,7 @@ P5 = frozenset({"CHN", "FRA", "GBR", "USA", "RUS", "SUN"})  # permanent seats (S
 PAGE_SIZE = 100
 MAX_PAGES = 1000  # a guard against a server that never stops paging
 VOTE_TAGS = ("967", "968", "969")
-TOTAL_COMMENT = re.compile(rb"Search-Engine-Total-Number-Of-Results:\s*(\d+)")
+TOTAL_COMMENT = re.compile(rb"Search-Engine-Total-Number-Of-Results:\s*([0-9]{1,18})\b")
 
 GA_COLUMNS = ("undl_id", "ms_code", "ms_name", "ms_vote", "date", "session", "resolution", "draft",
               "committee_report", "meeting", "title", "agenda_title", "subjects", "vote_note",
@@ -146,7 +147,8 @@ def _harvest_marcxml(client, body, base_url, since, until, progress) -> Harvest:
     search, manual = f"{base_url}/search", _manual(base_url, body)
 
     def page(params):
-        data, _ = get_bytes(client, search, params=params, manual_url=manual, expect="xml")
+        data, _ = get_bytes(client, search, params=params, manual_url=manual, expect="xml",
+                            command=file_command(body))
         m = TOTAL_COMMENT.search(data[:4096])
         return parse_marcxml(data, body, search), (int(m.group(1)) if m else None)
 
@@ -161,7 +163,8 @@ def _harvest_html(client, body, base_url, since, until, progress) -> Harvest:
     search, manual = f"{base_url}/search", _manual(base_url, body)
 
     def page(params):
-        return parse_search_html(get_text(client, search, params=params, manual_url=manual, expect="html"),
+        return parse_search_html(get_text(client, search, params=params, manual_url=manual, expect="html",
+                                          command=file_command(body)),
                                  search)
 
     hits: list[Record] = []
@@ -173,7 +176,8 @@ def _harvest_html(client, body, base_url, since, until, progress) -> Harvest:
             out.records.append(hit)
             continue
         url = f"{base_url}/record/{hit.rid}"
-        text = get_text(client, url, params={"ln": "en"}, manual_url=manual, expect="html")
+        text = get_text(client, url, params={"ln": "en"}, manual_url=manual, expect="html",
+                        command=file_command(body))
         out.records.append(parse_record_html(text, hit.rid, body, url))
     return out
 
@@ -266,7 +270,7 @@ def marc_record(elem, body: str) -> Record:
         return [v for f in fields.get(tag, ()) for v in f.get(code, ()) if v]
 
     rid_text = control.get("001", "")
-    if not rid_text.isdigit():
+    if _number(rid_text) is None:
         return Record(0, skipped="no record id (001)")
     rec = Record(int(rid_text), symbol=first("791", "a"), modified=control.get("005") or None)
     rec.date = _iso_date(first("269", "a"))
@@ -337,9 +341,16 @@ def _clean(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+def _number(text: str) -> int | None:
+    """``text`` as a whole number if it is 1–18 ASCII digits, else None (never a ValueError:
+    ``"²".isdigit()`` is True, and int() refuses 4,301 digits)."""
+    return int(text) if text and len(text) <= 18 and text.isascii() and text.isdigit() else None
+
+
 def _digits(text: str) -> str:
-    m = re.search(r"\d+", text or "")
-    return str(int(m.group(0))) if m else ""
+    m = re.search(r"[0-9]+", text or "")
+    value = _number(m.group(0)) if m else None
+    return "" if value is None else str(value)
 
 
 def _skip_unless_voted_resolution(rec, body: str, no_date: str) -> bool:
@@ -353,7 +364,7 @@ def _skip_unless_voted_resolution(rec, body: str, no_date: str) -> bool:
 
 def _iso_date(text: str) -> str:
     text = (text or "").strip()
-    for pattern in (r"^(\d{4})-(\d{2})-(\d{2})", r"^(\d{4})(\d{2})(\d{2})"):
+    for pattern in (r"^([0-9]{4})-([0-9]{2})-([0-9]{2})", r"^([0-9]{4})([0-9]{2})([0-9]{2})"):
         m = re.match(pattern, text)
         if m:
             try:
@@ -381,10 +392,10 @@ def session_of(symbol: str) -> str:
     ``A/RES/1001(ES-I)`` → ``ES-1``; ``A/RES/107(S-1)`` → ``S-1``; anything else → "".
     """
     s = re.sub(r"\s+", "", symbol.upper())
-    m = re.match(r"^A/RES/((?:ES|S)-\d+|\d+)/", s)
+    m = re.match(r"^A/RES/((?:ES|S)-[0-9]+|[0-9]+)/", s)
     if m:
         return m.group(1)
-    m = re.match(r"^A/RES/\d+\((ES-|S-)?([IVXLC]+|\d+)\)", s)
+    m = re.match(r"^A/RES/[0-9]+\((ES-|S-)?([IVXLC]+|[0-9]{1,18})\)", s)
     if m:
         number = m.group(2)
         return f"{m.group(1) or ''}{int(number) if number.isdigit() else _roman(number)}"
@@ -393,7 +404,7 @@ def session_of(symbol: str) -> str:
 
 def _session_code(code: str) -> str:
     """791 $c: ``80`` → 80, ``10emsp`` → ES-10, ``28sp`` → S-28."""
-    m = re.match(r"^(\d+)(emsp|sp)?$", code.strip().lower())
+    m = re.match(r"^([0-9]{1,18})(emsp|sp)?$", code.strip().lower())
     if not m:
         return ""
     return {"emsp": "ES-", "sp": "S-"}.get(m.group(2) or "", "") + str(int(m.group(1)))
@@ -414,15 +425,15 @@ def _text(fragment: str) -> str:
 def parse_search_html(text: str, where: str = "search page") -> tuple[list[Record], int | None]:
     """Hits of an HTML search-results page (``of=hb``): id, symbol, date; records without a
     vote summary (adopted without a vote) come back marked as skipped."""
-    m = re.search(r"<strong>([\d,]+)</strong>\s*records? found", text)
-    total = int(m.group(1).replace(",", "")) if m else None
+    m = re.search(r"<strong>([0-9,]{1,24})</strong>\s*records? found", text)
+    total = _number(m.group(1).replace(",", "")) if m else None
     if total is None and "unapi-id" not in text:
         if re.search(r"no records? (were )?found|search term .* did not match", text, re.I):
             return [], 0
         raise DataFormatError(f"{where}: not a UN Digital Library search-results page")
     hits = []
     for chunk in re.split(r"<abbr class=['\"]unapi-id['\"] title=['\"]", text)[1:]:
-        m = re.match(r"(\d+)", chunk)
+        m = re.match(r"([0-9]{1,18})['\"]", chunk)
         if not m:
             continue
         symbol = re.search(r"fa-globe['\"]></i>\s*([^<]+?)\s*<", chunk)
