@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_undl import GA_HEADER
+from fake_undl import GA_HEADER, undl  # noqa: F401  (undl is a fixture)
 
 from unvote.errors import DataFormatError, UsageError
 from unvote.sources import limits, undl_csv
@@ -217,3 +217,160 @@ def test_a_minimal_votes_file_reads_with_missing_or_odd_sessions(tmp_path):
     got = voeten.read([tmp_path / "b.csv"])
     assert got.rollcalls["session"].to_pylist() == ["1"]  # from the symbol R/1/1
     assert got.rollcalls["resolution"].to_pylist() == ["A/RES/1(I)"]
+
+
+# ---- UNDL pages: a real HTML parser, the same values as on the page -----------------------------
+FIXTURES = Path(os.environ.get("UNVOTE_FIXTURES_RESEARCH", "/work/shared/fixtures-research"))
+
+
+def research(name: str) -> Path:
+    path = FIXTURES / name
+    if not path.is_file():
+        pytest.skip(f"research sample {name} not found at {FIXTURES}")
+    return path
+
+
+def votes_on_page(text: str) -> dict[str, str]:
+    """The Vote list read straight off the page source: the one line that holds ``<br/> Y ALGERIA``,
+    split at ``<br/>`` (the letter, or none for a state that did not vote)."""
+    line = next(ln for ln in text.splitlines() if "<br/> Y ALGERIA" in ln)
+    body = line.split("col-md-10'>", 1)[1].rsplit("</span>", 1)[0]
+    out = {}
+    for entry in body.split("<br/>"):
+        entry = entry.strip()
+        if entry:
+            letter, _, name = entry.partition(" ")
+            out[name if letter in ("Y", "N", "A") else entry] = letter if letter in ("Y", "N", "A") else ""
+    return out
+
+
+@pytest.mark.parametrize("name,rid,symbol,date,totals,meeting,draft,report,agenda,turkiye", [
+    ("undl_html_record_4031242_A-RES-78-165.html", 4031242, "A/RES/78/165", "2023-12-19", (125, 50, 1, 17, 193),
+     "A/78/PV.49", "A/C.2/78/L.30/Rev.1", "A/78/464/Add.2",
+     ("Eradicating rural poverty to implement the 2030 Agenda for Sustainable Development", "RURAL POVERTY"), "A"),
+    ("undl_html_record_4029442_A-RES-78-76.html", 4029442, "A/RES/78/76", "2023-12-07", (86, 12, 75, 20, 193),
+     None, None, None, None, "Y"),
+])
+def test_record_pages_give_the_values_printed_on_them(name, rid, symbol, date, totals, meeting, draft, report,
+                                                      agenda, turkiye):
+    from unvote.sources.undl_records import parse_record_html
+
+    text = research(name).read_text("utf-8")
+    rec = parse_record_html(text, rid, "ga", name)
+    assert rec.skipped is None and (rec.rid, rec.symbol, rec.date) == (rid, symbol, date)
+    first = rec.rows[0]
+    assert tuple(int(first[k]) for k in ("total_yes", "total_no", "total_abstentions", "total_non_voting",
+                                        "total_ms")) == totals
+    assert first["session"] == "78" and first["undl_link"].endswith(str(rid))
+    if meeting:
+        assert (first["meeting"], first["draft"], first["committee_report"]) == (meeting, draft, report)
+        assert (first["agenda_title"], first["subjects"]) == agenda
+        assert first["title"] == ("Eradicating rural poverty to implement the 2030 Agenda for Sustainable "
+                                  "Development : resolution / adopted by the General Assembly")
+    page = votes_on_page(text)
+    got = {r["ms_name"]: r["ms_vote"] for r in rec.rows}
+    assert got == page and len(got) == 193
+    counted = [sum(v == letter for v in got.values()) for letter in ("Y", "N", "A", "")]
+    assert tuple(counted) == totals[:4]  # the list agrees with the page's own summary
+    assert got["TÜRKİYE"] == turkiye and got["UNITED STATES"] == "N" and got["ZIMBABWE"] == "Y"
+    assert {r["ms_name"]: r["ms_code"] for r in rec.rows}["TÜRKİYE"] == "TUR"
+
+
+def test_the_search_page_gives_every_hit_with_its_symbol_and_date():
+    import re
+
+    from unvote.sources.undl_records import parse_search_html
+
+    text = research("undl_html_search_voting_data_rg50_page1.html").read_text("utf-8")
+    hits, total = parse_search_html(text)
+    assert total == 22819  # "<strong>22,819</strong> records found"
+    ids = [int(x) for x in re.findall(r'unapi-id" title="(\d+)"', text)]
+    assert [h.rid for h in hits] == ids and len(ids) == 50
+    chunks = text.split('unapi-id" title="')[1:]
+    for hit, chunk in zip(hits, chunks):
+        voted = "Yes:" in chunk or "Total voting membership" in chunk
+        assert (hit.skipped is None) == voted
+        assert hit.symbol and hit.symbol in chunk and re.fullmatch(r"\d{4}-\d{2}-\d{2}", hit.date)
+        assert hit.date.replace("-", "") in chunk.replace("-", "") or hit.date in chunk
+    assert sum(h.skipped is None for h in hits) == sum(("Yes:" in c or "Total voting membership" in c)
+                                                       for c in chunks)
+
+
+@pytest.mark.parametrize("name,rid,symbol,date,session,states,totals", [
+    ("marcxml_third_party_trimmed_record_4025240_A-RES-ES-10-21.xml", 4025240, "A/RES/ES-10/21", "2023-10-27",
+     "ES-10", [("ALB", "ALBANIA", "A"), ("BEN", "BENIN", "")], None),
+    ("marcxml_third_party_trimmed_record_4096564_A-RES-80-214.xml", 4096564, "A/RES/80/214", "2025-12-18",
+     "80", None, ("167", "2", "11", "13", "193")),
+])
+def test_marcxml_samples_stream_to_the_values_in_them(name, rid, symbol, date, session, states, totals):
+    from unvote.sources.undl_records import parse_marcxml
+
+    data = research(name).read_bytes()
+    (rec,) = parse_marcxml(data, "ga", name)
+    assert (rec.rid, rec.symbol, rec.date, rec.skipped) == (rid, symbol, date, None)
+    assert {r["session"] for r in rec.rows} == {session}
+    if states:
+        assert [(r["ms_code"], r["ms_name"], r["ms_vote"]) for r in rec.rows] == states
+    if totals:
+        assert tuple(rec.rows[0][k] for k in ("total_yes", "total_no", "total_abstentions", "total_non_voting",
+                                              "total_ms")) == totals
+        assert len(rec.rows) == data.count(b'tag="967"')
+
+
+def test_a_crafted_560_kb_record_page_parses_in_well_under_a_second():
+    """Unclosed metadata rows made the old regex quadratic (22 s); an HTML parser is linear."""
+    import time
+
+    from unvote.sources.undl_records import parse_record_html, parse_search_html
+
+    crafted = "<html><body>" + "<div class='metadata-row'><span class='title x'>Vote" * 12_000
+    assert 500_000 < len(crafted) < 700_000
+    t0 = time.perf_counter()
+    with pytest.raises(DataFormatError, match="no voting-record fields"):
+        parse_record_html(crafted, 1, "ga")
+    assert time.perf_counter() - t0 < 1.0  # ~0.1 s on an idle machine; the old regex took 22 s
+    crafted = "<html><body><abbr class='unapi-id' title='1'></abbr>" + "<i class='fa fa-globe'></i>" * 20_000
+    t0 = time.perf_counter()
+    hits, _ = parse_search_html(crafted)
+    assert time.perf_counter() - t0 < 1.0 and [h.rid for h in hits] == [1] and hits[0].skipped
+
+
+@pytest.mark.parametrize("xml,words", [
+    (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+     b"<collection>&lol2;</collection>", "refused unsafe XML"),
+    (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><collection>&xxe;</collection>',
+     "refused unsafe XML"),
+    (b"<collection><record>", "not well-formed XML"),
+    (b"<html><body>hi</body></html>", "expected a MARCXML <collection>, got <html>"),
+])
+def test_billion_laughs_xxe_and_broken_xml_stay_refused(xml, words):
+    from unvote.sources.undl_records import parse_marcxml
+
+    with pytest.raises(DataFormatError, match=words):
+        parse_marcxml(xml, "ga")
+
+
+CHILD_HARVEST = """
+import datetime as dt, resource, sys
+from unvote.errors import UnvoteError
+from unvote.sources import http, undl_records
+try:
+    with http.session() as client:
+        undl_records.harvest(client, "ga", sys.argv[1], dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    print("accepted")
+except UnvoteError as exc:
+    print(type(exc).__name__, exc.exit_code, exc)
+print("PEAK_RSS_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def test_an_endless_search_answer_is_cut_off_within_bounded_memory(undl):
+    from fake_undl import Fault
+
+    undl.fault("/search", Fault("endless"))
+    proc = subprocess.run([sys.executable, "-c", CHILD_HARVEST, undl.url], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    out = proc.stdout.splitlines()
+    assert out[0].startswith("FetchError 6 ") and "sent more than 33,554,432 bytes" in out[0], proc.stdout + proc.stderr
+    assert "UNVOTE_MAX_PAGE_BYTES" in out[0]
+    assert int(out[-1].split()[1]) / 1024 <= MAX_RSS_MB

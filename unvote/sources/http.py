@@ -14,7 +14,7 @@ Policy (each setting also from the environment, so tests and impatient users can
 * one download, retries and resumes included, ends after a deadline ..... ``UNVOTE_HTTP_DEADLINE`` 1800
 * a download announced or streamed beyond a size no release comes near is refused
   ............................................................ ``UNVOTE_MAX_DOWNLOAD_BYTES`` 1 GiB;
-  a page (search results, record page, listing) read into memory ....... ``UNVOTE_MAX_PAGE_BYTES`` 64 MiB
+  a page (search results, record page, listing) read into memory ....... ``UNVOTE_MAX_PAGE_BYTES`` 32 MiB
 * a bot challenge (HTML where data was expected, an empty 202, 401/403) is reported, never evaded.
 
 Every setting is checked when the policy is built, before any request: a bad value is a one-line

@@ -27,8 +27,8 @@ DEFAULTS = {
     "download_bytes": ("UNVOTE_MAX_DOWNLOAD_BYTES", 1 * GiB),
     # a whole download: 10.4 MB at a slow 100 kB/s takes under 2 minutes; 30 minutes is plenty
     "http_deadline": ("UNVOTE_HTTP_DEADLINE", 1800.0),
-    # one MARCXML search page of 100 records is ~3 MB, an HTML record page ~0.5 MB
-    "page_bytes": ("UNVOTE_MAX_PAGE_BYTES", 64 * MiB),
+    # the largest page read is an HTML search page: 1.4 MB for 50 hits; a MARCXML page of 100 records ~4 MB
+    "page_bytes": ("UNVOTE_MAX_PAGE_BYTES", 32 * MiB),
 }
 
 # Below this many decompressed bytes the ratio is not judged: a tiny gzip of a few rows can

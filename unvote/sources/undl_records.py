@@ -33,7 +33,6 @@ XML is parsed with defusedxml and DTDs forbidden: no external entities, no entit
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from dataclasses import dataclass, field
 
@@ -222,26 +221,43 @@ def _short(text: str) -> str:
 
 # ---- MARCXML -------------------------------------------------------------------------------
 def parse_marcxml(data: bytes, body: str, where: str = "MARCXML") -> list[Record]:
-    """Records of a MARCXML collection (or a single record). Unsafe XML is refused."""
+    """Records of a MARCXML collection (or a single record). Unsafe XML is refused.
+
+    Parsed as a stream (defusedxml's iterparse: no DTD, no entity declarations, no external
+    resources); each ``<record>`` is turned into a Record and then dropped, so memory holds one
+    record's tree at a time, not the whole answer's.
+    """
+    import io
     from xml.etree.ElementTree import ParseError
 
     import defusedxml
     import defusedxml.ElementTree as DET
 
+    out: list[Record] = []
+    depth, root_tag = 0, None
     try:
-        root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        for event, elem in DET.iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True,
+                                         forbid_entities=True, forbid_external=True):
+            if event == "start":
+                if root_tag is None:
+                    root_tag = _local(elem.tag)
+                    if root_tag not in ("collection", "record"):
+                        raise DataFormatError(f"{where}: expected a MARCXML <collection>, got <{root_tag}>")
+                depth += 1
+                continue
+            depth -= 1
+            # a record that is the document, or a direct child of the collection
+            if _local(elem.tag) == "record" and depth == (0 if root_tag == "record" else 1):
+                out.append(marc_record(elem, body))
+                elem.clear()
     except defusedxml.DefusedXmlException as exc:
         raise DataFormatError(f"{where}: refused unsafe XML ({type(exc).__name__}: a DTD or entity "
                               "declaration, which MARCXML never needs)") from exc
     except ParseError as exc:
         raise DataFormatError(f"{where}: not well-formed XML ({exc})") from exc
-    if _local(root.tag) == "record":
-        elements = [root]
-    elif _local(root.tag) == "collection":
-        elements = [e for e in root if _local(e.tag) == "record"]
-    else:
-        raise DataFormatError(f"{where}: expected a MARCXML <collection>, got <{_local(root.tag)}>")
-    return [marc_record(e, body) for e in elements]
+    if root_tag is None:
+        raise DataFormatError(f"{where}: not well-formed XML (no element)")
+    return out
 
 
 def marc_record(elem, body: str) -> Record:
@@ -411,63 +427,158 @@ def _session_code(code: str) -> str:
 
 
 # ---- HTML ----------------------------------------------------------------------------------
-_METADATA_ROW = re.compile(r"<div class=['\"]metadata-row['\"]>\s*<span class=['\"]title[^'\"]*['\"]>(.*?)</span>"
-                           r"\s*<span class=['\"]value[^'\"]*['\"]>(.*?)</span>\s*</div>", re.S)
+# Pages are parsed with lxml.html (libxml2's HTML parser: linear time, no network, no entities
+# beyond HTML's own), never with regular expressions over the markup.
 _VOTE_LINE = re.compile(r"^([YNAyna]|AN) (\S.*)$")
 _SUMMARY = {"yes": "total_yes", "no": "total_no", "abstentions": "total_abstentions",
             "non-voting": "total_non_voting", "total voting membership": "total_ms"}
 
 
-def _text(fragment: str) -> str:
-    return _clean(html.unescape(re.sub(r"<[^>]+>", " ", fragment)))
+def _html(text: str | bytes, where: str):
+    """The parsed page (an lxml.html element), or a DataFormatError."""
+    import lxml.etree
+    import lxml.html
+
+    data = text.encode("utf-8", errors="replace") if isinstance(text, str) else text
+    parser = lxml.html.HTMLParser(encoding="utf-8", no_network=True, remove_comments=False, huge_tree=False)
+    try:
+        root = lxml.html.fromstring(data, parser=parser) if data.strip() else None
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as exc:
+        raise DataFormatError(f"{where}: cannot parse the page as HTML ({exc})") from exc
+    if root is None:
+        raise DataFormatError(f"{where}: an empty page")
+    return root
+
+
+def _classes(elem) -> list[str]:
+    return (elem.get("class") or "").split()
+
+
+def _is_element(node) -> bool:
+    return isinstance(node.tag, str)
+
+
+def _segments(elem, sep: str = " ") -> list[str]:
+    """The text of ``elem`` cut at each ``<br>``; every other tag (and comment) counts as ``sep``
+    (a tag between two words separates them, as it does on the page)."""
+    out: list[list[str]] = [[]]
+
+    def walk(node):
+        if node.text and _is_element(node):
+            out[-1].append(node.text)
+        for child in node:
+            if _is_element(child) and child.tag.lower() == "br":
+                out.append([])
+            else:
+                out[-1].append(sep)
+                walk(child)
+                out[-1].append(sep)
+            if child.tail:
+                out[-1].append(child.tail)
+
+    walk(elem)
+    return ["".join(parts) for parts in out]
+
+
+def _text_of(elem) -> str:
+    """All the text of ``elem``, ``<br>`` and tags as spaces, whitespace collapsed."""
+    return _clean(" ".join(_segments(elem)))
+
+
+def _metadata_rows(root) -> dict:
+    """``<div class="metadata-row"><span class="title…">Label</span><span class="value…">…`` →
+    {label (lower case): value element}; the first row of a label wins."""
+    rows = {}
+    for div in root.iter("div"):
+        if "metadata-row" not in _classes(div):
+            continue
+        spans = [c for c in div if _is_element(c)]
+        if len(spans) < 2 or spans[0].tag != "span" or spans[1].tag != "span":
+            continue
+        title, value = spans[0], spans[1]
+        if not (title.get("class") or "").startswith("title") or not (value.get("class") or "").startswith("value"):
+            continue
+        rows.setdefault(_text_of(title).lower(), value)
+    return rows
 
 
 def parse_search_html(text: str, where: str = "search page") -> tuple[list[Record], int | None]:
     """Hits of an HTML search-results page (``of=hb``): id, symbol, date; records without a
     vote summary (adopted without a vote) come back marked as skipped."""
-    m = re.search(r"<strong>([0-9,]{1,24})</strong>\s*records? found", text)
-    total = _number(m.group(1).replace(",", "")) if m else None
-    if total is None and "unapi-id" not in text:
-        if re.search(r"no records? (were )?found|search term .* did not match", text, re.I):
+    root = _html(text, where)
+    total = None
+    for strong in root.iter("strong"):
+        count = (strong.text or "").strip()
+        if count and re.fullmatch(r"[0-9,]{1,24}", count) and re.match(r"\s*records? found", strong.tail or ""):
+            total = _number(count.replace(",", ""))
+            break
+    marks = [a for a in root.iter("abbr") if "unapi-id" in _classes(a)]
+    if total is None and not marks:
+        words = _clean(root.text_content()).lower()
+        if re.search(r"no records? (?:were )?found", words) or ("search term" in words and "did not match" in words):
             return [], 0
         raise DataFormatError(f"{where}: not a UN Digital Library search-results page")
-    hits = []
-    for chunk in re.split(r"<abbr class=['\"]unapi-id['\"] title=['\"]", text)[1:]:
-        m = re.match(r"([0-9]{1,18})['\"]", chunk)
-        if not m:
+    hits: list[tuple[Record | None, dict]] = []
+    mark_ids = {id(m) for m in marks}
+    found: dict = {}
+    for node in root.iter():  # document order: each node belongs to the hit whose mark came last
+        if id(node) in mark_ids:
+            rid = _number((node.get("title") or "").strip())
+            found = {"symbol": "", "date": "", "voted": _says_voted(node.tail)}
+            hits.append((Record(rid) if rid is not None else None, found))
             continue
-        symbol = re.search(r"fa-globe['\"]></i>\s*([^<]+?)\s*<", chunk)
-        date = re.search(r"fa-calendar['\"]></i>\s*([^<]+?)\s*<", chunk)
-        rec = Record(int(m.group(1)), symbol=symbol.group(1) if symbol else "",
-                     date=_iso_date(date.group(1)) if date else "")
-        if "Total voting membership" not in chunk and "Yes:" not in chunk:
+        if not found:
+            continue
+        tail = node.tail
+        if node.tag == "i" and tail and not len(node) and not (node.text or "").strip():
+            for key, icon in (("symbol", "fa-globe"), ("date", "fa-calendar")):
+                if not found[key] and icon in _classes(node) and tail.strip():
+                    found[key] = tail.strip()
+        if not found["voted"] and ((_is_element(node) and _says_voted(node.text)) or _says_voted(tail)):
+            found["voted"] = True
+    out = []
+    for rec, found in hits:
+        if rec is None:
+            continue
+        rec.symbol, rec.date = found["symbol"], _iso_date(found["date"]) if found["date"] else ""
+        if not found["voted"]:
             rec.skipped = "adopted without a vote"
-        hits.append(rec)
-    return hits, total
+        out.append(rec)
+    return out, total
+
+
+def _says_voted(text: str | None) -> bool:
+    """A hit's vote summary ("Yes: 001 | … | Total voting membership: 193"): it was voted on."""
+    return bool(text) and ("Yes:" in text or "Total voting membership" in text)
 
 
 def parse_record_html(text: str, rid: int, body: str, where: str = "record page") -> Record:
     """A record's HTML page (``/record/<id>``) → Record with bulk-CSV-shaped rows."""
-    rows = {}
-    for label, value in _METADATA_ROW.findall(text):
-        rows.setdefault(_text(label).lower(), value)
+    rows = _metadata_rows(_html(text, where))
     if "vote" not in rows and "resolution" not in rows:
         raise DataFormatError(f"{where}: no voting-record fields; not a UN Digital Library record page")
-    rec = Record(rid, symbol=_text(rows.get("resolution", "")), date=_iso_date(_text(rows.get("vote date", ""))))
+
+    def text_of(label):
+        return _text_of(rows[label]) if label in rows else ""
+
+    def lines_of(label):
+        return [_clean(s) for s in _segments(rows[label])] if label in rows else []
+
+    rec = Record(rid, symbol=text_of("resolution"), date=_iso_date(text_of("vote date")))
     if _skip_unless_voted_resolution(rec, body, "no vote date"):
         return rec
     summary = {}
-    for part in _text(rows.get("vote summary", "")).split("|"):
+    for part in text_of("vote summary").split("|"):
         if ":" in part:
             key, _, value = part.partition(":")
             key = key.replace("Voting Summary", "").strip().lower()
             if key in _SUMMARY:
                 summary[_SUMMARY[key]] = _digits(value)
-    agenda = [_agenda_parts(_text(a)) for a in re.split(r"<br\s*/?>", rows.get("agenda", "")) if _text(a)]
-    drafts = [_text(d) for d in re.split(r"<br\s*/?>", rows.get("draft resolution", "")) if _text(d)]
-    reports = [_text(d) for d in re.split(r"<br\s*/?>", rows.get("committee report", "")) if _text(d)]
+    agenda = [_agenda_parts(a) for a in lines_of("agenda") if a]
+    drafts = [d for d in lines_of("draft resolution") if d]
+    reports = [d for d in lines_of("committee report") if d]
     common = {"undl_id": str(rid), "date": rec.date, "resolution": rec.symbol, "draft": "|".join(drafts),
-              "meeting": _text(rows.get("meeting record", "")), "title": _text(rows.get("title", "")),
+              "meeting": text_of("meeting record"), "title": text_of("title"),
               "subjects": "|".join(dict.fromkeys(h for _, h in agenda if h)),
               "undl_link": f"https://digitallibrary.un.org/record/{rid}", **summary}
     titles = "|".join(dict.fromkeys(a for a, _ in agenda if a))
@@ -477,16 +588,14 @@ def parse_record_html(text: str, rid: int, body: str, where: str = "record page"
     else:
         common["agenda"] = titles
     states = []
-    for line in re.split(r"<br\s*/?>", rows.get("vote", "")):
-        entry = html.unescape(re.sub(r"<[^>]+>", "", line)).strip()
+    for line in (_segments(rows["vote"], sep="") if "vote" in rows else []):
+        entry = line.strip()
         if not entry:
             continue
         m = _VOTE_LINE.match(entry)
         letter, name = (m.group(1), m.group(2)) if m else ("", entry)  # no letter: did not vote
         states.append(("", " ".join(name.split()), letter))
     return _finish(rec, common, states, body)
-
-
 def _agenda_parts(text: str) -> tuple[str, str]:
     """``A/78/251 21b Eradicating rural poverty … Development. RURAL POVERTY`` →
     (the item's title, its subject heading); the page runs 991 $a $b $c $d together."""
