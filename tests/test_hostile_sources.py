@@ -374,3 +374,21 @@ def test_an_endless_search_answer_is_cut_off_within_bounded_memory(undl):
     assert out[0].startswith("FetchError 6 ") and "sent more than 33,554,432 bytes" in out[0], proc.stdout + proc.stderr
     assert "UNVOTE_MAX_PAGE_BYTES" in out[0]
     assert int(out[-1].split()[1]) / 1024 <= MAX_RSS_MB
+
+
+# ---- docs/limits.md lists every limit and HTTP setting with its real default --------------------
+def test_docs_limits_lists_every_limit_and_setting_with_its_default():
+    from unvote.sources import http
+
+    doc = (ROOT / "docs" / "limits.md").read_text("utf-8")
+    rows = {line.split("|")[3].strip(" `"): line for line in doc.splitlines() if line.startswith("| ") and
+            line.count("|") >= 5}
+    for var, default in limits.DEFAULTS.values():
+        assert var in rows, f"docs/limits.md has no row for {var}"
+        shown = f"{default:,}" if isinstance(default, int) else f"{default:g}"
+        assert shown in rows[var], f"{var}: default {shown} not in its row"
+    policy = http.Policy()
+    for name, (var, _, takes, _, _) in http.SETTINGS.items():
+        assert var in rows and takes in rows[var], var
+        assert f"{getattr(policy, name):g}" in rows[var], var
+    assert "UNVOTE_HTTP_TIMEOUT" in rows and http.TIMEOUT_TAKES.split(":")[0] in rows["UNVOTE_HTTP_TIMEOUT"]
