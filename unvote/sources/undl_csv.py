@@ -117,9 +117,9 @@ def read(path: Path) -> Ingest:
 
     # Text columns stay text ("NA" is Namibia, not a missing value); ids, dates and totals are
     # typed by the reader itself, which is faster and names the bad value if one fails to parse.
-    # Dictionary-encoded while reading: a title repeats once per member state (193×).
+    # Dictionary-encoded while reading: a title repeats once per member state (193×), a member
+    # state's code and name once per roll call; per block, each column holds its few distinct values.
     types = {c: pa.dictionary(pa.int32(), pa.string()) for c in header}
-    types.update({c: pa.string() for c in VOTE_TEXT if c in header})  # short: plain is faster
     types.update({"undl_id": pa.int64(), "date": pa.date32()})
     types.update({c: pa.float64() for c in TOTALS if c in header})  # GA writes "141.0"
     convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
@@ -143,9 +143,8 @@ def read(path: Path) -> Ingest:
             fresh = np.sort(first[[int(v) not in seen for v in uniq]]) if len(uniq) else first
             if len(fresh):
                 seen.update(int(v) for v in id_np[fresh])
-                firsts = batch.take(pa.array(fresh))
-                first_batches.append(pa.RecordBatch.from_arrays(
-                    [_as_text(col) for col in firsts.columns], names=firsts.schema.names))
+                # a batch's dictionaries hold only its own distinct values: a few titles, not 193 copies
+                first_batches.append(batch.take(pa.array(fresh)))
             vote_batches.append(batch.select(per_vote))
     except DataFormatError:
         raise
