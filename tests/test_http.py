@@ -369,3 +369,12 @@ def test_disk_full_during_a_download_leaves_nothing_behind(undl, tmp_path):
     assert "(the disk is full); nothing was kept and the store is unchanged" in str(err.value)
     assert err.value.exit_code == ExitStatus.STORE
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_challenge_page_arriving_byte_by_byte_is_still_refused(undl, tmp_path):
+    """Reads return what has arrived; the first KiB is gathered before it is sniffed."""
+    page = b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>" + b"x" * 200 + b"</body></html>"
+    undl.fault("/f", Fault("trickle", seconds=0.001, body=page))
+    with client() as c, pytest.raises(Refused, match="an HTML page where a data file was expected"):
+        http.download(c, f"{undl.url}/f", tmp_path, expect="csv")
+    assert list(tmp_path.iterdir()) == []

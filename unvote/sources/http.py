@@ -464,20 +464,28 @@ def download(http: Client, url: str, dest_dir: Path, *, expect: str, progress=No
                 else:
                     progress.update(task, total=total, completed=offset)
             with open(part, "ab" if offset else "wb") as out:
-                first, size = offset == 0, offset
+                head = b"" if offset == 0 else None  # the first KiB, to sniff before writing
+                size = offset
                 # raw bytes: no transparent gunzip, so sizes and Range offsets mean the same thing
                 for chunk in _chunks(resp, deadline, http, url, hint):
-                    if first:
-                        check_payload(chunk, resp.headers.get("Content-Type", ""), url, expect,
-                                      command=command)
-                        first = False
                     size += len(chunk)
                     if size > cap:
                         raise FetchError(f"download of {url} passed {cap:,} bytes, far more than any "
                                          f"release (UNVOTE_MAX_DOWNLOAD_BYTES raises the limit); {hint}")
+                    if head is not None:
+                        head += chunk
+                        if len(head) < 1024:
+                            continue
+                        check_payload(head, resp.headers.get("Content-Type", ""), url, expect, command=command)
+                        chunk, head = head, None
                     out.write(chunk)
                     if progress is not None:
                         progress.advance(task, len(chunk))
+                if head:  # a body shorter than 1 KiB
+                    check_payload(head, resp.headers.get("Content-Type", ""), url, expect, command=command)
+                    out.write(head)
+                    if progress is not None:
+                        progress.advance(task, len(head))
             size = part.stat().st_size
             if total is not None and size < total:
                 raise _ShortBody(f"got {size} of {total} bytes")
