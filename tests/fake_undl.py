@@ -46,7 +46,9 @@ class VotingRecord:
 
 @dataclass
 class Fault:
-    kind: str  # "ok" (serve normally), "status", "stall", "cut", "html", "empty202"
+    kind: str  # "ok" (serve normally), "status", "stall", "cut", "html", "empty202", and the hostile:
+    # "trickle" (one byte every ``seconds``), "endless" (no Content-Length, bytes until the client
+    # hangs up), "length" (announces ``status`` as its Content-Length, then sends the body)
     status: int = 500
     retry_after: str | None = None
     seconds: float = 0.0
@@ -141,11 +143,31 @@ class FakeUNDL:
                 if fault and fault.kind == "ok":  # a placeholder: serve this one normally
                     fault = None
                 try:
+                    if fault and fault.kind in ("trickle", "endless", "length"):
+                        return self._hostile(fault)
                     if fault and fault.kind not in ("stall", "cut"):
                         return self._fault(fault)
                     self._serve(parts.path, query, fault)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+
+            def _hostile(self, fault: Fault):
+                self.send_response(200)
+                self.send_header("Content-Type", "application/gzip")
+                if fault.kind == "length":
+                    self.send_header("Content-Length", str(fault.status))
+                self.end_headers()
+                if fault.kind == "length":
+                    self.wfile.write(fault.body or b"\x1f\x8b" + b"\0" * 1000)
+                elif fault.kind == "trickle":
+                    for byte in (fault.body or b"\x1f\x8b" + b"\0" * 100_000):
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(fault.seconds)
+                else:  # endless
+                    block = b"\x1f\x8b" + b"\0" * 65534
+                    while True:
+                        self.wfile.write(block)
 
             def _fault(self, fault: Fault):
                 if fault.kind == "status":

@@ -127,7 +127,8 @@ def test_fetch_missing_file():
 
 
 def test_fetch_offline_tells_how_to_download_by_hand():
-    out = run("fetch", env={"UNVOTE_UNDL_URL": "http://127.0.0.1:9"})  # nothing listens on port 9
+    out = run("fetch", env={"UNVOTE_UNDL_URL": "http://127.0.0.1:9",  # nothing listens on port 9
+                            "UNVOTE_HTTP_BACKOFF": "0", "UNVOTE_HTTP_DELAY": "0"})  # no real backoff
     assert out.returncode == 6
     assert "could not reach" in out.stderr and "unvote fetch --file PATH" in out.stderr
     assert "/record/4060887" in out.stderr and out.stderr.count("\n") == 1

@@ -14,9 +14,13 @@ from unvote.sources import http
 DATA = os.urandom(300_000)  # several 64 KiB chunks: room to stall or cut in the middle
 
 
-def client(**policy):
+def client(real_sleep=False, **policy):
+    """A client whose waits are recorded, not slept (backoff is injectable: no test sleeps it for
+    real), unless ``real_sleep`` (the polite-pause test, which measures the spacing on the server)."""
     waits = []
-    c = http.Client(http.Policy.from_env(**policy), sleep=lambda s: (waits.append(s), time.sleep(s)))
+    c = http.Client(http.Policy.from_env(**policy),
+                    sleep=lambda s: (waits.append(s), time.sleep(s) if real_sleep else None),
+                    clock=lambda: time.monotonic() + (0 if real_sleep else sum(waits)))
     c.waits = waits
     return c
 
@@ -50,9 +54,8 @@ def test_429_retry_after_is_honoured(undl):
     undl.fault("/p", Fault("status", 429, retry_after="1"))
     with client() as c:
         assert "fine" in http.get_text(c, f"{undl.url}/p")
-    first, second = undl.requests_to("/p")
-    assert second.at - first.at >= 1.0  # waited what the server asked, not the 0.01 s backoff
-    assert c.waits == [1.0]
+    assert len(undl.requests_to("/p")) == 2
+    assert c.waits == [1.0]  # waited what the server asked, not the 0.01 s backoff
 
 
 def test_retry_after_as_http_date(undl):
@@ -82,7 +85,7 @@ def test_persistent_500_gives_up_after_the_retries(undl):
 
 def test_polite_delay_between_requests(undl):
     undl.add_page("/p", "ok")
-    with client(delay=0.3) as c:
+    with client(real_sleep=True, delay=0.3) as c:
         for _ in range(3):
             http.get_text(c, f"{undl.url}/p")
     times = [h.at for h in undl.requests_to("/p")]
@@ -224,3 +227,154 @@ def test_short_page_with_challenge_words_is_refused(undl):
     undl.add_page("/record/1", "<html><body><h1>Are you a robot?</h1> captcha </body></html>")
     with client() as c, pytest.raises(Refused, match="bot-challenge page"):
         http.get_text(c, f"{undl.url}/record/1", expect="html")
+
+
+# ---- settings are checked before any work -------------------------------------------------------
+@pytest.mark.parametrize("var,value,takes", [
+    ("UNVOTE_HTTP_TIMEOUT", "abc", "seconds greater than 0"),
+    ("UNVOTE_HTTP_TIMEOUT", "0", "seconds greater than 0"),
+    ("UNVOTE_HTTP_TIMEOUT", "10,nan", "seconds greater than 0"),
+    ("UNVOTE_HTTP_TIMEOUT", "1,2,3", "one number, or connect,read"),
+    ("UNVOTE_HTTP_RETRIES", "many", "a whole number of retries, 0 or more"),
+    ("UNVOTE_HTTP_RETRIES", "-1", "a whole number of retries, 0 or more"),
+    ("UNVOTE_HTTP_RETRIES", "2.5", "a whole number of retries, 0 or more"),
+    ("UNVOTE_HTTP_DELAY", "inf", "a number of seconds, 0 or more"),
+    ("UNVOTE_HTTP_DELAY", "nan", "a number of seconds, 0 or more"),
+    ("UNVOTE_HTTP_DELAY", "-1", "a number of seconds, 0 or more"),
+    ("UNVOTE_HTTP_BACKOFF", "fast", "a number of seconds, 0 or more"),
+    ("UNVOTE_HTTP_BACKOFF_MAX", "-inf", "a number of seconds, 0 or more"),
+    ("UNVOTE_HTTP_MAX_WAIT", "1e999", "a number of seconds, 0 or more"),
+])
+def test_bad_http_settings_are_one_line_usage_errors(monkeypatch, var, value, takes):
+    from unvote.errors import ExitStatus, UsageError
+
+    monkeypatch.setenv(var, value)
+    with pytest.raises(UsageError) as err:
+        http.Policy.from_env()
+    message = str(err.value)
+    assert message.startswith(f"{var}={value!r} is not valid: it takes") and takes in message
+    assert "\n" not in message and err.value.exit_code == ExitStatus.USAGE
+
+
+@pytest.mark.parametrize("delay", [float("nan"), float("inf"), -1.0])
+def test_a_bad_delay_argument_is_a_usage_error(delay):
+    from unvote.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"^delay=.* \(--delay\) is not valid: it takes a number of seconds"):
+        http.Policy.from_env(delay=delay)
+    with pytest.raises(UsageError):
+        http.session(delay=delay)
+
+
+def test_bad_settings_fail_the_cli_before_any_request(tmp_path, undl):
+    """UNVOTE_HTTP_DELAY=inf used to exit 70 after the store was replaced; now: exit 2, no request."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "UNVOTE_DATA_DIR": str(tmp_path / "s"), "UNVOTE_HTTP_DELAY": "inf"}
+    out = subprocess.run([sys.executable, "-m", "unvote", "fetch"], capture_output=True, text=True,
+                         env=env, timeout=60)
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.count("\n") == 1 and "UNVOTE_HTTP_DELAY='inf' is not valid" in out.stderr
+    assert undl.hits == []
+
+
+# ---- hints name the whole command ----------------------------------------------------------------
+def test_hints_name_the_whole_command_given(undl, tmp_path):
+    sc = "unvote fetch --body sc --file PATH"
+    assert http.manual_hint("http://x/r") == "download http://x/r in a browser and run: unvote fetch --file PATH"
+    assert http.manual_hint("http://x/r", sc).endswith(f"run: {sc}")
+    undl.fault("/f", Fault("status", 403))
+    with client() as c, pytest.raises(Refused, match=f"in a browser and run: {sc}$"):
+        http.download(c, f"{undl.url}/f", tmp_path, expect="csv", command=sc)
+    voeten = "unvote fetch --source voeten --file PATH"
+    undl.fault("/p", Fault("status", 404))
+    with client() as c, pytest.raises(FetchError, match=f"answered HTTP 404; .* run: {voeten}$"):
+        http.get_text(c, f"{undl.url}/p", command=voeten)
+    with client(backoff=0) as c, pytest.raises(Unreachable, match=f"run: {voeten}$"):
+        http.get_bytes(c, "http://127.0.0.1:9/x", command=voeten)
+
+
+# ---- bounded downloads ----------------------------------------------------------------------------
+def test_a_content_length_far_beyond_any_release_is_refused_before_reading(undl, tmp_path):
+    undl.fault("/f", Fault("length", status=50 << 30))  # announces 50 GiB
+    with client() as c, pytest.raises(FetchError) as err:
+        http.download(c, f"{undl.url}/f", tmp_path, expect="binary")
+    message = str(err.value)
+    assert "announces 53,687,091,200 bytes, far more than any release" in message
+    assert "UNVOTE_MAX_DOWNLOAD_BYTES" in message and "refused before reading it" in message
+    assert list(tmp_path.iterdir()) == []  # no .part, no resume notes
+
+
+def test_an_endless_body_is_cut_off_at_the_download_limit(undl, tmp_path, monkeypatch):
+    monkeypatch.setenv("UNVOTE_MAX_DOWNLOAD_BYTES", str(2 << 20))
+    undl.fault("/f", Fault("endless"))
+    t0 = time.monotonic()
+    with client() as c, pytest.raises(FetchError, match=r"passed 2,097,152 bytes, far more than any release"):
+        http.download(c, f"{undl.url}/f", tmp_path, expect="binary")
+    assert time.monotonic() - t0 < 10
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_page_larger_than_the_page_limit_is_refused(undl, monkeypatch):
+    monkeypatch.setenv("UNVOTE_MAX_PAGE_BYTES", "100000")
+    undl.add_page("/big", b"<html>" + b"x" * 200_000 + b"</html>")
+    with client() as c, pytest.raises(FetchError, match=r"announces 200,013 bytes, more than any page"):
+        http.get_text(c, f"{undl.url}/big")
+    undl.fault("/endless", Fault("endless"))
+    with client() as c, pytest.raises(FetchError, match=r"sent more than 100,000 bytes"):
+        http.get_bytes(c, f"{undl.url}/endless")
+
+
+def test_a_server_trickling_one_byte_at_a_time_meets_the_deadline(undl, tmp_path, monkeypatch):
+    """Each byte arrives well within the read timeout, so only the overall deadline ends it."""
+    monkeypatch.setenv("UNVOTE_HTTP_DEADLINE", "1.5")
+    undl.fault("/f", Fault("trickle", seconds=0.05))
+    t0 = time.monotonic()
+    with client() as c, pytest.raises(FetchError) as err:
+        http.download(c, f"{undl.url}/f", tmp_path, expect="binary")
+    took = time.monotonic() - t0
+    assert 1.4 <= took < 3.5, took
+    assert "took longer than 1.5 s in all (UNVOTE_HTTP_DEADLINE raises the limit)" in str(err.value)
+    assert list(tmp_path.iterdir()) == []
+    undl.fault("/p", Fault("trickle", seconds=0.05))
+    with client() as c, pytest.raises(FetchError, match="took longer than 1.5 s"):
+        http.get_text(c, f"{undl.url}/p")
+
+
+def test_the_deadline_also_bounds_the_retries(undl, tmp_path, monkeypatch):
+    monkeypatch.setenv("UNVOTE_HTTP_DEADLINE", "5")
+    undl.fault("/f", *[Fault("status", 503, retry_after="4")] * 3)
+    with client() as c, pytest.raises(FetchError, match="took longer than 5 s"):
+        http.download(c, f"{undl.url}/f", tmp_path, expect="binary")
+    assert c.waits == [4.0]  # the second 4 s wait would pass the deadline: given up instead
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_disk_full_during_a_download_leaves_nothing_behind(undl, tmp_path):
+    """A real ENOSPC: the .part file is a link to /dev/full, which refuses every write."""
+    import json
+
+    from unvote.errors import ExitStatus, StoreError
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system")
+    url = f"{undl.url}/f"
+    undl.add_file("/f", DATA, content_type="application/gzip")
+    part = tmp_path / f"f-{hashlib.sha256(url.encode()).hexdigest()[:10]}.part"
+    part.symlink_to("/dev/full")
+    part.with_name(part.name + ".json").write_text(json.dumps({"url": url}))
+    with client() as c, pytest.raises(StoreError) as err:
+        http.download(c, url, tmp_path, expect="binary")
+    assert "(the disk is full); nothing was kept and the store is unchanged" in str(err.value)
+    assert err.value.exit_code == ExitStatus.STORE
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_challenge_page_arriving_byte_by_byte_is_still_refused(undl, tmp_path):
+    """Reads return what has arrived; the first KiB is gathered before it is sniffed."""
+    page = b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>" + b"x" * 200 + b"</body></html>"
+    undl.fault("/f", Fault("trickle", seconds=0.001, body=page))
+    with client() as c, pytest.raises(Refused, match="an HTML page where a data file was expected"):
+        http.download(c, f"{undl.url}/f", tmp_path, expect="csv")
+    assert list(tmp_path.iterdir()) == []

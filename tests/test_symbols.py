@@ -70,3 +70,71 @@ def test_canonical():
 def test_number_without_session_suggests_old_resolution(index):
     with pytest.raises(UnknownResolution, match=r"did you mean A/RES/2758\(XXVI\)"):
         index.find("2758")
+
+
+# ---- hostile input: never an exception other than the domain errors ---------------------------
+@pytest.mark.parametrize("text", ["²", "²³", "٧٧/٧", "1" * 4301, "9" * 19, "0" * 5000 + "100", " 101 "])
+def test_digit_lookalikes_and_huge_numbers_are_unknown_not_a_crash(index, text):
+    if text.strip() == "101":
+        assert index.find(text) == [1]  # an ordinary record id still works
+        return
+    with pytest.raises(UnknownResolution) as err:
+        index.find(text)
+    message = str(err.value)
+    assert "\n" not in message and len(message) < 300  # a 4,301-digit input is not echoed whole
+
+
+def test_record_id_accepts_ascii_digits_only():
+    from unvote.symbols import record_id
+
+    assert record_id("4060887") == 4060887 and record_id(" 12 ") == 12
+    assert record_id("²") is None and record_id("٧") is None and record_id("1" * 19) is None
+    assert record_id("") is None and record_id("-1") is None
+
+
+def test_old_resolution_number_alone_still_suggests_its_sessions(index):
+    with pytest.raises(UnknownResolution, match=r"no roll call with record id 2758.*did you mean A/RES/2758\(XXVI\)"):
+        index.find("2758")
+
+
+def test_any_text_gives_rows_or_a_domain_error(index):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from unvote.sources.undl_records import _digits, _iso_date, _session_code, session_of
+    from unvote.sources.voeten import normalise_unres
+    from unvote.symbols import canonical, parse
+
+    pieces = st.sampled_from(["A/RES/", "S/RES/", "ES-", "S-", "/", "(", ")", "[", "]", "XXVI", "²", "٧",
+                              "1" * 4301, "77", "7", " ", "-", "R/", "SS/", "ESS/", "emsp", "sp"])
+    texts = st.one_of(st.text(max_size=40), st.lists(st.one_of(pieces, st.text(max_size=3)), max_size=8)
+                      .map("".join))
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(texts)
+    def check(text):
+        try:
+            hits = index.find(text)
+            assert hits and all(0 <= i < len(STORED) for i in hits)
+        except (UnknownResolution, Ambiguous) as exc:
+            assert "\n" not in str(exc)
+        parse(text)
+        canonical(text)
+        session_of(text)
+        _session_code(text)
+        _digits(text)
+        _iso_date(text)
+        normalise_unres(text, text)
+
+    check()
+
+
+def test_tally_of_a_superscript_or_a_huge_number_is_exit_3(ga_store):
+    import subprocess
+    import sys
+
+    for text in ("²", "1" * 4301):
+        out = subprocess.run([sys.executable, "-m", "unvote", "tally", text], capture_output=True, text=True,
+                             timeout=120)
+        assert out.returncode == 3, out.stderr[-500:]
+        assert out.stderr.count("\n") == 1 and "internal error" not in out.stderr

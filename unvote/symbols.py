@@ -19,8 +19,9 @@ _BASE = re.compile(
         (?:(?:ES|S)-\d+|\d+)/\d+        # modern: session/number
       | \d+\((?:ES-|S-)?[IVXLC\d]+\)    # old GA: number(roman session); SC: number(year)
     )(?P<part>.*)$""",
-    re.X,
+    re.X | re.A,  # ASCII digits only: "²" or "٧" are not part of any UN symbol
 )
+MAX_RECORD_ID_DIGITS = 18  # UNDL record ids have 7; more cannot be one (and int() of 4,301 digits fails)
 _PREFIX = re.compile(r"^(?:A|S)/RES/")
 
 
@@ -53,6 +54,19 @@ def canonical(symbol: str) -> str:
     return parsed.key if parsed else re.sub(r"\s+", "", symbol.upper())
 
 
+def record_id(text: str) -> int | None:
+    """``text`` as a UNDL record id (ASCII digits, at most 18 of them), else None."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and len(text) <= MAX_RECORD_ID_DIGITS:
+        return int(text)
+    return None
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """A user's input as quoted in a one-line message: long input is cut, not echoed whole."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
 @dataclass
 class SymbolIndex:
     """Match user input to roll calls. Built from parallel lists of stored symbols and record ids.
@@ -71,21 +85,22 @@ class SymbolIndex:
     def find(self, text: str) -> list[int]:
         """Row positions for one user query; raises UnknownResolution / Ambiguous."""
         query = text.strip()
-        if query.isdigit() and int(query) in self._ids:  # a UNDL record id
-            return [self._ids[int(query)]]
+        rid = record_id(query)
+        if rid is not None and rid in self._ids:  # a UNDL record id
+            return [self._ids[rid]]
         parsed = parse(query)
         if parsed is None:
             literal = [i for i, c in enumerate(self._compact) if canonical(c) == canonical(query)]
             if literal:  # a malformed stored symbol, typed as stored
                 return literal[:1]
-            if query.isdigit():  # "2758": an old resolution without its session, or an unknown id
+            if query.isascii() and query.isdigit():  # "2758": an old resolution without its session, or an id
                 old_style = [self.symbols[i] for i, c in enumerate(self._compact)
-                             if re.match(rf"^(?:A/RES/)?{query}\(", c)]
-                raise UnknownResolution(f"no roll call with record id {query}, and old resolutions need "
-                                        "their session", old_style[:3])
+                             if c.startswith((f"{query}(", f"A/RES/{query}("))]
+                raise UnknownResolution(f"no roll call with record id {_shown(query)}, and old resolutions "
+                                        "need their session", old_style[:3])
             raise UnknownResolution(
-                f"{query!r} does not look like a resolution symbol (e.g. ES-11/1, 77/7, 2758(XXVI))",
-                self._suggest(query),
+                f"{_shown(query)!r} does not look like a resolution symbol (e.g. ES-11/1, 77/7, 2758(XXVI))",
+                self._suggest(query[:200]),
             )
         body_prefix = {"ga": "A/RES/", "sc": "S/RES/"}.get(parsed.body, "")
         same_base = [i for i, c in enumerate(self._compact)
@@ -97,9 +112,9 @@ class SymbolIndex:
         elif not parsed.part and same_base:
             hits = same_base  # e.g. 181(II) → its only voted part 181(II)[A]
         else:
-            raise UnknownResolution(f"no recorded vote on {query!r}", self._suggest(parsed.key))
+            raise UnknownResolution(f"no recorded vote on {_shown(query)!r}", self._suggest(parsed.key[:200]))
         if len(hits) > 1:
-            raise Ambiguous(f"{query!r} matches {len(hits)} roll calls; name one",
+            raise Ambiguous(f"{_shown(query)!r} matches {len(hits)} roll calls; name one",
                             [self.symbols[i] for i in hits])
         return hits
 

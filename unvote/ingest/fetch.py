@@ -114,7 +114,7 @@ def _bulk(store: Store, body: str, client, url: str | None, progress) -> FetchRe
     name = download_url.rsplit("/", 1)[-1]
     validators = (held or {}).get("http") if (held or {}).get("url") == download_url else None
     download = httpmod.download(client, download_url, store.root / ".downloads", expect="csv",
-                                progress=progress, validators=validators)
+                                progress=progress, validators=validators, command=undl_csv.file_command(body))
     try:
         if download.not_modified and held is None:
             from ..errors import FetchError
@@ -306,7 +306,7 @@ def _download_voeten(store: Store, url: str | None, progress):
     import re
     import shutil
 
-    from ..errors import DataFormatError, FetchError, Refused
+    from ..errors import DataFormatError, Refused
     from ..sources import http as httpmod
     from ..sources import voeten
 
@@ -318,16 +318,12 @@ def _download_voeten(store: Store, url: str | None, progress):
         if url is None:
             entry = voeten.pick(voeten.list_files(client, base))
             url = voeten.download_url(base, entry)
-        download = httpmod.download(client, url, dest, expect="binary", progress=progress)
+        download = httpmod.download(client, url, dest, expect="binary", progress=progress,
+                                    command=voeten.FILE_COMMAND)
     except Refused as exc:
         why = re.search(r"\(([^()]*)\)", str(exc))
         raise Refused(f"Harvard Dataverse refused an automated download ({why.group(1) if why else exc}); "
                       f"{voeten._manual()}") from exc
-    except DataFormatError:
-        raise
-    except FetchError as exc:  # the helper's hint names the UNDL command; name ours
-        raise type(exc)(str(exc).replace("unvote fetch --file PATH",
-                                         "unvote fetch --source voeten --file PATH")) from exc
     finally:
         client.close()
     name = entry["name"] if entry else url.rsplit("/", 1)[-1].split("?")[0]

@@ -11,13 +11,22 @@ Policy (each setting also from the environment, so tests and impatient users can
 * ``Retry-After`` is obeyed; asking for more than ``max_wait`` ends the fetch with a message
   ................................................................... ``UNVOTE_HTTP_MAX_WAIT`` 300
 * a polite pause separates consecutive requests ............................ ``UNVOTE_HTTP_DELAY`` 1
+* one download, retries and resumes included, ends after a deadline ..... ``UNVOTE_HTTP_DEADLINE`` 1800
+* a download announced or streamed beyond a size no release comes near is refused
+  ............................................................ ``UNVOTE_MAX_DOWNLOAD_BYTES`` 1 GiB;
+  a page (search results, record page, listing) read into memory ....... ``UNVOTE_MAX_PAGE_BYTES`` 32 MiB
 * a bot challenge (HTML where data was expected, an empty 202, 401/403) is reported, never evaded.
+
+Every setting is checked when the policy is built, before any request: a bad value is a one-line
+UsageError naming the variable and what it takes (docs/limits.md).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import math
 import os
 import re
 import time
@@ -28,7 +37,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..config import URL
-from ..errors import FetchError, Refused, Unreachable
+from ..errors import FetchError, Refused, StoreError, Unreachable, UsageError
 
 USER_AGENT = f"unvote/{__version__} (+{URL})"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -36,6 +45,17 @@ CONNECT_RETRIES = 2  # a refused connection or unknown host rarely heals within 
 # Words that bot-challenge pages (Cloudflare, AWS WAF, Akamai, CAPTCHAs) carry.
 CHALLENGE_MARKERS = (b"captcha", b"challenge", b"verify you are human", b"are you a robot",
                      b"just a moment", b"cf-chl", b"awswaf", b"access denied", b"request unsuccessful")
+DEFAULT_COMMAND = "unvote fetch --file PATH"  # what a hint tells the user to run with the file
+
+# field: (environment variable, type, what it takes, smallest value, smallest excluded)
+SETTINGS = {
+    "retries": ("UNVOTE_HTTP_RETRIES", int, "a whole number of retries, 0 or more", 0, False),
+    "backoff": ("UNVOTE_HTTP_BACKOFF", float, "a number of seconds, 0 or more", 0, False),
+    "backoff_max": ("UNVOTE_HTTP_BACKOFF_MAX", float, "a number of seconds, 0 or more", 0, False),
+    "max_wait": ("UNVOTE_HTTP_MAX_WAIT", float, "a number of seconds, 0 or more", 0, False),
+    "delay": ("UNVOTE_HTTP_DELAY", float, "a number of seconds, 0 or more", 0, False),
+}
+TIMEOUT_TAKES = "seconds greater than 0: one number, or connect,read (e.g. 10,60)"
 
 
 @dataclass(frozen=True)
@@ -54,43 +74,77 @@ class Policy:
 
     @classmethod
     def from_env(cls, **overrides) -> Policy:
+        """The policy from ``UNVOTE_HTTP_*`` (then ``overrides``, e.g. ``delay=2`` from ``--delay``).
+
+        Every value is checked here, before any request: a bad one is a one-line UsageError that
+        names the variable (or the option) and what it takes.
+        """
         env = os.environ
         values: dict = {}
-        if env.get("UNVOTE_HTTP_TIMEOUT"):
-            parts = [float(p) for p in env["UNVOTE_HTTP_TIMEOUT"].split(",")]
+        raw = env.get("UNVOTE_HTTP_TIMEOUT", "").strip()
+        if raw:
+            try:
+                parts = [float(p) for p in raw.split(",")]
+            except ValueError:
+                parts = []
+            if not 1 <= len(parts) <= 2 or not all(math.isfinite(p) and p > 0 for p in parts):
+                raise UsageError(f"UNVOTE_HTTP_TIMEOUT={raw!r} is not valid: it takes {TIMEOUT_TAKES}")
             values["connect_timeout"], values["read_timeout"] = parts[0], parts[-1]
-        for name, key, kind in (("retries", "UNVOTE_HTTP_RETRIES", int),
-                                ("backoff", "UNVOTE_HTTP_BACKOFF", float),
-                                ("backoff_max", "UNVOTE_HTTP_BACKOFF_MAX", float),
-                                ("max_wait", "UNVOTE_HTTP_MAX_WAIT", float),
-                                ("delay", "UNVOTE_HTTP_DELAY", float)):
-            if env.get(key):
-                values[name] = kind(env[key])
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        policy = cls(**values)
-        if min(policy.connect_timeout, policy.read_timeout) <= 0 or policy.retries < 0 \
-                or min(policy.backoff, policy.backoff_max, policy.max_wait, policy.delay) < 0:
-            from ..errors import UsageError
-
-            raise UsageError(f"invalid HTTP settings {policy}")
-        return policy
+        for name, (var, kind, takes, low, _) in SETTINGS.items():
+            raw = env.get(var, "").strip()
+            if raw:
+                values[name] = _setting(f"{var}={raw!r}", raw, kind, takes, low)
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            if name in SETTINGS:
+                _, kind, takes, low, _ = SETTINGS[name]
+                value = _setting(f"{name}={value!r}" + (" (--delay)" if name == "delay" else ""),
+                                 value, kind, takes, low)
+            elif name in ("connect_timeout", "read_timeout"):
+                value = _setting(f"{name}={value!r}", value, float, TIMEOUT_TAKES, 0, exclusive=True)
+            values[name] = value
+        return cls(**values)
 
     def backoff_for(self, attempt: int) -> float:
         """Wait before retry number ``attempt`` (0-based): backoff · 2^attempt, capped."""
         return min(self.backoff * (2 ** attempt), self.backoff_max)
 
 
+def _setting(label: str, raw, kind, takes: str, low: float, exclusive: bool = False):
+    """``raw`` as ``kind``, finite and >= ``low`` (> with ``exclusive``), else a UsageError."""
+    try:
+        if kind is int and isinstance(raw, float) and not raw.is_integer():
+            raise ValueError
+        value = kind(raw)
+    except (TypeError, ValueError, OverflowError):
+        raise UsageError(f"{label} is not valid: it takes {takes}") from None
+    if isinstance(value, bool) or not math.isfinite(value) or value < low or (exclusive and value == low):
+        raise UsageError(f"{label} is not valid: it takes {takes}")
+    return value
+
+
+def check_env() -> None:
+    """Check every HTTP setting and limit from the environment now (UsageError on a bad one)."""
+    from . import limits
+
+    Policy.from_env()
+    limits.check_env()
+
+
 @dataclass
 class Client:
     """A requests session that names unvote, with timeouts, retries and a polite pause.
 
-    ``notify(message)`` hears about retries (the CLI prints them on stderr); ``sleep`` is
-    ``time.sleep`` except in tests that count waits.
+    ``notify(message)`` hears about retries (the CLI prints them on stderr); ``sleep`` and
+    ``clock`` are ``time.sleep`` and ``time.monotonic`` except in tests, which inject both so
+    that no backoff is slept for real and deadlines still see the time "waited".
     """
 
     policy: Policy = field(default_factory=Policy.from_env)
     notify: Callable[[str], None] | None = None
     sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
     requests_made: int = 0
 
     def __post_init__(self):
@@ -111,29 +165,38 @@ class Client:
 
     # ---- requests ------------------------------------------------------------------------
     def get(self, url: str, *, params: dict | None = None, headers: dict | None = None,
-            stream: bool = False, manual_url: str | None = None, allow: tuple[int, ...] = ()):
+            stream: bool = False, manual_url: str | None = None, allow: tuple[int, ...] = (),
+            command: str = DEFAULT_COMMAND, deadline: float | None = None):
         """GET with retries. Returns a response with status < 400 (incl. 206 and 304);
-        raises Unreachable, Refused or FetchError naming ``manual_url`` (default ``url``) as the way out."""
+        raises Unreachable, Refused or FetchError naming ``manual_url`` (default ``url``) and
+        ``command`` as the way out. ``deadline`` (on ``self.clock``): no wait or request past it."""
         import requests
 
         manual = manual_url or url
+        hint = manual_hint(manual, command)
         attempt = 0
         while True:
             self._pause()
             self.requests_made += 1
+            timeout = self.policy.timeout
+            if deadline is not None:
+                left = deadline - self.clock()
+                if left <= 0:
+                    raise _past_deadline(url, hint)
+                timeout = (min(timeout[0], left), min(timeout[1], left))
             try:
                 resp = self.session.get(url, params=params, headers=headers, stream=stream,
-                                        timeout=self.policy.timeout)
+                                        timeout=timeout)
             except requests.RequestException as exc:
                 self.mark_done()
                 limit = CONNECT_RETRIES if _is_connect_error(exc) else self.policy.retries
                 if _retryable(exc) and attempt < min(limit, self.policy.retries):
-                    self._wait(self.policy.backoff_for(attempt), url, _reason(exc), attempt)
+                    self._wait(self.policy.backoff_for(attempt), url, _reason(exc), attempt, deadline, hint)
                     attempt += 1
                     continue
                 if not _retryable(exc):
                     raise FetchError(f"cannot request {url} ({_reason(exc)})") from exc
-                raise Unreachable(f"could not reach {url} ({_reason(exc)}); {manual_hint(manual)}") from exc
+                raise Unreachable(f"could not reach {url} ({_reason(exc)}); {hint}") from exc
             if not stream:
                 self.mark_done()
             if resp.status_code in RETRY_STATUS:
@@ -141,32 +204,35 @@ class Client:
                 if wait is not None and wait > self.policy.max_wait:
                     resp.close()
                     raise FetchError(f"{url} answered HTTP {resp.status_code} and asks to wait "
-                                     f"{wait:.0f} s (Retry-After); try again later, or {manual_hint(manual)}")
+                                     f"{wait:.0f} s (Retry-After); try again later, or {hint}")
                 if attempt < self.policy.retries:
                     resp.close()
                     self.mark_done()
                     self._wait(self.policy.backoff_for(attempt) if wait is None else wait, url,
-                               f"HTTP {resp.status_code}", attempt)
+                               f"HTTP {resp.status_code}", attempt, deadline, hint)
                     attempt += 1
                     continue
                 resp.close()
                 raise FetchError(f"{url} answered HTTP {resp.status_code} after {attempt + 1} "
-                                 f"attempts; try again later, or {manual_hint(manual)}")
+                                 f"attempts; try again later, or {hint}")
             if resp.status_code not in allow:
-                check_status(resp, manual)
+                check_status(resp, manual, command)
             return resp
 
     def mark_done(self) -> None:
         """Note that a request (and its body) finished: the polite pause counts from here."""
-        self._last = time.monotonic()
+        self._last = self.clock()
 
     def _pause(self) -> None:
         if self._last is not None and self.policy.delay > 0:
-            left = self.policy.delay - (time.monotonic() - self._last)
+            left = self.policy.delay - (self.clock() - self._last)
             if left > 0:
                 self.sleep(left)
 
-    def _wait(self, seconds: float, url: str, why: str, attempt: int) -> None:
+    def _wait(self, seconds: float, url: str, why: str, attempt: int, deadline: float | None = None,
+              hint: str = "") -> None:
+        if deadline is not None and self.clock() + seconds >= deadline:
+            raise _past_deadline(url, hint or manual_hint(url))
         if self.notify:
             self.notify(f"{why} from {url}; retrying in {seconds:.1f} s "
                         f"(attempt {attempt + 2} of {self.policy.retries + 1})")
@@ -180,33 +246,112 @@ def session(**policy) -> Client:
     return Client(Policy.from_env(**policy))
 
 
-def manual_hint(url: str) -> str:
-    return f"download {url} in a browser and run: unvote fetch --file PATH"
+def manual_hint(url: str, command: str = DEFAULT_COMMAND) -> str:
+    """The way out: open ``url`` in a browser, then run ``command`` (a whole command line)."""
+    return f"download {url} in a browser and run: {command}"
+
+
+def _past_deadline(url: str, hint: str) -> FetchError:
+    from .limits import http_deadline
+
+    return FetchError(f"gave up on {url}: it took longer than {http_deadline():g} s in all "
+                      f"(UNVOTE_HTTP_DEADLINE raises the limit); {hint}")
 
 
 def get_text(http: Client, url: str, *, params: dict | None = None, manual_url: str | None = None,
-             expect: str | None = None) -> str:
+             expect: str | None = None, command: str = DEFAULT_COMMAND) -> str:
     """GET a page as text (UTF-8 unless the server says otherwise); any failure becomes a
     FetchError naming the URL and the way out. ``expect="xml"`` refuses an HTML answer."""
-    data, content_type = get_bytes(http, url, params=params, manual_url=manual_url, expect=expect)
+    data, content_type = get_bytes(http, url, params=params, manual_url=manual_url, expect=expect,
+                                   command=command)
     match = re.search(r"charset=([\w-]+)", content_type)
-    return data.decode(match.group(1) if match else "utf-8", errors="replace")
+    try:
+        return data.decode(match.group(1) if match else "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        return data.decode("utf-8", errors="replace")
 
 
 def get_bytes(http: Client, url: str, *, params: dict | None = None, manual_url: str | None = None,
-              expect: str | None = None) -> tuple[bytes, str]:
-    """GET a small body as bytes, with its Content-Type; see ``get_text``."""
+              expect: str | None = None, command: str = DEFAULT_COMMAND) -> tuple[bytes, str]:
+    """GET a page as bytes, with its Content-Type; see ``get_text``. At most
+    ``limits.max_page_bytes()``, within ``limits.http_deadline()`` seconds."""
     import requests
 
-    resp = http.get(url, params=params, manual_url=manual_url)
-    try:
-        data = resp.content
-    except requests.RequestException as exc:
-        raise Unreachable(f"reading {url} failed ({_reason(exc)}); {manual_hint(manual_url or url)}") from exc
+    from .limits import http_deadline, max_page_bytes
+
+    cap, deadline = max_page_bytes(), http.clock() + http_deadline()
+    hint = manual_hint(manual_url or url, command)
+    attempt = 0
+    while True:
+        resp = http.get(url, params=params, manual_url=manual_url, command=command, stream=True,
+                        deadline=deadline)
+        try:
+            data = _read_page(resp, cap, deadline, http, url, hint)
+            break
+        except (requests.RequestException, _urllib3_errors(), ConnectionError, TimeoutError) as exc:
+            if attempt >= http.policy.retries:
+                raise Unreachable(f"could not reach {url} ({_reason(exc)}); {hint}") from exc
+            http.mark_done()
+            http._wait(http.policy.backoff_for(attempt), url, _reason(exc), attempt, deadline, hint)
+            attempt += 1
+        finally:
+            resp.close()
+            http.mark_done()
     content_type = resp.headers.get("Content-Type", "")
     if expect:
-        check_payload(data, content_type, resp.url or url, expect, manual_url)
+        check_payload(data, content_type, resp.url or url, expect, manual_url, command)
     return data, content_type
+
+
+def _read_page(resp, cap: int, deadline: float, http: Client, url: str, hint: str) -> bytes:
+    length = _content_length(resp)
+    if length is not None and length > cap:
+        raise FetchError(f"{url} announces {length:,} bytes, more than any page it should send "
+                         f"(limit {cap:,}; UNVOTE_MAX_PAGE_BYTES raises it); {hint}")
+    chunks, size = [], 0
+    for chunk in _chunks(resp, deadline, http, url, hint, decode=True):
+        size += len(chunk)
+        if size > cap:
+            raise FetchError(f"{url} sent more than {cap:,} bytes, more than any page it should send "
+                             f"(UNVOTE_MAX_PAGE_BYTES raises the limit); {hint}")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _urllib3_errors():
+    import urllib3
+
+    return urllib3.exceptions.HTTPError
+
+
+def _content_length(resp) -> int | None:
+    length = (resp.headers.get("Content-Length") or "").strip()
+    return int(length) if length.isascii() and length.isdigit() and len(length) < 20 else None
+
+
+def _chunks(resp, deadline: float, http: Client, url: str, hint: str, decode: bool = False):
+    """The body as it arrives (whatever each read returns, so a trickle is seen), with no read
+    past ``deadline``: the socket's timeout shrinks to the time left."""
+    raw = resp.raw
+    while True:
+        left = deadline - http.clock()
+        if left <= 0:
+            raise _past_deadline(url, hint)
+        sock = getattr(getattr(raw, "_connection", None), "sock", None)
+        if sock is not None:
+            try:
+                sock.settimeout(max(0.01, min(http.policy.read_timeout, left)))
+            except OSError:
+                pass
+        try:
+            chunk = raw.read1(1 << 16, decode_content=decode)
+        except _urllib3_errors() as exc:
+            if deadline - http.clock() <= 0:
+                raise _past_deadline(url, hint) from exc
+            raise
+        if not chunk:
+            return
+        yield chunk
 
 
 @dataclass
@@ -225,7 +370,7 @@ class Download:
 
 
 def download(http: Client, url: str, dest_dir: Path, *, expect: str, progress=None,
-             validators: dict | None = None) -> Download:
+             validators: dict | None = None, command: str = DEFAULT_COMMAND) -> Download:
     """Stream ``url`` into ``dest_dir/<name>.part``; the caller removes it once it is used.
 
     * ``validators`` ({"etag", "last_modified"} of the copy we hold): sent as If-None-Match /
@@ -234,14 +379,31 @@ def download(http: Client, url: str, dest_dir: Path, *, expect: str, progress=No
       request, here or in the next run: the ``.part`` file and its ETag stay until the caller
       removes them. Without an ETag or Last-Modified the download restarts from zero.
     * ``expect`` ("csv", "xml", "binary") refuses a challenge page served with status 200.
+    * Bounded: a Content-Length beyond ``limits.max_download_bytes()`` is refused before reading,
+      a body that streams past it is cut off, and the whole download (retries included) ends at
+      ``limits.http_deadline()``. Any failure other than a resumable network fault (a refusal,
+      a limit, a full disk) removes the ``.part`` file: nothing is left behind.
+    * ``command`` is the whole command the hints tell the user to run with a file downloaded by hand.
     """
     import requests
     import urllib3
 
-    dest_dir.mkdir(parents=True, exist_ok=True)
+    from .limits import http_deadline, max_download_bytes
+
+    cap, deadline = max_download_bytes(), http.clock() + http_deadline()
+    hint = manual_hint(url, command)
+    try:
+        dest_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _disk_error(exc, dest_dir) from exc
     name = re.sub(r"[^\w.-]", "_", url.rsplit("/", 1)[-1].split("?")[0])[:80] or "download"
     part = dest_dir / f"{name}-{hashlib.sha256(url.encode()).hexdigest()[:10]}.part"
     meta_path = part.with_name(part.name + ".json")
+
+    def clean() -> None:
+        part.unlink(missing_ok=True)
+        meta_path.unlink(missing_ok=True)
+
     meta = _read_json(meta_path)
     if meta.get("url") != url or not part.exists():
         part.unlink(missing_ok=True)
@@ -262,7 +424,13 @@ def download(http: Client, url: str, dest_dir: Path, *, expect: str, progress=No
                 headers["If-None-Match"] = validators["etag"]
             if validators.get("last_modified"):
                 headers["If-Modified-Since"] = validators["last_modified"]
-        resp = http.get(url, headers=headers, stream=True, allow=(416,))
+        try:
+            resp = http.get(url, headers=headers, stream=True, allow=(416,), command=command, deadline=deadline)
+        except Unreachable:
+            raise  # a network fault: the .part stays, the next run resumes it
+        except FetchError:
+            clean()
+            raise
         total = None
         try:
             if resp.status_code == 416:  # our partial copy is as long as the file, or longer: start over
@@ -281,8 +449,13 @@ def download(http: Client, url: str, dest_dir: Path, *, expect: str, progress=No
                 if offset:  # the server ignored the Range or the file changed: full body follows
                     part.unlink(missing_ok=True)
                     offset = resumed_from = 0
-                length = resp.headers.get("Content-Length")
-                total = int(length) if length and length.isdigit() else None
+                total = _content_length(resp)
+                if total is None and (resp.headers.get("Content-Length") or "").strip():
+                    total = cap + 1  # a length too long to be a number of bytes we would take
+            if total is not None and total > cap:
+                raise FetchError(f"{url} announces {total:,} bytes, far more than any release "
+                                 f"(limit {cap:,}; UNVOTE_MAX_DOWNLOAD_BYTES raises it); refused before "
+                                 f"reading it; {hint}")
             meta.update({"etag": resp.headers.get("ETag"), "last_modified": resp.headers.get("Last-Modified")})
             _write_json(meta_path, meta)
             if progress is not None:
@@ -291,48 +464,77 @@ def download(http: Client, url: str, dest_dir: Path, *, expect: str, progress=No
                 else:
                     progress.update(task, total=total, completed=offset)
             with open(part, "ab" if offset else "wb") as out:
-                first = offset == 0
+                head = b"" if offset == 0 else None  # the first KiB, to sniff before writing
+                size = offset
                 # raw bytes: no transparent gunzip, so sizes and Range offsets mean the same thing
-                for chunk in resp.raw.stream(1 << 16, decode_content=False):
-                    if first:
-                        check_payload(chunk, resp.headers.get("Content-Type", ""), url, expect)
-                        first = False
+                for chunk in _chunks(resp, deadline, http, url, hint):
+                    size += len(chunk)
+                    if size > cap:
+                        raise FetchError(f"download of {url} passed {cap:,} bytes, far more than any "
+                                         f"release (UNVOTE_MAX_DOWNLOAD_BYTES raises the limit); {hint}")
+                    if head is not None:
+                        head += chunk
+                        if len(head) < 1024:
+                            continue
+                        check_payload(head, resp.headers.get("Content-Type", ""), url, expect, command=command)
+                        chunk, head = head, None
                     out.write(chunk)
                     if progress is not None:
                         progress.advance(task, len(chunk))
+                if head:  # a body shorter than 1 KiB
+                    check_payload(head, resp.headers.get("Content-Type", ""), url, expect, command=command)
+                    out.write(head)
+                    if progress is not None:
+                        progress.advance(task, len(head))
             size = part.stat().st_size
             if total is not None and size < total:
                 raise _ShortBody(f"got {size} of {total} bytes")
             if total is not None and size > total:
-                part.unlink(missing_ok=True)
                 raise FetchError(f"download of {url} gave {size} bytes, more than the {total} announced; try again")
             if size == 0:
-                part.unlink(missing_ok=True)
-                raise FetchError(f"{url} answered with an empty body; {manual_hint(url)}")
+                raise FetchError(f"{url} answered with an empty body; {hint}")
             break
         except _Restart:
             if attempt >= http.policy.retries:
-                raise FetchError(f"{url} does not answer Range requests consistently; {manual_hint(url)}") from None
+                clean()
+                raise FetchError(f"{url} does not answer Range requests consistently; {hint}") from None
             resumed_from = 0
         except FetchError:
-            if not part.exists() or part.stat().st_size == 0:  # a refusal, not a partial file
-                part.unlink(missing_ok=True)
-                meta_path.unlink(missing_ok=True)
+            clean()
             raise
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, _ShortBody) as exc:
             if isinstance(exc, OSError) and not isinstance(exc, (ConnectionError, TimeoutError)):
-                raise
+                clean()
+                raise _disk_error(exc, dest_dir) from exc
             if attempt >= http.policy.retries:
                 raise Unreachable(f"download of {url} failed ({_reason(exc)}) after {attempt + 1} attempts; "
-                                  f"run unvote fetch again to resume it, or {manual_hint(url)}") from exc
+                                  f"run unvote fetch again to resume it, or {hint}") from exc
             http.mark_done()
-            http._wait(http.policy.backoff_for(attempt), url, f"{_reason(exc)}, resuming", attempt)
+            try:
+                http._wait(http.policy.backoff_for(attempt), url, f"{_reason(exc)}, resuming", attempt,
+                           deadline, hint)
+            except FetchError:
+                clean()
+                raise
+        except BaseException:  # Ctrl-C, a bug: nothing half-written is left behind
+            clean()
+            raise
         finally:
             resp.close()
             http.mark_done()
         attempt += 1
     return Download(part, sha256_file(part), part.stat().st_size, meta.get("etag"), meta.get("last_modified"),
                     resumed_from=resumed_from)
+
+
+def _disk_error(exc: OSError, where: Path) -> StoreError:
+    """A download that cannot be written (disk full, read-only, no permission): one line, exit 5."""
+    why = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+           errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+           errno.EPERM: "permission denied", errno.EFBIG: "the file is too large for this system"}
+    reason = why.get(exc.errno, exc.strerror or type(exc).__name__)
+    return StoreError(f"cannot write the download into {where} ({reason}); nothing was kept and the store "
+                      "is unchanged; free some space (or fix the permissions) and run the command again")
 
 
 def discard(download: Download | None) -> None:
@@ -351,28 +553,33 @@ class _ShortBody(Exception):
 
 
 # ---- checks --------------------------------------------------------------------------------
-def check_status(resp, url: str) -> None:
+def check_status(resp, url: str, command: str = DEFAULT_COMMAND) -> None:
     """Turn refusals and errors into our exceptions; ``url`` is the page to open by hand."""
     if resp.status_code == 202:  # a data URL never answers "accepted": a JS/bot challenge
-        empty = not resp.content
-        raise Refused(_refused(url, "an empty 202, a bot challenge" if empty else "a 202 challenge page"))
+        resp.close()
+        empty = (resp.headers.get("Content-Length") or "0").strip() == "0"
+        raise Refused(_refused(url, "an empty 202, a bot challenge" if empty else "a 202 challenge page",
+                               command))
     if resp.status_code in (401, 403):
-        raise Refused(_refused(url, f"HTTP {resp.status_code}"))
+        resp.close()
+        raise Refused(_refused(url, f"HTTP {resp.status_code}", command))
     if resp.status_code >= 400:
-        raise FetchError(f"{resp.url or url} answered HTTP {resp.status_code}; {manual_hint(url)}")
+        resp.close()
+        raise FetchError(f"{resp.url or url} answered HTTP {resp.status_code}; {manual_hint(url, command)}")
 
 
-def check_payload(head: bytes, content_type: str, url: str, expect: str, manual_url: str | None = None) -> None:
+def check_payload(head: bytes, content_type: str, url: str, expect: str, manual_url: str | None = None,
+                  command: str = DEFAULT_COMMAND) -> None:
     """Refuse an HTML page where a data file or XML was expected (a challenge served as 200)."""
     sniff = head[:1024].lstrip().lower()
     looks_html = sniff.startswith((b"<!doctype html", b"<html")) or b"<html" in sniff[:300]
     manual = manual_url or url
     if expect in ("csv", "binary") and ("text/html" in content_type or looks_html):
-        raise Refused(_refused(manual, "an HTML page where a data file was expected"))
+        raise Refused(_refused(manual, "an HTML page where a data file was expected", command))
     if expect == "xml" and (looks_html or "text/html" in content_type):
-        raise Refused(_refused(manual, "an HTML page where XML was expected"))
+        raise Refused(_refused(manual, "an HTML page where XML was expected", command))
     if expect == "html" and looks_like_challenge(head):
-        raise Refused(_refused(manual, "a bot-challenge page"))
+        raise Refused(_refused(manual, "a bot-challenge page", command))
 
 
 def looks_like_challenge(body: bytes) -> bool:
@@ -386,8 +593,8 @@ def retry_after(resp) -> float | None:
     value = (resp.headers.get("Retry-After") or "").strip()
     if not value:
         return None
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return float(value) if len(value) < 16 else float("inf")
     from email.utils import parsedate_to_datetime
 
     try:
@@ -399,12 +606,12 @@ def retry_after(resp) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def _refused(url: str, what: str) -> str:
-    return (f"the UN site refused an automated download ({what}); {manual_hint(url)}")
+def _refused(url: str, what: str, command: str = DEFAULT_COMMAND) -> str:
+    return (f"the UN site refused an automated download ({what}); {manual_hint(url, command)}")
 
 
 def _content_range(value: str) -> tuple[int, int | None]:
-    m = re.match(r"bytes (\d+)-\d+/(\d+|\*)", value.strip())
+    m = re.match(r"bytes ([0-9]{1,19})-[0-9]{1,19}/([0-9]{1,19}|\*)", value.strip())
     if not m:
         return -1, None
     return int(m.group(1)), (int(m.group(2)) if m.group(2) != "*" else None)

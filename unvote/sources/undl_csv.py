@@ -49,6 +49,11 @@ class Ingest:
         return out
 
 
+def file_command(body: str) -> str:
+    """The whole command that ingests a bulk file of ``body`` downloaded by hand."""
+    return "unvote fetch --file PATH" if body == "ga" else f"unvote fetch --body {body} --file PATH"
+
+
 def record_url(body: str) -> str:
     return f"{BASE_URL}/record/{RECORDS[body]}"
 
@@ -63,7 +68,7 @@ def discover(http, body: str = "ga", base_url: str = BASE_URL) -> str:
     candidates: set[str] = set()
     for url, params in ((f"{base_url}/api/v1/file", {"recid": recid}), (page, None)):
         try:
-            text = get_text(http, url, params=params, manual_url=page)
+            text = get_text(http, url, params=params, manual_url=page, command=file_command(body))
         except (Refused, Unreachable):
             raise
         except FetchError:
@@ -75,46 +80,158 @@ def discover(http, body: str = "ga", base_url: str = BASE_URL) -> str:
             break
     if not candidates:
         raise DataFormatError(f"found no *_{body}_voting.csv file on {base_url}/record/{recid}; "
-                              f"download it from {record_url(body)} and run: unvote fetch --file PATH")
+                              f"download it from {record_url(body)} and run: {file_command(body)}")
     newest = max(candidates, key=lambda name: tuple(int(g) for g in re.match(FILE_PATTERN[body], name).groups()))
     return f"{base_url}/record/{recid}/files/{newest}"
 
 
 def read(path: Path) -> Ingest:
-    """Read a bulk CSV (plain or gzipped) into roll-call and vote tables."""
+    """Read a bulk CSV (plain or gzipped) into roll-call and vote tables.
+
+    Streamed in blocks, under the caps of ``limits`` (decompressed size, gzip ratio, line length):
+    a hostile file is refused early, with bounded memory, as a DataFormatError. Only what the store
+    keeps is held: the per-vote columns of every row, and the roll-call columns of the first row
+    of each record (the values ``from_rows`` takes), not 193 copies of every title.
+    """
+    import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    from . import limits
+
+    path = Path(path)
+    caps = _Caps(limits.max_csv_bytes(), limits.max_ratio(), limits.max_field_bytes())
     with open(path, "rb") as fh:
         head = fh.read(4096)
     compression = "gzip" if head[:2] == b"\x1f\x8b" else None
     if compression is None and b"<html" in head.lower():
         raise DataFormatError(f"{path} is an HTML page, not the voting CSV (a bot challenge?)")
-    header = _header(path, compression)
+    size = path.stat().st_size
+    if size > caps.total:
+        raise DataFormatError(f"refused {path}: it is {size:,} bytes, more than any voting CSV "
+                              f"(limit {caps.total:,}; UNVOTE_MAX_CSV_BYTES raises it)")
+    header = _header(path, compression, caps.field)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise DataFormatError(f"{path} is not a UNDL voting CSV: missing column(s) {', '.join(missing)}")
 
     # Text columns stay text ("NA" is Namibia, not a missing value); ids, dates and totals are
     # typed by the reader itself, which is faster and names the bad value if one fails to parse.
-    # Dictionary-encoded while reading: a title repeats once per member state (193×), so this
-    # keeps a 343 MB file's table in well under 100 MB.
+    # Dictionary-encoded while reading: a title repeats once per member state (193×), a member
+    # state's code and name once per roll call; per block, each column holds its few distinct values.
     types = {c: pa.dictionary(pa.int32(), pa.string()) for c in header}
-    types.update({c: pa.string() for c in VOTE_TEXT if c in header})  # short: plain is faster
     types.update({"undl_id": pa.int64(), "date": pa.date32()})
     types.update({c: pa.float64() for c in TOTALS if c in header})  # GA writes "141.0"
     convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
                                    quoted_strings_can_be_null=False)
+    per_vote = [c for c in ("undl_id", *VOTE_TEXT) if c in header]
+    seen: set[int] = set()
+    vote_batches, first_batches = [], []
+    raw = pa.OSFile(str(path))
+    stream = pa.CompressedInputStream(raw, compression) if compression else raw
+    guard = _Guarded(stream, raw if compression else None, caps, path)
+    pool = pa.default_memory_pool()
     try:
-        with pa.input_stream(str(path), compression=compression) as stream:
-            table = pacsv.read_csv(stream, convert_options=convert,
-                                   read_options=pacsv.ReadOptions(block_size=2 << 20))  # small blocks: less memory, no slower
+        reader = pacsv.open_csv(pa.PythonFile(guard, mode="r"), convert_options=convert,
+                                read_options=pacsv.ReadOptions(block_size=1 << 20))
+        for batch in reader:
+            ids = batch.column("undl_id")
+            if ids.null_count:
+                raise DataFormatError(f"{path}: a row has no undl_id")
+            id_np = ids.to_numpy()
+            uniq, first = np.unique(id_np, return_index=True)
+            fresh = np.sort(first[[int(v) not in seen for v in uniq]]) if len(uniq) else first
+            if len(fresh):
+                seen.update(int(v) for v in id_np[fresh])
+                # a batch's dictionaries hold only its own distinct values: a few titles, not 193 copies
+                first_batches.append(batch.take(pa.array(fresh)))
+            vote_batches.append(batch.select(per_vote))
+    except DataFormatError:
+        raise
     except (pa.ArrowInvalid, OSError, EOFError) as exc:
-        raise DataFormatError(f"cannot read {path} as CSV: {exc}") from exc
-    return from_rows(table, str(path), source="undl-csv")
+        if guard.refused is not None:
+            raise guard.refused from None
+        raise DataFormatError(f"cannot read {path} as CSV: {_one_line(exc)}") from exc
+    finally:
+        stream.close()
+        raw.close()
+    if guard.refused is not None:
+        raise guard.refused
+    if not vote_batches:
+        raise DataFormatError(f"{path} has a header but no votes")
+    votes = pa.Table.from_batches(vote_batches)
+    firsts = pa.Table.from_batches(first_batches)
+    del vote_batches, first_batches, reader
+    pool.release_unused()  # the parser's blocks: give them back before the next step
+    return from_rows(votes, str(path), source="undl-csv", firsts=firsts)
 
 
-def _header(path: Path, compression: str | None) -> list[str]:
+class _Caps:
+    def __init__(self, total: int, ratio: float, field: int):
+        self.total, self.ratio, self.field = total, ratio, field
+
+
+class _Guarded:
+    """A read-only file over the (decompressed) CSV bytes that refuses, as soon as it sees one:
+    more than ``caps.total`` bytes, a gzip expanding more than ``caps.ratio``:1, a line longer
+    than ``caps.field``. The reason is kept in ``refused`` (the CSV reader may wrap what we raise)."""
+
+    def __init__(self, stream, raw, caps: _Caps, path: Path):
+        from .limits import RATIO_FLOOR
+
+        self.stream, self.raw, self.caps, self.path = stream, raw, caps, path
+        self.floor = RATIO_FLOOR
+        self.count = 0  # decompressed bytes handed out
+        self.run = 0  # bytes since the last newline
+        self.refused: DataFormatError | None = None
+        self.closed = False
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
+
+    def read(self, n: int = -1) -> bytes:
+        caps = self.caps
+        want = caps.field if n is None or n < 0 else max(1, min(n, caps.field))
+        chunk = self.stream.read(want)
+        self.count += len(chunk)
+        if self.count > caps.total:
+            self._refuse(f"expands to more than {caps.total:,} bytes, more than any voting CSV "
+                         f"(UNVOTE_MAX_CSV_BYTES raises the limit)")
+        if self.raw is not None and self.count > self.floor:
+            used = max(self.raw.tell(), 1)
+            if self.count > caps.ratio * used:
+                self._refuse(f"is a gzip that expands more than {caps.ratio:g}:1 ({self.count:,} bytes "
+                             f"from {used:,}); a voting CSV compresses about 33:1 "
+                             f"(UNVOTE_MAX_RATIO raises the limit)")
+        # A chunk is at most caps.field long, so a longer line crosses a chunk boundary.
+        first = chunk.find(b"\n")
+        if first < 0:
+            self.run += len(chunk)
+        else:
+            self.run += first
+            if self.run <= caps.field:
+                self.run = len(chunk) - chunk.rfind(b"\n") - 1
+        if self.run > caps.field:
+            self._refuse(f"has a line longer than {caps.field:,} bytes; a voting CSV's lines are "
+                         f"at most about 1,200 (UNVOTE_MAX_FIELD_BYTES raises the limit)")
+        return chunk
+
+    def _refuse(self, why: str):
+        self.refused = DataFormatError(f"refused {self.path}: it {why}")
+        raise self.refused
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+def _header(path: Path, compression: str | None, limit: int = 1 << 20) -> list[str]:
     import csv
     import gzip
     import io
@@ -122,17 +239,24 @@ def _header(path: Path, compression: str | None) -> list[str]:
     opener = gzip.open if compression else open
     try:
         with opener(path, "rb") as raw:
-            line = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="").readline()
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
-        raise DataFormatError(f"cannot read {path}: {exc}") from exc
-    return next(csv.reader([line]), [])
+            line = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="").readline(limit + 1)
+        if len(line) > limit:
+            raise DataFormatError(f"refused {path}: its header line is longer than {limit:,} bytes; "
+                                  "a voting CSV's is about 250 (UNVOTE_MAX_FIELD_BYTES raises the limit)")
+        if csv.field_size_limit() < limit:
+            csv.field_size_limit(limit)
+        return next(csv.reader([line]), [])
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataFormatError(f"cannot read {path}: {_one_line(exc)}") from exc
 
 
-def from_rows(table, where: str, source: str) -> Ingest:
+def from_rows(table, where: str, source: str, firsts=None) -> Ingest:
     """Bulk-CSV-shaped rows → Ingest. Shared by the bulk file and record exports.
 
     Columns may be text or already typed (int ids, date32 dates, numeric totals). Text columns are
     normalised on their dictionary (a few hundred distinct values), not on 900,000 rows.
+    ``firsts``: when given, the roll-call columns come from it (the first row of each record, in
+    order of first appearance) and ``table`` needs only the per-vote columns.
     """
     import numpy as np
     import pyarrow as pa
@@ -143,7 +267,6 @@ def from_rows(table, where: str, source: str) -> Ingest:
         raise DataFormatError(f"{where} has a header but no votes")
     ids = table["undl_id"] if pa.types.is_integer(table["undl_id"].type) else \
         _to_int(table["undl_id"], "undl_id", where)
-    dates = table["date"] if pa.types.is_date32(table["date"].type) else _to_date(table["date"], where)
 
     vote = _recode(table["ms_vote"], _vote_letter)
     letters = vote.dictionary.to_pylist()
@@ -152,29 +275,50 @@ def from_rows(table, where: str, source: str) -> Ingest:
     unknown = {c: int(k) for c, k in zip(letters, per_letter) if c not in ("Y", "N", "A", "X") and k}
 
     # One roll call per record id, in order of first appearance; rows stay in source order.
-    id_np = ids.to_numpy()
-    uniq, first, inverse = np.unique(id_np, return_index=True, return_inverse=True)
-    order = np.sort(first)
-    pos_of_uniq = np.empty(len(uniq), dtype=np.int64)
-    pos_of_uniq[np.searchsorted(uniq, id_np[order])] = np.arange(len(order))
-    rc_pos = pos_of_uniq[inverse]
-    rc = {"rollcall_id": pa.array(id_np[order]), "date": dates.take(order)}
+    # Hashing (dictionary_encode) rather than sorting: it gives each row's roll-call position
+    # directly and keeps the peak memory of a 900,000-row file low.
+    encoded = pc.dictionary_encode(ids.combine_chunks() if hasattr(ids, "combine_chunks") else ids)
+    rc_ids = encoded.dictionary
+    rc_pos = encoded.indices.to_numpy(zero_copy_only=False)
+    del encoded
+    n_rc = len(rc_ids)
+    if firsts is None:
+        order = np.unique(rc_pos, return_index=True)[1]  # each record's first row
+    if firsts is None:
+        names = table.column_names
+
+        def pick(col):
+            return table[col].take(order)
+    else:
+        if firsts.num_rows != n_rc:
+            raise ValueError("firsts must hold one row per record")
+        names = firsts.column_names
+
+        def pick(col):
+            return firsts[col]
+    dates = pick("date")
+    dates = dates if pa.types.is_date32(dates.type) else _to_date(dates, where)
+    rc = {"rollcall_id": rc_ids, "date": dates}
     for col in ROLLCALL_TEXT:
-        if col in table.column_names:
-            rc[col] = pc.utf8_trim_whitespace(_as_text(table[col].take(order)))
+        if col in names:
+            rc[col] = pc.utf8_trim_whitespace(_as_text(pick(col)))
     # The SC file has no session and calls its title "description".
-    if "title" not in rc and "description" in table.column_names:
-        rc["title"] = pc.utf8_trim_whitespace(_as_text(table["description"].take(order)))
-    rc.setdefault("session", pa.nulls(len(order), pa.string()))
+    if "title" not in rc and "description" in names:
+        rc["title"] = pc.utf8_trim_whitespace(_as_text(pick("description")))
+    rc.setdefault("session", pa.nulls(n_rc, pa.string()))
+    # one pass: votes per (roll call, letter)
+    per_call = np.bincount(rc_pos.astype(np.int64) * len(letters) + vote_idx,
+                           minlength=n_rc * len(letters)).reshape(n_rc, len(letters))
     for letter, name in (("Y", "yes"), ("N", "no"), ("A", "abstain"), ("X", "non_voting")):
-        hit = vote_idx == letters.index(letter) if letter in letters else np.zeros(n, bool)
-        rc[f"counted_{name}"] = pa.array(np.bincount(rc_pos[hit], minlength=len(order)), pa.int32())
-    rc["members"] = pa.array(np.bincount(rc_pos, minlength=len(order)), pa.int32())
-    rc["kind"] = pa.array(["resolution"] * len(order))  # the UNDL lists adopted resolutions only
-    rc["source"] = pa.array([source] * len(order))
+        counts = per_call[:, letters.index(letter)] if letter in letters else np.zeros(n_rc, np.int64)
+        rc[f"counted_{name}"] = pa.array(counts, pa.int32())
+    rc["members"] = pa.array(per_call.sum(axis=1), pa.int32())
+    del per_call
+    rc["kind"] = pa.array(["resolution"] * n_rc)  # the UNDL lists adopted resolutions only
+    rc["source"] = pa.array([source] * n_rc)
     for col in TOTALS:
-        if col in table.column_names:
-            rc[col] = _to_count(table[col].take(order), col, where)
+        if col in names:
+            rc[col] = _to_count(pick(col), col, where)
     rollcalls = pa.table(rc)
 
     ms_code = _recode(table["ms_code"], str.strip)
@@ -276,10 +420,12 @@ def _total_mismatches(rollcalls) -> list[dict]:
 def _check_duplicates(rc_pos, ms_code, where) -> None:
     import numpy as np
 
-    codes = ms_code.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    key = rc_pos * (len(ms_code.dictionary) + 1) + codes
-    uniq, counts = np.unique(key, return_counts=True)
-    if len(uniq) != len(key):
-        names = ms_code.dictionary.to_pylist()
-        dup = [names[k % (len(names) + 1)] for k in uniq[counts > 1][:3]]
-        raise DataFormatError(f"{where}: a member state is listed twice in one record ({', '.join(dup)})")
+    codes = ms_code.indices.to_numpy(zero_copy_only=False)
+    key = rc_pos.astype(np.int64) * (len(ms_code.dictionary) + 1) + codes
+    key.sort()  # in place: a sorted copy of 900,000 keys is all the memory this needs
+    same = key[1:] == key[:-1]
+    if not same.any():
+        return
+    names = ms_code.dictionary.to_pylist()
+    dup = [names[k % (len(names) + 1)] for k in np.unique(key[1:][same])[:3]]
+    raise DataFormatError(f"{where}: a member state is listed twice in one record ({', '.join(dup)})")

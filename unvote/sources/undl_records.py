@@ -33,11 +33,11 @@ XML is parsed with defusedxml and DTDs forbidden: no external entities, no entit
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from dataclasses import dataclass, field
 
 from ..errors import DataFormatError, Refused
+from .undl_csv import file_command
 
 BODY_FACET = {"ga": "General Assembly", "sc": "Security Council"}
 SYMBOL_PREFIX = {"ga": "A/RES/", "sc": "S/RES/"}
@@ -45,7 +45,7 @@ P5 = frozenset({"CHN", "FRA", "GBR", "USA", "RUS", "SUN"})  # permanent seats (S
 PAGE_SIZE = 100
 MAX_PAGES = 1000  # a guard against a server that never stops paging
 VOTE_TAGS = ("967", "968", "969")
-TOTAL_COMMENT = re.compile(rb"Search-Engine-Total-Number-Of-Results:\s*(\d+)")
+TOTAL_COMMENT = re.compile(rb"Search-Engine-Total-Number-Of-Results:\s*([0-9]{1,18})\b")
 
 GA_COLUMNS = ("undl_id", "ms_code", "ms_name", "ms_vote", "date", "session", "resolution", "draft",
               "committee_report", "meeting", "title", "agenda_title", "subjects", "vote_note",
@@ -146,7 +146,8 @@ def _harvest_marcxml(client, body, base_url, since, until, progress) -> Harvest:
     search, manual = f"{base_url}/search", _manual(base_url, body)
 
     def page(params):
-        data, _ = get_bytes(client, search, params=params, manual_url=manual, expect="xml")
+        data, _ = get_bytes(client, search, params=params, manual_url=manual, expect="xml",
+                            command=file_command(body))
         m = TOTAL_COMMENT.search(data[:4096])
         return parse_marcxml(data, body, search), (int(m.group(1)) if m else None)
 
@@ -161,7 +162,8 @@ def _harvest_html(client, body, base_url, since, until, progress) -> Harvest:
     search, manual = f"{base_url}/search", _manual(base_url, body)
 
     def page(params):
-        return parse_search_html(get_text(client, search, params=params, manual_url=manual, expect="html"),
+        return parse_search_html(get_text(client, search, params=params, manual_url=manual, expect="html",
+                                          command=file_command(body)),
                                  search)
 
     hits: list[Record] = []
@@ -173,7 +175,8 @@ def _harvest_html(client, body, base_url, since, until, progress) -> Harvest:
             out.records.append(hit)
             continue
         url = f"{base_url}/record/{hit.rid}"
-        text = get_text(client, url, params={"ln": "en"}, manual_url=manual, expect="html")
+        text = get_text(client, url, params={"ln": "en"}, manual_url=manual, expect="html",
+                        command=file_command(body))
         out.records.append(parse_record_html(text, hit.rid, body, url))
     return out
 
@@ -218,26 +221,43 @@ def _short(text: str) -> str:
 
 # ---- MARCXML -------------------------------------------------------------------------------
 def parse_marcxml(data: bytes, body: str, where: str = "MARCXML") -> list[Record]:
-    """Records of a MARCXML collection (or a single record). Unsafe XML is refused."""
+    """Records of a MARCXML collection (or a single record). Unsafe XML is refused.
+
+    Parsed as a stream (defusedxml's iterparse: no DTD, no entity declarations, no external
+    resources); each ``<record>`` is turned into a Record and then dropped, so memory holds one
+    record's tree at a time, not the whole answer's.
+    """
+    import io
     from xml.etree.ElementTree import ParseError
 
     import defusedxml
     import defusedxml.ElementTree as DET
 
+    out: list[Record] = []
+    depth, root_tag = 0, None
     try:
-        root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        for event, elem in DET.iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True,
+                                         forbid_entities=True, forbid_external=True):
+            if event == "start":
+                if root_tag is None:
+                    root_tag = _local(elem.tag)
+                    if root_tag not in ("collection", "record"):
+                        raise DataFormatError(f"{where}: expected a MARCXML <collection>, got <{root_tag}>")
+                depth += 1
+                continue
+            depth -= 1
+            # a record that is the document, or a direct child of the collection
+            if _local(elem.tag) == "record" and depth == (0 if root_tag == "record" else 1):
+                out.append(marc_record(elem, body))
+                elem.clear()
     except defusedxml.DefusedXmlException as exc:
         raise DataFormatError(f"{where}: refused unsafe XML ({type(exc).__name__}: a DTD or entity "
                               "declaration, which MARCXML never needs)") from exc
     except ParseError as exc:
         raise DataFormatError(f"{where}: not well-formed XML ({exc})") from exc
-    if _local(root.tag) == "record":
-        elements = [root]
-    elif _local(root.tag) == "collection":
-        elements = [e for e in root if _local(e.tag) == "record"]
-    else:
-        raise DataFormatError(f"{where}: expected a MARCXML <collection>, got <{_local(root.tag)}>")
-    return [marc_record(e, body) for e in elements]
+    if root_tag is None:
+        raise DataFormatError(f"{where}: not well-formed XML (no element)")
+    return out
 
 
 def marc_record(elem, body: str) -> Record:
@@ -266,7 +286,7 @@ def marc_record(elem, body: str) -> Record:
         return [v for f in fields.get(tag, ()) for v in f.get(code, ()) if v]
 
     rid_text = control.get("001", "")
-    if not rid_text.isdigit():
+    if _number(rid_text) is None:
         return Record(0, skipped="no record id (001)")
     rec = Record(int(rid_text), symbol=first("791", "a"), modified=control.get("005") or None)
     rec.date = _iso_date(first("269", "a"))
@@ -337,9 +357,16 @@ def _clean(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+def _number(text: str) -> int | None:
+    """``text`` as a whole number if it is 1–18 ASCII digits, else None (never a ValueError:
+    ``"²".isdigit()`` is True, and int() refuses 4,301 digits)."""
+    return int(text) if text and len(text) <= 18 and text.isascii() and text.isdigit() else None
+
+
 def _digits(text: str) -> str:
-    m = re.search(r"\d+", text or "")
-    return str(int(m.group(0))) if m else ""
+    m = re.search(r"[0-9]+", text or "")
+    value = _number(m.group(0)) if m else None
+    return "" if value is None else str(value)
 
 
 def _skip_unless_voted_resolution(rec, body: str, no_date: str) -> bool:
@@ -353,7 +380,7 @@ def _skip_unless_voted_resolution(rec, body: str, no_date: str) -> bool:
 
 def _iso_date(text: str) -> str:
     text = (text or "").strip()
-    for pattern in (r"^(\d{4})-(\d{2})-(\d{2})", r"^(\d{4})(\d{2})(\d{2})"):
+    for pattern in (r"^([0-9]{4})-([0-9]{2})-([0-9]{2})", r"^([0-9]{4})([0-9]{2})([0-9]{2})"):
         m = re.match(pattern, text)
         if m:
             try:
@@ -381,10 +408,10 @@ def session_of(symbol: str) -> str:
     ``A/RES/1001(ES-I)`` → ``ES-1``; ``A/RES/107(S-1)`` → ``S-1``; anything else → "".
     """
     s = re.sub(r"\s+", "", symbol.upper())
-    m = re.match(r"^A/RES/((?:ES|S)-\d+|\d+)/", s)
+    m = re.match(r"^A/RES/((?:ES|S)-[0-9]+|[0-9]+)/", s)
     if m:
         return m.group(1)
-    m = re.match(r"^A/RES/\d+\((ES-|S-)?([IVXLC]+|\d+)\)", s)
+    m = re.match(r"^A/RES/[0-9]+\((ES-|S-)?([IVXLC]+|[0-9]{1,18})\)", s)
     if m:
         number = m.group(2)
         return f"{m.group(1) or ''}{int(number) if number.isdigit() else _roman(number)}"
@@ -393,70 +420,165 @@ def session_of(symbol: str) -> str:
 
 def _session_code(code: str) -> str:
     """791 $c: ``80`` → 80, ``10emsp`` → ES-10, ``28sp`` → S-28."""
-    m = re.match(r"^(\d+)(emsp|sp)?$", code.strip().lower())
+    m = re.match(r"^([0-9]{1,18})(emsp|sp)?$", code.strip().lower())
     if not m:
         return ""
     return {"emsp": "ES-", "sp": "S-"}.get(m.group(2) or "", "") + str(int(m.group(1)))
 
 
 # ---- HTML ----------------------------------------------------------------------------------
-_METADATA_ROW = re.compile(r"<div class=['\"]metadata-row['\"]>\s*<span class=['\"]title[^'\"]*['\"]>(.*?)</span>"
-                           r"\s*<span class=['\"]value[^'\"]*['\"]>(.*?)</span>\s*</div>", re.S)
+# Pages are parsed with lxml.html (libxml2's HTML parser: linear time, no network, no entities
+# beyond HTML's own), never with regular expressions over the markup.
 _VOTE_LINE = re.compile(r"^([YNAyna]|AN) (\S.*)$")
 _SUMMARY = {"yes": "total_yes", "no": "total_no", "abstentions": "total_abstentions",
             "non-voting": "total_non_voting", "total voting membership": "total_ms"}
 
 
-def _text(fragment: str) -> str:
-    return _clean(html.unescape(re.sub(r"<[^>]+>", " ", fragment)))
+def _html(text: str | bytes, where: str):
+    """The parsed page (an lxml.html element), or a DataFormatError."""
+    import lxml.etree
+    import lxml.html
+
+    data = text.encode("utf-8", errors="replace") if isinstance(text, str) else text
+    parser = lxml.html.HTMLParser(encoding="utf-8", no_network=True, remove_comments=False, huge_tree=False)
+    try:
+        root = lxml.html.fromstring(data, parser=parser) if data.strip() else None
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as exc:
+        raise DataFormatError(f"{where}: cannot parse the page as HTML ({exc})") from exc
+    if root is None:
+        raise DataFormatError(f"{where}: an empty page")
+    return root
+
+
+def _classes(elem) -> list[str]:
+    return (elem.get("class") or "").split()
+
+
+def _is_element(node) -> bool:
+    return isinstance(node.tag, str)
+
+
+def _segments(elem, sep: str = " ") -> list[str]:
+    """The text of ``elem`` cut at each ``<br>``; every other tag (and comment) counts as ``sep``
+    (a tag between two words separates them, as it does on the page)."""
+    out: list[list[str]] = [[]]
+
+    def walk(node):
+        if node.text and _is_element(node):
+            out[-1].append(node.text)
+        for child in node:
+            if _is_element(child) and child.tag.lower() == "br":
+                out.append([])
+            else:
+                out[-1].append(sep)
+                walk(child)
+                out[-1].append(sep)
+            if child.tail:
+                out[-1].append(child.tail)
+
+    walk(elem)
+    return ["".join(parts) for parts in out]
+
+
+def _text_of(elem) -> str:
+    """All the text of ``elem``, ``<br>`` and tags as spaces, whitespace collapsed."""
+    return _clean(" ".join(_segments(elem)))
+
+
+def _metadata_rows(root) -> dict:
+    """``<div class="metadata-row"><span class="title…">Label</span><span class="value…">…`` →
+    {label (lower case): value element}; the first row of a label wins."""
+    rows = {}
+    for div in root.iter("div"):
+        if "metadata-row" not in _classes(div):
+            continue
+        spans = [c for c in div if _is_element(c)]
+        if len(spans) < 2 or spans[0].tag != "span" or spans[1].tag != "span":
+            continue
+        title, value = spans[0], spans[1]
+        if not (title.get("class") or "").startswith("title") or not (value.get("class") or "").startswith("value"):
+            continue
+        rows.setdefault(_text_of(title).lower(), value)
+    return rows
 
 
 def parse_search_html(text: str, where: str = "search page") -> tuple[list[Record], int | None]:
     """Hits of an HTML search-results page (``of=hb``): id, symbol, date; records without a
     vote summary (adopted without a vote) come back marked as skipped."""
-    m = re.search(r"<strong>([\d,]+)</strong>\s*records? found", text)
-    total = int(m.group(1).replace(",", "")) if m else None
-    if total is None and "unapi-id" not in text:
-        if re.search(r"no records? (were )?found|search term .* did not match", text, re.I):
+    root = _html(text, where)
+    total = None
+    for strong in root.iter("strong"):
+        count = (strong.text or "").strip()
+        if count and re.fullmatch(r"[0-9,]{1,24}", count) and re.match(r"\s*records? found", strong.tail or ""):
+            total = _number(count.replace(",", ""))
+            break
+    marks = [a for a in root.iter("abbr") if "unapi-id" in _classes(a)]
+    if total is None and not marks:
+        words = _clean(root.text_content()).lower()
+        if re.search(r"no records? (?:were )?found", words) or ("search term" in words and "did not match" in words):
             return [], 0
         raise DataFormatError(f"{where}: not a UN Digital Library search-results page")
-    hits = []
-    for chunk in re.split(r"<abbr class=['\"]unapi-id['\"] title=['\"]", text)[1:]:
-        m = re.match(r"(\d+)", chunk)
-        if not m:
+    hits: list[tuple[Record | None, dict]] = []
+    mark_ids = {id(m) for m in marks}
+    found: dict = {}
+    for node in root.iter():  # document order: each node belongs to the hit whose mark came last
+        if id(node) in mark_ids:
+            rid = _number((node.get("title") or "").strip())
+            found = {"symbol": "", "date": "", "voted": _says_voted(node.tail)}
+            hits.append((Record(rid) if rid is not None else None, found))
             continue
-        symbol = re.search(r"fa-globe['\"]></i>\s*([^<]+?)\s*<", chunk)
-        date = re.search(r"fa-calendar['\"]></i>\s*([^<]+?)\s*<", chunk)
-        rec = Record(int(m.group(1)), symbol=symbol.group(1) if symbol else "",
-                     date=_iso_date(date.group(1)) if date else "")
-        if "Total voting membership" not in chunk and "Yes:" not in chunk:
+        if not found:
+            continue
+        tail = node.tail
+        if node.tag == "i" and tail and not len(node) and not (node.text or "").strip():
+            for key, icon in (("symbol", "fa-globe"), ("date", "fa-calendar")):
+                if not found[key] and icon in _classes(node) and tail.strip():
+                    found[key] = tail.strip()
+        if not found["voted"] and ((_is_element(node) and _says_voted(node.text)) or _says_voted(tail)):
+            found["voted"] = True
+    out = []
+    for rec, found in hits:
+        if rec is None:
+            continue
+        rec.symbol, rec.date = found["symbol"], _iso_date(found["date"]) if found["date"] else ""
+        if not found["voted"]:
             rec.skipped = "adopted without a vote"
-        hits.append(rec)
-    return hits, total
+        out.append(rec)
+    return out, total
+
+
+def _says_voted(text: str | None) -> bool:
+    """A hit's vote summary ("Yes: 001 | … | Total voting membership: 193"): it was voted on."""
+    return bool(text) and ("Yes:" in text or "Total voting membership" in text)
 
 
 def parse_record_html(text: str, rid: int, body: str, where: str = "record page") -> Record:
     """A record's HTML page (``/record/<id>``) → Record with bulk-CSV-shaped rows."""
-    rows = {}
-    for label, value in _METADATA_ROW.findall(text):
-        rows.setdefault(_text(label).lower(), value)
+    rows = _metadata_rows(_html(text, where))
     if "vote" not in rows and "resolution" not in rows:
         raise DataFormatError(f"{where}: no voting-record fields; not a UN Digital Library record page")
-    rec = Record(rid, symbol=_text(rows.get("resolution", "")), date=_iso_date(_text(rows.get("vote date", ""))))
+
+    def text_of(label):
+        return _text_of(rows[label]) if label in rows else ""
+
+    def lines_of(label):
+        return [_clean(s) for s in _segments(rows[label])] if label in rows else []
+
+    rec = Record(rid, symbol=text_of("resolution"), date=_iso_date(text_of("vote date")))
     if _skip_unless_voted_resolution(rec, body, "no vote date"):
         return rec
     summary = {}
-    for part in _text(rows.get("vote summary", "")).split("|"):
+    for part in text_of("vote summary").split("|"):
         if ":" in part:
             key, _, value = part.partition(":")
             key = key.replace("Voting Summary", "").strip().lower()
             if key in _SUMMARY:
                 summary[_SUMMARY[key]] = _digits(value)
-    agenda = [_agenda_parts(_text(a)) for a in re.split(r"<br\s*/?>", rows.get("agenda", "")) if _text(a)]
-    drafts = [_text(d) for d in re.split(r"<br\s*/?>", rows.get("draft resolution", "")) if _text(d)]
-    reports = [_text(d) for d in re.split(r"<br\s*/?>", rows.get("committee report", "")) if _text(d)]
+    agenda = [_agenda_parts(a) for a in lines_of("agenda") if a]
+    drafts = [d for d in lines_of("draft resolution") if d]
+    reports = [d for d in lines_of("committee report") if d]
     common = {"undl_id": str(rid), "date": rec.date, "resolution": rec.symbol, "draft": "|".join(drafts),
-              "meeting": _text(rows.get("meeting record", "")), "title": _text(rows.get("title", "")),
+              "meeting": text_of("meeting record"), "title": text_of("title"),
               "subjects": "|".join(dict.fromkeys(h for _, h in agenda if h)),
               "undl_link": f"https://digitallibrary.un.org/record/{rid}", **summary}
     titles = "|".join(dict.fromkeys(a for a, _ in agenda if a))
@@ -466,16 +588,14 @@ def parse_record_html(text: str, rid: int, body: str, where: str = "record page"
     else:
         common["agenda"] = titles
     states = []
-    for line in re.split(r"<br\s*/?>", rows.get("vote", "")):
-        entry = html.unescape(re.sub(r"<[^>]+>", "", line)).strip()
+    for line in (_segments(rows["vote"], sep="") if "vote" in rows else []):
+        entry = line.strip()
         if not entry:
             continue
         m = _VOTE_LINE.match(entry)
         letter, name = (m.group(1), m.group(2)) if m else ("", entry)  # no letter: did not vote
         states.append(("", " ".join(name.split()), letter))
     return _finish(rec, common, states, body)
-
-
 def _agenda_parts(text: str) -> tuple[str, str]:
     """``A/78/251 21b Eradicating rural poverty … Development. RURAL POVERTY`` →
     (the item's title, its subject heading); the page runs 991 $a $b $c $d together."""

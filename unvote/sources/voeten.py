@@ -35,6 +35,7 @@ PERSISTENT_ID = "doi:10.7910/DVN/LEJUQZ"
 DATASET_PAGE = f"{DATAVERSE_URL}/dataset.xhtml?persistentId={PERSISTENT_ID}"
 SOURCE_NAME = ("Erik Voeten, United Nations General Assembly Voting Data, Harvard Dataverse, "
                "doi:10.7910/DVN/LEJUQZ")
+FILE_COMMAND = "unvote fetch --source voeten --file PATH"  # what hints tell the user to run
 TERMS = "CC0 1.0 (public domain dedication); cite Voeten (2013) and Bailey, Strezhnev & Voeten (2017)"
 
 VOTE_LETTERS = {1: "Y", 2: "A", 3: "N", 8: "X"}
@@ -48,7 +49,7 @@ VOTE_SOURCE = ("rcid", "ccode", "vote")
 _R_MAGIC = (b"RDX2\n", b"RDX3\n", b"RDA2\n", b"RDA3\n", b"RDB2\n", b"RDB3\n")
 _ROMAN = ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 # R/<session>/<number><part>: part letters, optionally a sub-part ("/X", "/IV", "B/VII")
-_UNRES = re.compile(r"^(?P<prefix>R|SS|ESS)/(?P<session>\d+)/(?P<number>\d+)"
+_UNRES = re.compile(r"^(?P<prefix>R|SS|ESS)/(?P<session>[0-9]{1,9})/(?P<number>[0-9]{1,18})"
                     r"(?P<part>[A-Z]{0,2}(?:/(?:[IVXL]+|[A-Z]))?)$")
 
 
@@ -78,7 +79,7 @@ def list_files(http, base_url: str = DATAVERSE_URL, pid: str = PERSISTENT_ID) ->
     from .http import get_text
 
     url = files_url(base_url, pid)
-    text = get_text(http, url, manual_url=DATASET_PAGE)
+    text = get_text(http, url, manual_url=DATASET_PAGE, command=FILE_COMMAND)
     try:
         data = json.loads(text)["data"]
     except (ValueError, KeyError, TypeError) as exc:
@@ -132,7 +133,7 @@ def download_url(base_url: str, entry: dict) -> str:
 
 def _manual() -> str:
     return (f"download the votes file (UNVotes…RData) from {DATASET_PAGE} in a browser and run: "
-            "unvote fetch --source voeten --file PATH")
+            f"{FILE_COMMAND}")
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -142,8 +143,6 @@ def read(paths, *, names: list[str] | None = None) -> Ingest:
 
     ``names``: how to call each file in messages (a download's temporary name says nothing).
     """
-    import numpy as np
-    import pandas as pd
 
     paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
     names = names or [p.name for p in paths]
@@ -170,6 +169,25 @@ def read(paths, *, names: list[str] | None = None) -> Ingest:
                               f"{', '.join(names)}{hint}; found: {'; '.join(found) or 'no tables'}")
 
     where, frame = votes
+    if len(frame) == 0:
+        raise DataFormatError(f"{where} has the vote table's columns but no votes")
+    if frame.columns.duplicated().any():
+        raise DataFormatError(f"{where}: a column is named twice "
+                              f"({', '.join(sorted(set(frame.columns[frame.columns.duplicated()])))})")
+    try:
+        return _read_votes(frame, where, rollcalls, issues)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        # a layout the reader does not know (a column of the wrong kind, a table missing a key):
+        # bad input, reported in one line, never an internal error
+        detail = " ".join(str(exc).split())[:200]
+        raise DataFormatError(f"{where}: not the layout of Voeten's vote table ({type(exc).__name__}: "
+                              f"{detail}); expected numeric rcid, ccode and vote columns") from exc
+
+
+def _read_votes(frame, where, rollcalls, issues) -> Ingest:
+    import numpy as np
+    import pandas as pd
+
     report: dict = {"vote_table": where}
     warnings: list[str] = []
     rcid = _int_column(frame["rcid"], "rcid", where)
@@ -373,7 +391,7 @@ def normalise_unres(unres: str | None, session=None) -> tuple[str, str]:
     """
     from ..symbols import parse
 
-    fallback = "" if session is None or _isna(session) else str(int(float(session)))
+    fallback = _session_text(session)
     if not unres:
         return "", fallback
     text = re.sub(r"\s+", " ", unres.strip().upper())
@@ -406,10 +424,24 @@ def _roman(n: int) -> str:
     return out
 
 
-def _isna(x) -> bool:
+def _session_text(session) -> str:
+    """Voeten's ``session`` as text: ``26.0`` → ``26``; missing → ""; anything else as found."""
+    if session is None or _isna(session):
+        return ""
     try:
-        return x != x or x is None
-    except Exception:
+        return str(int(float(session)))
+    except (TypeError, ValueError, OverflowError):
+        return str(session).strip()
+
+
+def _isna(x) -> bool:
+    if x is None:
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):  # an array-like: not a missing scalar
         return False
 
 
