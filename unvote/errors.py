@@ -19,6 +19,7 @@ class ExitStatus(IntEnum):
     STORE = 5  # the store is locked, damaged or cannot be written
     FETCH = 6  # a download or ingest failed or was refused; the store is unchanged
     MISSING_DEPENDENCY = 7  # an optional package the command needs is not installed
+    OUTPUT = 74  # the output could not be written (disk full, stdout closed; EX_IOERR)
     INTERNAL = 70  # a bug in unvote (EX_SOFTWARE)
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 

@@ -23,6 +23,7 @@ def fetch(
     update: bool = typer.Option(False, "--update", help="Only merge the UN Digital Library voting records newer than the newest vote held."),
     since: Optional[str] = typer.Option(None, "--since", help="With updates: look at records from this date (YYYY-MM-DD) instead of the newest vote held."),
     delay: Optional[float] = typer.Option(None, "--delay", help="Seconds between requests (default 1, or UNVOTE_HTTP_DELAY)."),
+    force: bool = typer.Option(False, "--force", help="Store a bulk file even if it lacks more than 5 % of the roll calls held."),
     body: str = BodyOpt,
 ):
     """Download the UN Digital Library's voting data into the local store.
@@ -36,6 +37,14 @@ def fetch(
     from ..output.render import stderr_console
 
     console = stderr_console()
+    if body not in ("ga", "sc"):
+        from ..errors import UsageError
+
+        raise UsageError(f"unknown body {body!r}; use ga or sc")
+    if url is not None and not url.strip():
+        from ..errors import UsageError
+
+        raise UsageError("--url is empty; give the file's address, or leave --url out to find the current file")
     if source != "undl":
         if update or since or body != "ga":
             from ..errors import UsageError
@@ -58,10 +67,10 @@ def fetch(
         notify = (lambda message: console.print(f"[yellow]retry:[/] {message}")) if console.is_terminal else None
         with _fetch_progress(console) as progress:
             result = pipeline.fetch(body, url=url, progress=progress, update=True if update else None,
-                                    since=since, delay=delay, notify=notify)
+                                    since=since, delay=delay, notify=notify, force=force)
     else:
         with console.status(f"reading {file}"):
-            result = pipeline.fetch(body, file=file)
+            result = pipeline.fetch(body, file=file, force=force)
     m = result.manifest
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
@@ -116,17 +125,32 @@ def _fetch_progress(console):
 
 
 @app.command()
-def info(fmt: str = FormatOpt):
-    """Where the store is and what it holds.
+def info(
+    fmt: str = FormatOpt,
+    check: bool = typer.Option(False, "--check", help="Re-read every dataset: each file's rows and sha256 against its manifest."),
+):
+    """Where the store is and what it holds; a damaged dataset is named with the command that repairs it (exit 5).
 
-    Example: unvote info
+    Example: unvote info   |   unvote info --check
     """
     import pyarrow as pa
 
-    from .. import api
+    from ..errors import StoreError
     from ..output.render import emit
+    from ..store import DATASETS, Store, repair_hint
 
-    facts = api.info()
+    check_format(fmt)
+    store = Store()
+    datasets, damage = {}, []
+    for name in DATASETS:
+        if not store.has(name):
+            continue
+        problems = store.check(name, full=check)
+        if problems:
+            damage.append(f"{name}: {'; '.join(problems)} (repair: {repair_hint(name)})")
+        else:
+            datasets[name] = store.manifest(name)
+    facts = {"data_dir": str(store.root), "datasets": datasets}
     rows = [{"dataset": name, "source": m.get("source"), "file": m.get("file"), "sha256": m.get("sha256"),
              "fetched_at": m.get("fetched_at"), "records": m.get("records"), "votes": m.get("votes"),
              "date_min": m.get("date_min"), "date_max": m.get("date_max")}
@@ -145,8 +169,12 @@ def info(fmt: str = FormatOpt):
             if r["dataset"] == "merged":
                 from ..ingest.history import status
 
-                console.print(f"  {status(facts['datasets'][r['dataset']], api.Store())}")
+                console.print(f"  {status(facts['datasets'][r['dataset']], store)}")
+            if check:
+                console.print("  checked: every file's rows and sha256 match the manifest")
 
+    if damage:  # an error prints nothing on stdout
+        raise StoreError(f"damaged data in {store.root}: " + " | ".join(damage))
     emit(table, check_format(fmt), pretty=pretty)
 
 
