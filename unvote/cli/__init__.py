@@ -21,6 +21,8 @@ for _module in ("fetch", "votes", "agreement", "ideal"):
 
 __all__ = ["app", "main"]
 
+_stored_before = 0  # how many store writes had happened when this command began (for Ctrl-C)
+
 
 class OutputError(UnvoteError):
     """stdout cannot take the output (disk full, closed, I/O error)."""
@@ -49,6 +51,10 @@ class _ClosedStdout:
 def main() -> None:
     """Entry point: run the app; map every error to one line on stderr and an exit code."""
 
+    from ..store import stored
+
+    global _stored_before
+    _stored_before = len(stored())
     if sys.stdout is None:
         sys.stdout = _ClosedStdout()
     try:
@@ -92,7 +98,7 @@ def _interrupted() -> None:
     """Ctrl-C: say whether the store changed (a fetch may be stopped after its new data was stored)."""
     from ..store import stored
 
-    done = stored()
+    done = len(stored()) > _stored_before
     message = "interrupted after the new data was stored" if done else "interrupted: the store is unchanged"
     _write_err(f"unvote: {message}\n")
     _exit(ExitStatus.INTERRUPTED)
