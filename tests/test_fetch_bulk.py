@@ -282,3 +282,44 @@ def test_progress_reports_bytes_and_records(undl, ga_2022, ga_store_dir, isolate
     download, records = progress.tasks
     assert download.fields["unit"] == "bytes" and download.total == download.completed == len(ga_2022)
     assert records.fields["unit"] == "records" and records.total == records.completed == jan.num_rows > 0
+
+
+@pytest.mark.parametrize("how", ["truncated rollcalls", "deleted votes", "manifest bad JSON", "manifest a list",
+                                 "manifest not UTF-8"])
+def test_a_network_fetch_rebuilds_a_damaged_store(undl, ga_2022, isolated_store, how):
+    """The same file again (304 / same sha256) must not keep a damaged store: it is downloaded and stored."""
+    from test_store_trust import damage
+
+    undl.add_bulk("ga", NAME, ga_2022)
+    pipeline.fetch("ga", store=Store(isolated_store), update=False)
+    damage(isolated_store, how)
+    result = pipeline.fetch("ga", store=Store(isolated_store), update=False)
+    assert result.changed and result.manifest["records"] == 89
+    fresh = Store(isolated_store)
+    assert fresh.check("ga", full=True) == [] and tally(fresh) == (141, 5, 35, 12, 193)
+    hits = undl.requests_to(f"/record/4060887/files/{NAME}")
+    assert len(hits) == 2 and "If-None-Match" not in hits[1].headers  # no conditional request on damage
+    # the plain CLI fetch (bulk, then newer records) on a damaged store: exit 0, not 70
+    damage(isolated_store, how)
+    out = run("fetch")
+    assert out.returncode == 0, out.stderr
+    assert Store(isolated_store).check("ga", full=True) == []
+
+
+def test_a_tiny_bulk_file_does_not_replace_a_dataset_without_force(undl, ga_2022, isolated_store):
+    """A 3-record "bulk" file from the server would drop 86 of 89 roll calls: refused unless --force."""
+    store = Store(isolated_store)
+    undl.add_bulk("ga", NAME, ga_2022)
+    pipeline.fetch("ga", store=store, update=False)
+    calls = store.rollcalls("ga").slice(0, 3)
+    three = bulk_csv(calls, store.votes("ga", filters=[("rollcall_id", "in", calls["rollcall_id"].to_pylist())]))
+    url = undl.add_bulk("ga", "2025_12_1_ga_voting.csv", three)
+    before = snapshot(store)
+    out = run("fetch")
+    assert out.returncode == 6 and out.stdout == "" and out.stderr.count("\n") == 1
+    assert out.stderr == ("unvote: error: 2025_12_1_ga_voting.csv lacks 86 of the 89 roll calls the GA data "
+                          f"holds (97%); the store was not changed. If that is what you want, run: unvote fetch "
+                          f"--url {url} --force\n")
+    assert snapshot(store) == before
+    out = run("fetch", "--url", url, "--force")
+    assert out.returncode == 0 and "stored 3 roll calls" in out.stderr
