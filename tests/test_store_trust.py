@@ -129,6 +129,33 @@ def test_a_fetch_migrates_an_old_store(isolated_store):
     assert not (isolated_store / "ga").is_symlink()
 
 
+# ---- item 1: a Store reads one version ----------------------------------------------------------
+
+def test_a_store_keeps_reading_the_version_it_resolved(quirks_store, monkeypatch):
+    reader = Store(quirks_store)
+    old = reader.version("ga")
+    assert reader.rollcalls("ga").num_rows == quirks_counts()[0]
+    new = pipeline.fetch("ga", file=QUIRKS, store=Store(quirks_store)).path
+    assert new != old and Store(quirks_store).version("ga") == new
+    # the reader still reads its version: kept on disk for commands that resolved it
+    assert reader.version("ga") == old and old.is_dir()
+    assert reader.votes("ga").num_rows == quirks_counts()[1]
+    reader.refresh()
+    assert reader.version("ga") == new
+
+
+def test_a_version_pruned_under_a_reader_is_an_error_not_a_mix(quirks_store, monkeypatch):
+    reader = Store(quirks_store)
+    reader.rollcalls("ga")
+    monkeypatch.setattr("unvote.store.KEEP_SUPERSEDED", 0)
+    pipeline.fetch("ga", file=QUIRKS, store=Store(quirks_store))
+    pipeline.fetch("ga", file=QUIRKS, store=Store(quirks_store))
+    from unvote.errors import StoreError
+
+    with pytest.raises(StoreError, match="was replaced while this command read it; run the command again"):
+        reader.votes("ga")
+
+
 # ---- item 2: the wrong body's file, a shrinking file ---------------------------------------------
 
 SC_HEADER = ("undl_id,ms_code,ms_name,permanent_member,ms_vote,date,resolution,draft,meeting,description,agenda,"

@@ -236,7 +236,7 @@ class Store:
             now = folder
         if now != folder:
             return StoreError(f"the {dataset} data in {self.root} was replaced while this command read it; "
-                              "run the command again")
+                              "run the command again (a Store kept across fetches: call its refresh())")
         return self.damaged(dataset, what)
 
     def check(self, dataset: str, *, full: bool = False) -> list[str]:
@@ -347,7 +347,7 @@ class Store:
                 fh.write(f"{VERSIONS}/{folder.name}\n")
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.replace(tmp, pointer)  # the atomic step
+            _replace(tmp, pointer)  # the atomic step
         except BaseException:
             with contextlib.suppress(OSError):
                 tmp.unlink()
@@ -423,6 +423,18 @@ class Store:
             finally:
                 self._holding = False
                 _unlock_file(fh)
+
+
+def _replace(src: Path, dst: Path) -> None:
+    """``os.replace``; on Windows a reader holding ``dst`` open for a moment makes it fail: retry briefly."""
+    for attempt in range(20):
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError:
+            if os.name != "nt" or attempt == 19:
+                raise
+            time.sleep(0.05)
 
 
 def _lock_file(fh) -> None:
