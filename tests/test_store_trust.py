@@ -513,3 +513,12 @@ def test_dataverse_md5_mismatch_is_refused(dataverse, isolated_store):
 
 
 from test_voeten import dataverse  # noqa: E402, F401  (a fixture: the loopback Dataverse)
+
+
+def test_an_update_on_a_damaged_store_names_the_whole_fetch(quirks_store):
+    damage(quirks_store, "truncated rollcalls")
+    out = run("fetch", "--update", env={"UNVOTE_UNDL_URL": "http://127.0.0.1:9"})
+    assert out.returncode == 5 and out.stderr.count("\n") == 1
+    assert out.stderr.startswith(f"unvote: error: the ga data in {quirks_store} is damaged (cannot read "
+                                 "rollcalls.parquet: ")
+    assert out.stderr.endswith("repair it with: unvote fetch\n")

@@ -135,6 +135,9 @@ class Store:
         folder = self.root / rel
         if not folder.is_dir():
             raise self.damaged(dataset, f"{pointer.name} names {rel}, which is missing")
+        for name in (*FILES, "manifest.json"):
+            if not (folder / name).is_file():
+                raise self.damaged(dataset, f"{name} is missing")
         return folder
 
     def _legacy(self, dataset: str) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import FetchError, StoreError, UsageError
 from ..sources import undl_csv
-from ..store import Store, repair_hint
+from ..store import Store
 
 BODY_NAMES = {"ga": "General Assembly", "sc": "Security Council"}
 MAX_DROP = 0.05  # a bulk file that lacks more than this share of the roll calls held is refused without --force
@@ -118,7 +118,7 @@ def fetch(body: str = "ga", *, file: str | Path | None = None, url: str | None =
                     more = _update(store, body, client, since=since, progress=progress, notify=notify)
                 except (FetchError, StoreError) as exc:
                     result.warnings.append(f"could not look for voting records newer than the bulk file "
-                                           f"({exc}); run unvote fetch --update later")
+                                           f"({exc}); run {fetch_command(body)} --update later")
                 else:
                     result = FetchResult(body, more.path, more.manifest, result.warnings + more.warnings,
                                          result.changed or more.changed, result.notes + more.notes)
@@ -283,12 +283,9 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
 
     if not store.has(body):
         raise NoData(f"no {body.upper()} data to update yet; run: {fetch_command(body)}")
-    try:
-        held_rc, held_votes = store.rollcalls(body), store.votes(body)
-        held = store.manifest(body) or {}
-    except StoreError as exc:
-        raise StoreError(f"{exc}; an update needs the data held, so fetch the whole file: "
-                         f"{repair_hint(body)}") from exc
+    # a damaged store stops here (exit 5) naming the repair: the whole file, not an update
+    held_rc, held_votes = store.rollcalls(body), store.votes(body)
+    held = store.manifest(body) or {}
     newest = pc.max(held_rc["date"]).as_py()
     from ..api import parse_when
 
