@@ -26,8 +26,11 @@ def pandas_matrix(store_dir: Path, year: int | None = None):
     import numpy as np
     import pandas as pd
 
-    votes = pd.read_parquet(store_dir / "ga" / "votes.parquet", columns=["rollcall_id", "ms_code", "vote"])
-    calls = pd.read_parquet(store_dir / "ga" / "rollcalls.parquet", columns=["rollcall_id", "date"])
+    from unvote.store import Store
+
+    folder = Store(store_dir).version("ga")  # the current version's folder (named by ga.current)
+    votes = pd.read_parquet(folder / "votes.parquet", columns=["rollcall_id", "ms_code", "vote"])
+    calls = pd.read_parquet(folder / "rollcalls.parquet", columns=["rollcall_id", "date"])
     calls["year"] = pd.to_datetime(calls["date"]).dt.year
     votes = votes.merge(calls[["rollcall_id", "year"]], on="rollcall_id")
     if year is not None:

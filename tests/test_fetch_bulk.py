@@ -41,7 +41,8 @@ def old_store(isolated_store) -> Store:
 
 
 def snapshot(store: Store):
-    return (os.readlink(store.root / "ga"), store.manifest("ga"), store.rollcalls("ga").to_pylist(),
+    store = Store(store.root)  # what is current now (a Store keeps the version it first read)
+    return (store.version("ga").name, store.manifest("ga"), store.rollcalls("ga").to_pylist(),
             store.votes("ga").to_pylist())
 
 
@@ -130,7 +131,7 @@ def test_cut_and_stalled_downloads_end_in_correct_data(undl, ga_2022, old_store)
     path = f"/record/4060887/files/{NAME}"
     undl.add_bulk("ga", NAME, ga_2022)
     undl.fault(path, Fault("cut", after_bytes=70_000), Fault("stall", seconds=2, after_bytes=1000))
-    result = pipeline.fetch("ga", store=old_store, update=False)
+    result = pipeline.fetch("ga", store=old_store, update=False, force=True)  # replaces the 2 quirks
     assert result.manifest["records"] == 89 and tally(old_store) == (141, 5, 35, 12, 193)
     assert [bool(h.headers.get("Range")) for h in undl.requests_to(path)] == [False, True, True]
 
@@ -239,7 +240,11 @@ def test_plain_fetch_merges_newer_records_and_keeps_them_across_bulk_files(undl,
     smaller = calls22.filter(pc.less(calls22["date"], dt.date(2022, 12, 1)))
     votes22 = store.votes("ga", filters=[("rollcall_id", "in", smaller["rollcall_id"].to_pylist())])
     undl.add_bulk("ga", "2025_12_1_ga_voting.csv", bulk_csv(smaller, votes22))
-    third = pipeline.fetch("ga", store=store)
+    dropped, held_now = calls22.num_rows - smaller.num_rows, 89 + len(newer)
+    assert dropped / held_now > 0.05
+    with pytest.raises(FetchError, match=rf"lacks {dropped} of the {held_now} roll calls the GA data holds"):
+        pipeline.fetch("ga", store=store)  # most of December 2022 missing: refused without --force
+    third = pipeline.fetch("ga", store=store, force=True)
     assert third.manifest["file"] == "2025_12_1_ga_voting.csv"
     assert f"kept {len(newer)} newer roll call(s) from earlier updates that the file lacks" in third.notes
     assert third.manifest["records"] == smaller.num_rows + len(newer)
@@ -277,3 +282,44 @@ def test_progress_reports_bytes_and_records(undl, ga_2022, ga_store_dir, isolate
     download, records = progress.tasks
     assert download.fields["unit"] == "bytes" and download.total == download.completed == len(ga_2022)
     assert records.fields["unit"] == "records" and records.total == records.completed == jan.num_rows > 0
+
+
+@pytest.mark.parametrize("how", ["truncated rollcalls", "deleted votes", "manifest bad JSON", "manifest a list",
+                                 "manifest not UTF-8"])
+def test_a_network_fetch_rebuilds_a_damaged_store(undl, ga_2022, isolated_store, how):
+    """The same file again (304 / same sha256) must not keep a damaged store: it is downloaded and stored."""
+    from test_store_trust import damage
+
+    undl.add_bulk("ga", NAME, ga_2022)
+    pipeline.fetch("ga", store=Store(isolated_store), update=False)
+    damage(isolated_store, how)
+    result = pipeline.fetch("ga", store=Store(isolated_store), update=False)
+    assert result.changed and result.manifest["records"] == 89
+    fresh = Store(isolated_store)
+    assert fresh.check("ga", full=True) == [] and tally(fresh) == (141, 5, 35, 12, 193)
+    hits = undl.requests_to(f"/record/4060887/files/{NAME}")
+    assert len(hits) == 2 and "If-None-Match" not in hits[1].headers  # no conditional request on damage
+    # the plain CLI fetch (bulk, then newer records) on a damaged store: exit 0, not 70
+    damage(isolated_store, how)
+    out = run("fetch")
+    assert out.returncode == 0, out.stderr
+    assert Store(isolated_store).check("ga", full=True) == []
+
+
+def test_a_tiny_bulk_file_does_not_replace_a_dataset_without_force(undl, ga_2022, isolated_store):
+    """A 3-record "bulk" file from the server would drop 86 of 89 roll calls: refused unless --force."""
+    store = Store(isolated_store)
+    undl.add_bulk("ga", NAME, ga_2022)
+    pipeline.fetch("ga", store=store, update=False)
+    calls = store.rollcalls("ga").slice(0, 3)
+    three = bulk_csv(calls, store.votes("ga", filters=[("rollcall_id", "in", calls["rollcall_id"].to_pylist())]))
+    url = undl.add_bulk("ga", "2025_12_1_ga_voting.csv", three)
+    before = snapshot(store)
+    out = run("fetch")
+    assert out.returncode == 6 and out.stdout == "" and out.stderr.count("\n") == 1
+    assert out.stderr == ("unvote: error: 2025_12_1_ga_voting.csv lacks 86 of the 89 roll calls the GA data "
+                          f"holds (97%); the store was not changed. If that is what you want, run: unvote fetch "
+                          f"--url {url} --force\n")
+    assert snapshot(store) == before
+    out = run("fetch", "--url", url, "--force")
+    assert out.returncode == 0 and "stored 3 roll calls" in out.stderr

@@ -20,6 +20,7 @@ class ExitStatus(IntEnum):
     FETCH = 6  # a download or ingest failed or was refused; the store is unchanged
     MISSING_DEPENDENCY = 7  # an optional package the command needs is not installed
     INTERNAL = 70  # a bug in unvote (EX_SOFTWARE)
+    OUTPUT = 74  # the output could not be written (disk full, stdout closed; EX_IOERR)
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 
 

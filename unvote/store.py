@@ -1,25 +1,34 @@
-"""The local Parquet store: one folder per dataset, swapped in atomically.
+"""The local Parquet store: one folder per dataset version, made current by a pointer file.
 
-Layout (documented in README so DuckDB/Polars users can query it directly)::
+Layout (docs/store.md; DuckDB/Polars users can query the files directly)::
 
     <data dir>/
-      ga/                  -> .versions/ga-<stamp>/   (a symlink, replaced atomically)
-        rollcalls.parquet  one row per roll call
-        votes.parquet      one row per (roll call, member state)
-        manifest.json      provenance: source, file, sha256, fetched-at, counts, warnings
-      sc/ …  voeten/ …
-      .lock                held while a fetch writes
+      ga.current             one line, ".versions/ga-<stamp>": the current version of ga
+      sc.current  voeten.current  merged.current
+      .versions/
+        ga-<stamp>/
+          rollcalls.parquet  one row per roll call
+          votes.parquet      one row per (roll call, member state)
+          manifest.json      provenance, counts, and each file's rows, bytes and sha256
+      .lock                  held while a fetch writes
 
-A dataset version is written completely into a fresh folder, then the ``ga`` link is swapped with
-``os.replace``; readers see the old version or the new one, never a mix (also after SIGKILL).
+A version is written completely into a fresh folder; then the dataset's pointer file is replaced
+with ``os.replace`` (atomic on POSIX and Windows, no symlinks needed). A ``Store`` resolves each
+dataset's pointer once (``Store.version``) and reads every table of that dataset from that one
+folder, so a command sees the old version or the new one, never a mix (also after SIGKILL). A
+version that stops being current is kept for ``KEEP_SUPERSEDED`` seconds, so a reader that resolved
+it just before a fetch still finds its files. Stores written before pointer files (a ``ga`` symlink
+to ``.versions/ga-<stamp>``) open as they are and are migrated once, under the lock.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from datetime import UTC, datetime
@@ -32,37 +41,165 @@ DATASETS = ("ga", "sc", "voeten", "merged")  # merged: UNDL + Voeten, rebuilt fr
 
 ROLLCALL_COLUMNS = ("rollcall_id", "resolution", "date", "session", "title", "members")
 VOTE_COLUMNS = ("rollcall_id", "ms_code", "ms_name", "vote")
+FILES = ("rollcalls.parquet", "votes.parquet")
+VERSIONS = ".versions"
+STAMP = "%Y%m%dT%H%M%S%f"
+KEEP_SUPERSEDED = 120.0  # seconds a replaced version stays readable for commands that resolved it
+
+# The command that rebuilds each dataset from scratch (named in every damage message).
+REPAIR = {"ga": "unvote fetch", "sc": "unvote fetch --body sc", "voeten": "unvote fetch --source voeten",
+          "merged": "unvote fetch --source merged"}
+FETCH_HINT = {"sc": "unvote fetch --body sc", "voeten": "unvote fetch --source voeten",
+              "merged": "unvote fetch --source voeten (with the UNDL data fetched)"}
+
+_stored: list[str] = []  # datasets whose new version became current in this process (see stored())
+
+
+class StoreOSError(StoreError, OSError):
+    """The operating system refused a store operation (read-only, full disk, not a folder).
+
+    Also an ``OSError`` so callers that treat "cannot write here" specially still recognise it."""
+
+
+def stored() -> list[str]:
+    """The datasets a write made current in this process (the CLI's Ctrl-C message uses it)."""
+    return list(_stored)
+
+
+def repair_hint(dataset: str) -> str:
+    return REPAIR.get(dataset, "unvote fetch")
 
 
 class Store:
+    """The store under ``root``. Each dataset's version is resolved once per ``Store`` (the first
+    read fixes it, a write through this Store moves it, taking the lock or ``refresh()`` forgets
+    it): a command that uses one Store reads one version of each dataset."""
+
     def __init__(self, root: Path | str | None = None):
         self.root = Path(root) if root is not None else config.data_dir()
+        self._pinned: dict[str, Path] = {}
+        self._holding = False
 
-    # ---- reading -------------------------------------------------------------------------
-    def path(self, dataset: str) -> Path:
-        return self.root / dataset
-
-    def has(self, dataset: str) -> bool:
-        return (self.path(dataset) / "votes.parquet").exists()
-
-    def require(self, dataset: str) -> Path:
-        if not self.has(dataset):
-            hint = {"sc": "unvote fetch --body sc", "voeten": "unvote fetch --source voeten",
-                    "merged": "unvote fetch --source voeten (with the UNDL data fetched)"}
-            raise NoData(f"no {dataset.upper()} data in {self.root} yet; run: "
-                         f"{hint.get(dataset, 'unvote fetch')}")
-        return self.path(dataset).resolve()
+    # ---- resolving -------------------------------------------------------------------------
+    def pointer(self, dataset: str) -> Path:
+        """The file naming ``dataset``'s current version."""
+        return self.root / f"{dataset}.current"
 
     def version(self, dataset: str) -> Path:
-        """The folder of the dataset's current version; resolve it once per command and read every
-        table from it, so a concurrent fetch cannot mix two versions into one answer."""
-        return self.require(dataset)
+        """The folder of ``dataset``'s current version, resolved once for this Store.
 
-    def manifest(self, dataset: str) -> dict | None:
+        Raises NoData when the dataset was never fetched and StoreError (exit 5) when its pointer
+        or folder is damaged; the message names the command that repairs it."""
+        folder = self._pinned.get(dataset)
+        if folder is None:
+            folder = self._pinned[dataset] = self._resolve(dataset)
+        return folder
+
+    require = version  # the older name
+    path = version
+
+    def refresh(self) -> None:
+        """Forget the resolved versions: the next read sees what is current now."""
+        self._pinned.clear()
+
+    def has(self, dataset: str) -> bool:
+        """Whether anything is stored for ``dataset`` (possibly damaged: reads then say so)."""
         try:
-            return json.loads((self.path(dataset) / "manifest.json").read_text("utf-8"))
+            self.version(dataset)
+        except NoData:
+            return False
+        except StoreError:
+            return True
+        return True
+
+    def damaged(self, dataset: str, what: str) -> StoreError:
+        return StoreError(f"the {dataset} data in {self.root} is damaged ({what}); "
+                          f"repair it with: {repair_hint(dataset)}")
+
+    def _resolve(self, dataset: str) -> Path:
+        pointer = self.pointer(dataset)
+        try:
+            raw = pointer.read_bytes()
         except FileNotFoundError:
+            return self._legacy(dataset)
+        except NotADirectoryError:
+            raise self._not_a_folder() from None
+        except OSError as exc:
+            raise StoreOSError(f"cannot read {pointer}: {exc.strerror or exc}") from exc
+        try:
+            rel = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            rel = None
+        if rel is None or not re.fullmatch(rf"\.versions/{re.escape(dataset)}-\d{{8}}T\d{{12}}", rel):
+            raise self.damaged(dataset, f"{pointer.name} does not name a version")
+        folder = self.root / rel
+        if not folder.is_dir():
+            raise self.damaged(dataset, f"{pointer.name} names {rel}, which is missing")
+        for name in (*FILES, "manifest.json"):
+            if not (folder / name).is_file():
+                raise self.damaged(dataset, f"{name} is missing")
+        return folder
+
+    def _legacy(self, dataset: str) -> Path:
+        """A store from before pointer files: ``<root>/<dataset>`` a symlink to its version."""
+        link = self.root / dataset
+        if link.is_symlink():
+            folder = link.resolve()
+            if not folder.is_dir():
+                raise self.damaged(dataset, f"{link.name} links to {os.readlink(link)}, which is missing")
+            self._migrate(dataset, folder)
+            return folder
+        if self.root.exists() and not self.root.is_dir():
+            raise self._not_a_folder()
+        if (link / "votes.parquet").is_file():  # a plain folder (copied by hand): read it as it is
+            return link
+        raise NoData(f"no {dataset.upper()} data in {self.root} yet; run: {FETCH_HINT.get(dataset, 'unvote fetch')}")
+
+    def _migrate(self, dataset: str, folder: Path) -> None:
+        """Replace an old-layout symlink by a pointer file, once, under the lock; a store that is
+        read-only or busy is read through its link this time and migrated later."""
+        if not re.fullmatch(rf"{re.escape(dataset)}-\d{{8}}T\d{{12}}", folder.name) \
+                or folder.parent.resolve() != (self.root / VERSIONS).resolve():
+            return
+        if self._holding:
+            self._migrate_locked(dataset, folder)
+            return
+        with contextlib.suppress(StoreError, OSError):
+            with self.lock(wait=0):
+                self._migrate_locked(dataset, folder)
+
+    def _migrate_locked(self, dataset: str, folder: Path) -> None:
+        link = self.root / dataset
+        if self.pointer(dataset).exists() or not link.is_symlink() or link.resolve() != folder.resolve():
+            return
+        self._point(dataset, self.root / VERSIONS / folder.name, new_data=False)
+        link.unlink()  # the pointer is written first: a kill between the two leaves a readable store
+
+    def _not_a_folder(self) -> StoreError:
+        return StoreOSError(f"the data dir {self.root} is a file, not a folder; "
+                            "set UNVOTE_DATA_DIR to a folder")
+
+    # ---- reading -------------------------------------------------------------------------
+    def manifest(self, dataset: str) -> dict | None:
+        """The manifest of ``dataset``'s current version; None when nothing is stored."""
+        try:
+            folder = self.version(dataset)
+        except NoData:
             return None
+        path = folder / "manifest.json"
+        try:
+            data = json.loads(path.read_bytes().decode("utf-8"))
+        except FileNotFoundError:
+            raise self.damaged(dataset, "manifest.json is missing") from None
+        except UnicodeDecodeError:
+            raise self.damaged(dataset, "manifest.json is not UTF-8 text") from None
+        except ValueError as exc:
+            raise self.damaged(dataset, f"manifest.json is not valid JSON: {exc}") from None
+        except OSError as exc:
+            raise self.damaged(dataset, f"cannot read manifest.json: {exc.strerror or exc}") from None
+        if not isinstance(data, dict):
+            raise self.damaged(dataset, f"manifest.json holds a JSON {type(data).__name__}, not an object")
+        return data
 
     def rollcalls(self, dataset: str = "ga", columns=None, filters=None):
         return self._read(dataset, "rollcalls", columns, filters)
@@ -78,7 +215,7 @@ class Store:
         """
         import pyarrow.parquet as pq
 
-        folder = self.require(dataset)
+        folder = self.version(dataset)
         path = folder / f"{table}.parquet"
         try:
             pf = pq.ParquetFile(path, read_dictionary=[c for c in ("ms_code", "vote") if table == "votes"])
@@ -86,68 +223,197 @@ class Store:
                 list(columns) + [c for c, _, _ in filters or ()]))
             groups = _row_groups(pf, filters or [])
             data = pf.read_row_groups(groups, columns=need) if groups is not None else pf.read(columns=need)
+        except FileNotFoundError:
+            raise self._vanished(dataset, folder, f"{table}.parquet is missing") from None
         except (OSError, ValueError) as exc:
-            raise StoreError(f"cannot read {path} ({exc}); run unvote fetch again to rebuild it") from exc
+            raise self.damaged(dataset, f"cannot read {table}.parquet: {exc}") from exc
         if filters:
             data = data.filter(_mask(data, filters))
         return data.select(list(columns)) if columns is not None else data
 
+    def _vanished(self, dataset: str, folder: Path, what: str) -> StoreError:
+        """A file of the version this Store resolved is gone: replaced and pruned meanwhile, or damage."""
+        try:
+            now = self._resolve(dataset)
+        except (NoData, StoreError):
+            now = folder
+        if now != folder:
+            return StoreError(f"the {dataset} data in {self.root} was replaced while this command read it; "
+                              "run the command again (a Store kept across fetches: call its refresh())")
+        return self.damaged(dataset, what)
+
+    def check(self, dataset: str, *, full: bool = False) -> list[str]:
+        """What is wrong with ``dataset``'s current version ([] when nothing is).
+
+        Always: the pointer, the manifest, and each Parquet file's footer, rows, size and sha256
+        against the manifest (a few milliseconds; a file whose size and sha256 are the ones written
+        needs no Parquet reader, so a plain ``info`` stays light). ``full``: also a complete read."""
+        try:
+            folder = self.version(dataset)
+            manifest = self.manifest(dataset)
+        except StoreOSError:
+            raise  # not damage: the data dir itself is wrong
+        except StoreError as exc:
+            return [_what(exc)]
+        problems = []
+        recorded = manifest.get("files") if isinstance(manifest.get("files"), dict) else {}
+        counts = {"rollcalls.parquet": manifest.get("records"), "votes.parquet": manifest.get("votes")}
+        for name in FILES:
+            path = folder / name
+            want = recorded.get(name) if isinstance(recorded.get(name), dict) else {}
+            try:
+                size = path.stat().st_size
+                if not full and "sha256" in want and size == want.get("bytes") and _sha256(path) == want["sha256"]:
+                    continue  # byte for byte the file that was written
+                import pyarrow.parquet as pq
+
+                rows = pq.ParquetFile(path).metadata.num_rows
+                if full:
+                    pq.read_table(path)
+            except FileNotFoundError:
+                problems.append(f"{name} is missing")
+                continue
+            except (OSError, ValueError) as exc:
+                problems.append(f"{name} cannot be read: {exc}")
+                continue
+            expect_rows = want.get("rows", counts[name])
+            if expect_rows is not None and rows != expect_rows:
+                problems.append(f"{name} has {rows:,} rows, the manifest says {expect_rows:,}")
+            if "bytes" in want and size != want["bytes"]:
+                problems.append(f"{name} has {size:,} bytes, the manifest says {want['bytes']:,}")
+            if "sha256" in want and _sha256(path) != want["sha256"]:
+                problems.append(f"{name}'s sha256 differs from the manifest's")
+        if full and not recorded:
+            problems.append("the manifest records no checksums (written by an older unvote); "
+                            "fetch again to record them")
+        return problems
+
     # ---- writing -------------------------------------------------------------------------
     def write(self, dataset: str, rollcalls, votes, manifest: dict) -> Path:
-        """Write a complete new version of ``dataset`` and swap it in atomically."""
+        """Write a complete new version of ``dataset`` and make it current atomically.
+
+        Any failure (a full disk, Ctrl-C, a failed pointer swap) leaves the previous version
+        current and nothing of the new one behind; OS errors become one-line StoreErrors."""
         import pyarrow.parquet as pq
 
         _check_columns(rollcalls, ROLLCALL_COLUMNS, "rollcalls")
         _check_columns(votes, VOTE_COLUMNS, "votes")
-        versions = self.root / ".versions"
-        versions.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        versions = self.root / VERSIONS
+        stamp = datetime.now(UTC).strftime(STAMP)
         tmp = versions / f".{dataset}-{stamp}.tmp"
         final = versions / f"{dataset}-{stamp}"
-        tmp.mkdir()
+        current = False
         try:
-            pq.write_table(rollcalls, tmp / "rollcalls.parquet", compression="zstd")
-            pq.write_table(votes, tmp / "votes.parquet", compression="zstd",
-                           row_group_size=64 * 1024)
-            manifest = {"dataset": dataset, **manifest,
-                        "written_at": datetime.now(UTC).isoformat(timespec="seconds")}
-            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), "utf-8")
-            _fsync_dir(tmp)
-            os.rename(tmp, final)
-            self._swap_link(dataset, final)
+            try:
+                versions.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise self._os_error(exc, "create the store") from exc
+            try:
+                tmp.mkdir()
+                files = {}
+                for name, table, extra in (("rollcalls.parquet", rollcalls, {}),
+                                           ("votes.parquet", votes, {"row_group_size": 64 * 1024})):
+                    pq.write_table(table, tmp / name, compression="zstd", **extra)
+                    files[name] = {"rows": table.num_rows, "bytes": (tmp / name).stat().st_size,
+                                   "sha256": _sha256(tmp / name)}
+                manifest = {"dataset": dataset, **manifest, "files": files,
+                            "written_at": datetime.now(UTC).isoformat(timespec="seconds")}
+                (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), "utf-8")
+                _fsync_dir(tmp)
+                os.rename(tmp, final)
+                current = self._point(dataset, final)
+            except OSError as exc:
+                raise self._os_error(exc, f"write the new {dataset} data") from exc
         except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+            if not (current or self._names(dataset, final)):
+                shutil.rmtree(tmp, ignore_errors=True)
+                shutil.rmtree(final, ignore_errors=True)
             raise
+        self._pinned[dataset] = final
+        legacy = self.root / dataset
+        if legacy.is_symlink():  # an old-layout link would only mislead now
+            with contextlib.suppress(OSError):
+                legacy.unlink()
         self._prune(dataset, keep=final)
         return final
 
-    def _swap_link(self, dataset: str, target: Path) -> None:
-        link = self.path(dataset)
-        if link.exists() and not link.is_symlink():
-            raise StoreError(f"{link} is not a store link; move it away and fetch again")
-        tmp_link = self.root / f".{dataset}.link.tmp"
-        tmp_link.unlink(missing_ok=True)
-        os.symlink(os.path.relpath(target, self.root), tmp_link)
-        os.replace(tmp_link, link)  # the atomic step
-        _fsync_dir(self.root)
+    def _names(self, dataset: str, folder: Path) -> bool:
+        """Whether ``dataset``'s pointer names ``folder`` (read afresh)."""
+        try:
+            return self.pointer(dataset).read_text("utf-8").strip() == f"{VERSIONS}/{folder.name}"
+        except (OSError, UnicodeDecodeError):
+            return False
+
+    def _point(self, dataset: str, folder: Path, *, new_data: bool = True) -> bool:
+        """Make ``folder`` the current version: write the pointer beside it, then ``os.replace``."""
+        pointer = self.pointer(dataset)
+        tmp = self.root / f".{dataset}.current.{os.getpid()}.tmp"
+        try:
+            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(f"{VERSIONS}/{folder.name}\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            _replace(tmp, pointer)  # the atomic step
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        if new_data:
+            _stored.append(dataset)
+        _fsync_dir(self.root, files=False)
+        return True
+
+    def _os_error(self, exc: OSError, doing: str) -> StoreError:
+        """One line for an OS error met while writing the store."""
+        code = exc.errno
+        if isinstance(exc, StoreError):
+            return exc
+        if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+            return StoreOSError(f"no space left on the disk holding {self.root} (while trying to {doing}); "
+                                "the store is unchanged: free some space and run the fetch again")
+        if self.root.exists() and not self.root.is_dir() or code == errno.ENOTDIR:
+            return self._not_a_folder()
+        if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return StoreOSError(f"cannot write the store in {self.root} ({exc.strerror}); make it writable "
+                                "or set UNVOTE_DATA_DIR to a folder you can write")
+        return StoreOSError(f"cannot {doing} in {self.root}: {exc.strerror or exc}")
 
     def _prune(self, dataset: str, keep: Path) -> None:
-        """Remove older versions and leftovers of killed writes (readers hold open files fine)."""
-        for old in (self.root / ".versions").glob(f"*{dataset}-*"):
-            if old != keep and old.name.split("-")[0].lstrip(".") == dataset:
-                shutil.rmtree(old, ignore_errors=True)
+        """Remove leftovers of killed writes, and versions replaced more than KEEP_SUPERSEDED
+        seconds ago (a command that resolved one just before the swap may still be reading it)."""
+        versions = self.root / VERSIONS
+        pattern = re.compile(rf"(\.?){re.escape(dataset)}-(\d{{8}}T\d{{12}})(\.tmp)?")
+        found = []
+        for entry in versions.iterdir():
+            m = pattern.fullmatch(entry.name)
+            if m is None or entry == keep:
+                continue
+            if m.group(1) or m.group(3):
+                shutil.rmtree(entry, ignore_errors=True)  # a write killed before its swap
+            else:
+                found.append((m.group(2), entry))
+        now = datetime.now(UTC)
+        later = sorted([*(s for s, _ in found), keep.name.rsplit("-", 1)[1]])
+        for stamp, entry in found:
+            successor = next(s for s in later if s > stamp) if stamp < later[-1] else None
+            replaced = datetime.strptime(successor, STAMP).replace(tzinfo=UTC) if successor else now
+            if (now - replaced).total_seconds() >= KEEP_SUPERSEDED:
+                shutil.rmtree(entry, ignore_errors=True)
 
     @contextlib.contextmanager
     def lock(self, wait: float = 0.0):
-        """Hold the store's write lock; a second writer waits ``wait`` seconds, then refuses."""
-        import fcntl
-
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "a+") as fh:
+        """Hold the store's write lock; a second writer waits ``wait`` seconds, then refuses.
+        Taking it forgets the resolved versions: a writer works from what is current."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fh = open(self.root / ".lock", "a+")  # noqa: SIM115  (closed below)
+        except OSError as exc:
+            raise self._os_error(exc, "create the store") from exc
+        with fh:
             deadline = time.monotonic() + wait
             while True:
                 try:
-                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    _lock_file(fh)
                     break
                 except OSError as exc:
                     if exc.errno not in (errno.EAGAIN, errno.EACCES):
@@ -156,10 +422,50 @@ class Store:
                         raise StoreError(f"another unvote fetch is writing {self.root}; "
                                          "wait for it to finish and try again") from None
                     time.sleep(0.2)
+            self._holding = True
+            self.refresh()
             try:
                 yield
             finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+                self._holding = False
+                _unlock_file(fh)
+
+
+def _replace(src: Path, dst: Path) -> None:
+    """``os.replace``; on Windows a reader holding ``dst`` open for a moment makes it fail: retry briefly."""
+    for attempt in range(20):
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError:
+            if os.name != "nt" or attempt == 19:
+                raise
+            time.sleep(0.05)
+
+
+def _lock_file(fh) -> None:
+    """Take an exclusive lock without waiting (OSError EAGAIN/EACCES when another holds it)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+        return
+    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock_file(fh) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _wanted(values) -> set:
@@ -209,11 +515,22 @@ def _check_columns(table, required, what) -> None:
         raise StoreError(f"internal: {what} table lacks columns {missing}")
 
 
-def _fsync_dir(path: Path) -> None:
+def _what(exc: StoreError) -> str:
+    """The "(…)" part of a damage message, or the whole message."""
+    m = re.search(r"is damaged \((.*)\); repair it with", str(exc))
+    return m.group(1) if m else str(exc)
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _fsync_dir(path: Path, files: bool = True) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
         try:
-            for child in path.iterdir() if path.is_dir() else ():
+            for child in path.iterdir() if files and path.is_dir() else ():
                 if child.is_file():
                     with open(child, "rb") as fh:
                         os.fsync(fh.fileno())

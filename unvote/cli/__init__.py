@@ -5,6 +5,7 @@ Each module holds a few commands; importing them registers the commands on ``app
 
 from __future__ import annotations
 
+import errno
 import sys
 
 import typer
@@ -20,26 +21,87 @@ for _module in ("fetch", "votes", "agreement", "topics", "ideal", "sql"):
 
 __all__ = ["app", "main"]
 
+_stored_before = 0  # how many store writes had happened when this command began (for Ctrl-C)
+
+
+class OutputError(UnvoteError):
+    """stdout cannot take the output (disk full, closed, I/O error)."""
+
+    exit_code = ExitStatus.OUTPUT
+
+
+class _ClosedStdout:
+    """Stands in for a stdout the shell closed (``>&-``): writing to it is a clear error."""
+
+    encoding = "utf-8"
+
+    def write(self, _text):
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        raise OSError(errno.EBADF, "standard output is closed")
+
 
 def main() -> None:
     """Entry point: run the app; map every error to one line on stderr and an exit code."""
+
+    from ..store import stored
+
+    global _stored_before
+    _stored_before = len(stored())
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()
     try:
         code = app(standalone_mode=False, prog_name="unvote")
+        if code == ExitStatus.INTERRUPTED:  # Typer turns Ctrl-C into Exit(130)
+            _interrupted()
+        sys.stdout.flush()  # a full disk shows here, not as noise at exit
         sys.exit(code or ExitStatus.SUCCESS)
     except UnvoteError as err:
         _fail(err, str(err), err.exit_code)
     except typer.Abort:
-        sys.exit(ExitStatus.INTERRUPTED)
-    except typer.TyperException as err:  # usage errors from the argument parser
-        err.show()
-        sys.exit(err.exit_code)
+        _interrupted()
+    except typer.TyperException as err:  # bad arguments (Typer's own Click): one line, like every error
+        _fail(err, _usage_message(err), ExitStatus.USAGE)
     except (PipeClosed, BrokenPipeError):
         _quiet_pipe()
     except KeyboardInterrupt:
-        sys.exit(ExitStatus.INTERRUPTED)
+        _interrupted()
+    except OSError as err:
+        if _is_output_error(err):
+            _fail(err, f"cannot write the output: {err.strerror or err}", ExitStatus.OUTPUT)
+        _fail(err, f"{err.strerror or err}" + (f": {err.filename}" if err.filename else ""), ExitStatus.STORE)
     except Exception as err:  # a bug: still one line, the trace with --debug
         _fail(err, f"internal error: {type(err).__name__}: {err} (rerun with --debug for the "
                    "traceback, and please report it)", ExitStatus.INTERNAL)
+
+
+def _usage_message(err) -> str:
+    """Click's message on one line, with where to find the usage (instead of the usage block)."""
+    ctx = getattr(err, "ctx", None)
+    hint = f" (see: {ctx.command_path} --help)" if ctx is not None and ctx.command_path else ""
+    return " ".join(err.format_message().split("\n")).strip() + hint
+
+
+def _is_output_error(err: OSError) -> bool:
+    return err.errno in (errno.ENOSPC, errno.EBADF, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", -1)) \
+        and err.filename is None
+
+
+def _interrupted() -> None:
+    """Ctrl-C: say whether the store changed (a fetch may be stopped after its new data was stored)."""
+    from ..store import stored
+
+    done = len(stored()) > _stored_before
+    message = "interrupted after the new data was stored" if done else "interrupted: the store is unchanged"
+    _write_err(f"unvote: {message}\n")
+    _exit(ExitStatus.INTERRUPTED)
 
 
 def _fail(err: BaseException, message: str, code: int) -> None:
@@ -47,7 +109,30 @@ def _fail(err: BaseException, message: str, code: int) -> None:
         import traceback
 
         traceback.print_exception(err)
-    sys.stderr.write(f"unvote: error: {message}\n")
+    _write_err(f"unvote: error: {message}\n")
+    _exit(code)
+
+
+def _write_err(text: str) -> None:
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _exit(code: int) -> None:
+    """Exit without Python's final flush of a stdout that cannot take it (a second error)."""
+    import os
+
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError, AttributeError):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            sys.stdout = None
     sys.exit(code)
 
 

@@ -11,7 +11,8 @@ from .app import app
 from .options import (
     BodyOpt,
     FormatOpt,
-    check_format,
+    OutputOpt,
+    output_options,
 )
 
 
@@ -23,6 +24,7 @@ def fetch(
     update: bool = typer.Option(False, "--update", help="Only merge the UN Digital Library voting records newer than the newest vote held."),
     since: Optional[str] = typer.Option(None, "--since", help="With updates: look at records from this date (YYYY-MM-DD) instead of the newest vote held."),
     delay: Optional[float] = typer.Option(None, "--delay", help="Seconds between requests (default 1, or UNVOTE_HTTP_DELAY)."),
+    force: bool = typer.Option(False, "--force", help="Store a bulk file even if it lacks more than 5 % of the roll calls held."),
     body: str = BodyOpt,
 ):
     """Download the UN Digital Library's voting data into the local store.
@@ -36,6 +38,14 @@ def fetch(
     from ..output.render import stderr_console
 
     console = stderr_console()
+    if body not in ("ga", "sc"):
+        from ..errors import UsageError
+
+        raise UsageError(f"unknown body {body!r}; use ga or sc")
+    if url is not None and not url.strip():
+        from ..errors import UsageError
+
+        raise UsageError("--url is empty; give the file's address, or leave --url out to find the current file")
     if source != "undl":
         if update or since or body != "ga":
             from ..errors import UsageError
@@ -58,10 +68,10 @@ def fetch(
         notify = (lambda message: console.print(f"[yellow]retry:[/] {message}")) if console.is_terminal else None
         with _fetch_progress(console) as progress:
             result = pipeline.fetch(body, url=url, progress=progress, update=True if update else None,
-                                    since=since, delay=delay, notify=notify)
+                                    since=since, delay=delay, notify=notify, force=force)
     else:
         with console.status(f"reading {file}"):
-            result = pipeline.fetch(body, file=file)
+            result = pipeline.fetch(body, file=file, force=force)
     m = result.manifest
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
@@ -116,39 +126,50 @@ def _fetch_progress(console):
 
 
 @app.command()
-def info(fmt: str = FormatOpt):
-    """Where the store is and what it holds.
+def info(
+    fmt: str = FormatOpt,
+    output: Optional[Path] = OutputOpt,
+    check: bool = typer.Option(False, "--check", help="Re-read every dataset: each file's rows and sha256 against its manifest."),
+):
+    """Where the store is and what it holds; a damaged dataset is named with the command that repairs it (exit 5).
 
-    Example: unvote info
+    Example: unvote info   |   unvote info --check
     """
-    from .. import api
+    from ..errors import StoreError
     from ..output.render import emit
-    from ..output.views import merged_line
+    from ..output.views import info_view, merged_line
     from ..results import Rows
+    from ..selection import Reader
+    from ..store import DATASETS, Store, repair_hint
 
-    facts = api.info()
+    out = output_options(fmt, output, False, True)
+    store = Store()
+    datasets, damage = {}, []
+    for name in DATASETS:
+        if not store.has(name):
+            continue
+        problems = store.check(name, full=check)
+        if problems:
+            damage.append(f"{name}: {'; '.join(problems)} (repair: {repair_hint(name)})")
+        else:
+            datasets[name] = store.manifest(name)
+    if damage:  # an error prints nothing on stdout
+        raise StoreError(f"damaged data in {store.root}: " + " | ".join(damage))
+    facts = {"data_dir": str(store.root), "datasets": datasets}
     columns = {"dataset": "VARCHAR", "source": "VARCHAR", "file": "VARCHAR", "sha256": "VARCHAR",
                "fetched_at": "VARCHAR", "records": "BIGINT", "votes": "BIGINT", "date_min": "VARCHAR",
                "date_max": "VARCHAR"}
-    rows = [{"dataset": name, **{k: m.get(k) for k in columns if k != "dataset"}}
-            for name, m in facts["datasets"].items()]
-    table = Rows.from_dicts(rows, columns)
+    table = Rows.from_dicts([{"dataset": name, **{k: m.get(k) for k in columns if k != "dataset"}}
+                             for name, m in datasets.items()], columns)
 
-    def pretty(console):
-        console.print(f"store: {facts['data_dir']}")
-        if not rows:
-            console.print("empty — run: unvote fetch")
-        for r in rows:
-            sha = f"sha256 {r['sha256'][:12]}…, " if r["sha256"] else ""
-            console.print(f"[bold]{r['dataset']}[/]: {r['records']:,} roll calls, {r['votes']:,} votes, "
-                          f"{r['date_min']} → {r['date_max']}\n  {r['source']}\n  file {r['file']} "
-                          f"({sha}fetched {r['fetched_at']})")
-            if r["dataset"] == "merged":
-                from ..ingest.history import summary
+    def status(name: str) -> str | None:
+        if name == "merged":
+            from ..ingest.history import summary
 
-                report = facts["datasets"]["merged"].get("match")
-                console.print(f"  {merged_line(summary(report) if report else None, facts['merged_current'])}")
+            report = datasets["merged"].get("match")
+            return merged_line(summary(report) if report else None, Reader(store).merged_is_current())
+        return "checked: every file's rows and sha256 match the manifest" if check else None
 
-    emit(table, check_format(fmt), pretty=pretty)
+    emit(table, fmt, **out, pretty=lambda console: info_view(console, facts, status))
 
 

@@ -12,11 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .. import __version__
-from ..errors import UsageError
+from ..errors import FetchError, StoreError, UsageError
 from ..sources import undl_csv
 from ..store import Store
 from . import reference
 from .topics import assign as assign_topics
+
+BODY_NAMES = {"ga": "General Assembly", "sc": "Security Council"}
+MAX_DROP = 0.05  # a bulk file that lacks more than this share of the roll calls held is refused without --force
 
 SOURCE_NAMES = {
     "ga": "UN Digital Library, General Assembly Voting Data (record 4060887)",
@@ -34,6 +37,39 @@ class FetchResult:
     notes: list[str] = field(default_factory=list)  # what happened, one line each, for the CLI
 
 
+def body_of(columns, symbols) -> str | None:
+    """Which body's votes a bulk file holds: "sc", "ga", or None when it cannot tell.
+
+    ``columns``: the file's column names (only the SC file has ``permanent_member``);
+    ``symbols``: its resolution symbols (``S/RES/…`` vs ``A/RES/…``; the majority decides)."""
+    if "permanent_member" in columns:
+        return "sc"
+    sc = ga = 0
+    for symbol in symbols:
+        text = str(symbol or "").strip().upper()
+        sc += text.startswith("S/RES/")
+        ga += text.startswith("A/RES/")
+    return "sc" if sc > ga else "ga" if ga > sc else None
+
+
+def drops_too_much(held: int, dropped: int, limit: float = MAX_DROP) -> bool:
+    """Whether replacing ``held`` roll calls by a file that lacks ``dropped`` of them loses more
+    than ``limit`` of the dataset (``fetch --force`` overrides)."""
+    return held > 0 and dropped / held > limit
+
+
+def fetch_command(body: str, *, file=None, url: str | None = None, force: bool = False) -> str:
+    """The whole ``unvote fetch`` command line for ``body`` (every hint names the whole command)."""
+    import shlex
+
+    parts = ["unvote fetch"] + (["--body sc"] if body == "sc" else [])
+    if file is not None:
+        parts.append(f"--file {shlex.quote(str(file))}")
+    if url is not None:
+        parts.append(f"--url {shlex.quote(url)}")
+    return " ".join(parts + (["--force"] if force else []))
+
+
 def base_url() -> str:
     """The UN Digital Library's address; ``UNVOTE_UNDL_URL`` points fetches elsewhere (tests, mirrors)."""
     return os.environ.get("UNVOTE_UNDL_URL", undl_csv.BASE_URL).rstrip("/")
@@ -41,7 +77,8 @@ def base_url() -> str:
 
 def fetch(body: str = "ga", *, file: str | Path | None = None, url: str | None = None,
           store: Store | None = None, progress=None, update: bool | None = None,
-          since: str | None = None, notify=None, delay: float | None = None) -> FetchResult:
+          since: str | None = None, notify=None, delay: float | None = None,
+          force: bool = False) -> FetchResult:
     """Bring the UNDL voting data of ``body`` ("ga" or "sc") into the store.
 
     ``file``: a local copy (``.csv`` or ``.csv.gz``); ``url``: a direct download address;
@@ -52,14 +89,25 @@ def fetch(body: str = "ga", *, file: str | Path | None = None, url: str | None =
     voting records newer than the newest vote (a failure there is a warning); True — only those
     records (``unvote fetch --update``); False — the bulk file only. ``since`` (YYYY-MM-DD)
     widens the records' window. ``notify(message)`` hears about retries; ``delay`` overrides the
-    polite pause between requests.
+    polite pause between requests. A file of the other body is refused, and so is one that lacks
+    more than 5 % of the roll calls held, unless ``force``. Whatever state the old store is in,
+    a bulk fetch rebuilds the dataset from the file (saying what it could not carry over).
+
+    Settings (``UNVOTE_LOCK_WAIT``, the HTTP ones) are checked before anything is done.
     """
     if body not in undl_csv.RECORDS:
         raise UsageError(f"unknown body {body!r}; use ga or sc")
+    if url is not None and not url.strip():
+        raise UsageError("--url is empty; give the file's address, or leave --url out to find the current file")
+    wait = lock_wait()
     store = store or Store()
-    with store.lock(wait=lock_wait()):
-        result = _fetch(store, body, file=file, url=url, progress=progress, update=update, since=since,
-                        notify=notify, delay=delay)
+    path = check_file(file) if file is not None else None
+    from ..sources import http as httpmod
+
+    policy = httpmod.Policy.from_env(delay=delay) if path is None else None  # settings checked before any work
+    with store.lock(wait=wait):
+        result = _fetch(store, body, path=path, policy=policy, url=url, progress=progress, update=update,
+                        since=since, notify=notify, force=force)
         if body == "ga" and result.changed:  # the merged history follows its sources (a read never rebuilds)
             from . import history
 
@@ -68,28 +116,24 @@ def fetch(body: str = "ga", *, file: str | Path | None = None, url: str | None =
         return result
 
 
-def _fetch(store: Store, body: str, *, file, url, progress, update, since, notify, delay) -> FetchResult:
-    """``fetch`` with the store's lock held."""
-    if file is not None:
-        path = Path(file).expanduser()
-        if not path.is_file():
-            raise UsageError(f"no such file: {path}")
-        return _ingest(store, body, path, origin={"file": path.name, "path": str(path.resolve())},
-                       carry_over=store.has(body))
-    from ..errors import FetchError
+def _fetch(store: Store, body: str, *, path, policy, url, progress, update, since, notify, force) -> FetchResult:
+    """``fetch`` with the store's lock held: a local file, or the bulk download and the newer records."""
     from ..sources import http as httpmod
 
-    with httpmod.Client(httpmod.Policy.from_env(delay=delay), notify=notify) as client:
+    if path is not None:
+        return _ingest(store, body, path, origin={"file": path.name, "path": str(path.resolve())},
+                       carry_over=store.has(body), force=force, command=dict(file=path))
+    with httpmod.Client(policy, notify=notify) as client:
         had_data = store.has(body)
         if update:
             return _update(store, body, client, since=since, progress=progress, notify=notify)
-        result = _bulk(store, body, client, url, progress)
+        result = _bulk(store, body, client, url, progress, force=force)
         if had_data and update is None:
             try:
                 more = _update(store, body, client, since=since, progress=progress, notify=notify)
-            except FetchError as exc:
+            except (FetchError, StoreError) as exc:
                 result.warnings.append(f"could not look for voting records newer than the bulk file "
-                                       f"({exc}); run unvote fetch --update later")
+                                       f"({exc}); run {fetch_command(body)} --update later")
             else:
                 result = FetchResult(body, more.path, more.manifest, result.warnings + more.warnings,
                                      result.changed or more.changed, result.notes + more.notes)
@@ -98,18 +142,46 @@ def _fetch(store: Store, body: str, *, file, url, progress, update, since, notif
 
 def lock_wait() -> float:
     """Seconds a second writer waits for the store's lock before giving up (``UNVOTE_LOCK_WAIT``)."""
+    from .. import config
+
+    return config.seconds("UNVOTE_LOCK_WAIT", 60.0)
+
+
+def check_file(file) -> Path:
+    """A ``--file`` argument that names a readable file, or a UsageError saying what it is instead."""
+    path = Path(file).expanduser()
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder, not a file; give the voting CSV inside it")
+    if not path.exists():
+        raise UsageError(f"no such file: {path}")
+    if not path.is_file():
+        raise UsageError(f"{path} is not a regular file")
     try:
-        return float(os.environ.get("UNVOTE_LOCK_WAIT", "60"))
-    except ValueError:
-        raise UsageError("UNVOTE_LOCK_WAIT must be a number of seconds") from None
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return path
 
 
-def _bulk(store: Store, body: str, client, url: str | None, progress) -> FetchResult:
-    """Download the bulk CSV unless the copy held is current, and ingest it."""
+def held_state(store: Store, body: str) -> tuple[dict | None, str | None]:
+    """The manifest of the data held (None if none or damaged) and what is damaged (None if nothing)."""
+    if not store.has(body):
+        return None, None
+    try:
+        manifest = store.manifest(body)
+        problems = store.check(body)
+    except StoreError as exc:
+        return None, str(exc)
+    return (manifest, None) if not problems else (None, "; ".join(problems))
+
+
+def _bulk(store: Store, body: str, client, url: str | None, progress, force: bool = False) -> FetchResult:
+    """Download the bulk CSV unless the copy held is current and whole, and ingest it."""
     from ..errors import DataFormatError
     from ..sources import http as httpmod
 
-    held = store.manifest(body) if store.has(body) else None
+    held, _ = held_state(store, body)  # damaged: no conditional request, the download rebuilds it
     download_url = url or undl_csv.discover(client, body, base_url())
     name = download_url.rsplit("/", 1)[-1]
     validators = (held or {}).get("http") if (held or {}).get("url") == download_url else None
@@ -117,17 +189,16 @@ def _bulk(store: Store, body: str, client, url: str | None, progress) -> FetchRe
                                 progress=progress, validators=validators, command=undl_csv.file_command(body))
     try:
         if download.not_modified and held is None:
-            from ..errors import FetchError
-
             raise FetchError(f"{download_url} answered 304 Not Modified to a plain request; try again")
         if download.not_modified or (held and held.get("sha256") == download.sha256):
             how = "HTTP 304 Not Modified" if download.not_modified else "same sha256"
-            return FetchResult(body, _current(store, body), held, changed=False,
+            return FetchResult(body, store.version(body), held, changed=False,
                                notes=[f"{name} is unchanged ({how}); kept the {body.upper()} data "
                                       f"fetched {held.get('fetched_at')}"])
         try:
-            return _ingest(store, body, download.path, sha256=download.sha256, carry_over=held is not None,
-                           origin={"url": download_url, "file": name, "http": download.validators})
+            return _ingest(store, body, download.path, sha256=download.sha256, carry_over=store.has(body),
+                           origin={"url": download_url, "file": name, "http": download.validators},
+                           force=force, command=dict(url=download_url))
         except DataFormatError as exc:
             raise DataFormatError(f"{exc} (downloaded from {download_url}; the store was not changed)") from exc
     finally:
@@ -135,16 +206,37 @@ def _bulk(store: Store, body: str, client, url: str | None, progress) -> FetchRe
 
 
 def _ingest(store: Store, body: str, path: Path, origin: dict, sha256: str | None = None,
-            carry_over: bool = False) -> FetchResult:
+            carry_over: bool = False, force: bool = False, command: dict | None = None) -> FetchResult:
     """Read a bulk file and write it as the new version. With ``carry_over``, records the store
     got from the UNDL records (``fetch --update``) that the file lacks are kept, so a bulk file
-    older than those updates loses nothing."""
+    older than those updates loses nothing; a store too damaged to read is rebuilt from the file
+    alone (a warning says what could not be carried over)."""
     ingest = undl_csv.read(path)
     import pyarrow.compute as pc
 
-    carried = 0
+    command = command or {}
+    held_body = body_of(ingest.rollcalls.column_names + ingest.votes.column_names,
+                        ingest.rollcalls["resolution"].to_pylist())
+    if held_body is not None and held_body != body:
+        raise FetchError(f"{origin['file']} holds {BODY_NAMES[held_body]} votes, not {BODY_NAMES[body]} ones; "
+                         f"the store was not changed. To store it as {held_body.upper()} data, run: "
+                         f"{fetch_command(held_body, **command)}")
+    carried, lost = 0, []
     if carry_over:
-        ingest.rollcalls, ingest.votes, carried = _carry_over(store, body, ingest.rollcalls, ingest.votes)
+        try:
+            ingest.rollcalls, ingest.votes, carried = _carry_over(store, body, ingest.rollcalls, ingest.votes)
+            held_ids = store.rollcalls(body, columns=["rollcall_id"])["rollcall_id"]
+        except StoreError as exc:
+            lost.append(f"the {body.upper()} data held could not be read ({exc}); rebuilt it from "
+                        f"{origin['file']} alone, so any roll calls merged by earlier updates that the "
+                        f"file lacks are not carried over (run {fetch_command(body)} --update to get them)")
+        else:
+            dropped = pc.sum(pc.invert(pc.is_in(held_ids, ingest.rollcalls["rollcall_id"]))).as_py() or 0
+            if drops_too_much(len(held_ids), dropped) and not force:
+                raise FetchError(f"{origin['file']} lacks {dropped:,} of the {len(held_ids):,} roll calls the "
+                                 f"{body.upper()} data holds ({dropped / len(held_ids):.0%}); the store was "
+                                 f"not changed. If that is what you want, run: "
+                                 f"{fetch_command(body, **command, force=True)}")
     ingest.rollcalls = assign_topics(ingest.rollcalls, body)
     dates = ingest.rollcalls["date"]
 
@@ -166,7 +258,7 @@ def _ingest(store: Store, body: str, path: Path, origin: dict, sha256: str | Non
         manifest["carried_over_updates"] = carried
     written = store.write(body, ingest.rollcalls, ingest.votes, manifest)
     notes = [f"kept {carried} newer roll call(s) from earlier updates that the file lacks"] if carried else []
-    return FetchResult(body, written, store.manifest(body), ingest.warnings, notes=notes)
+    return FetchResult(body, written, store.manifest(body), lost + ingest.warnings, notes=notes)
 
 
 def _carry_over(store: Store, body: str, rollcalls, votes):
@@ -206,8 +298,8 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
     from . import merge
 
     if not store.has(body):
-        hint = " --body sc" if body == "sc" else ""
-        raise NoData(f"no {body.upper()} data to update yet; run: unvote fetch{hint}")
+        raise NoData(f"no {body.upper()} data to update yet; run: {fetch_command(body)}")
+    # a damaged store stops here (exit 5) naming the repair: the whole file, not an update
     held_rc, held_votes = store.rollcalls(body), store.votes(body)
     held = store.manifest(body) or {}
     newest = pc.max(held_rc["date"]).as_py()
@@ -222,7 +314,7 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
     seen = (f"UN Digital Library voting records dated {start} → {dt.date.today()}: "
             f"{len(harvest.records)} found ({harvest.source}, {pages})")
     if ingest is None:
-        return FetchResult(body, _current(store, body), held, warnings, changed=False,
+        return FetchResult(body, store.version(body), held, warnings, changed=False,
                            notes=[f"up to date: {seen}"])
     stamps = {r.rid: r.modified for r in harvest.kept}
     new_rc = ingest.rollcalls.append_column(
@@ -231,7 +323,7 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
     counts = (f"{len(merged.added)} new, {len(merged.replaced)} replaced, {len(merged.unchanged)} unchanged"
               + (f", {len(merged.kept_newer)} held copies newer" if merged.kept_newer else ""))
     if not merged.changed:
-        return FetchResult(body, _current(store, body), held, warnings, changed=False,
+        return FetchResult(body, store.version(body), held, warnings, changed=False,
                            notes=[f"up to date: {seen}: {counts}"])
     merged.rollcalls = assign_topics(merged.rollcalls, body)
     dates = merged.rollcalls["date"]
@@ -269,13 +361,13 @@ def fetch_voeten(*, files=None, url: str | None = None, store: Store | None = No
     from ..sources import voeten
     from . import history
 
+    if url is not None and not url.strip():
+        raise UsageError("--url is empty; give the file's address, or leave --url out to find the current file")
+    wait = lock_wait()
     store = store or Store()
-    with store.lock(wait=lock_wait()):
-        if files:
-            paths = [Path(f).expanduser() for f in ([files] if isinstance(files, (str, Path)) else files)]
-            for path in paths:
-                if not path.is_file():
-                    raise UsageError(f"no such file: {path}")
+    paths = [check_file(f) for f in ([files] if isinstance(files, (str, Path)) else files or [])]
+    with store.lock(wait=wait):
+        if paths:
             ingest = voeten.read(paths)
             origin = {"file": " + ".join(p.name for p in paths), "path": [str(p.resolve()) for p in paths],
                       "sha256": _sha256(paths[0]) if len(paths) == 1 else None,
@@ -342,8 +434,10 @@ def _download_voeten(store: Store, url: str | None, progress):
                 md5 = hashlib.file_digest(fh, "md5").hexdigest()
             origin["dataverse"]["md5_ok"] = md5 == entry["md5"]
             if md5 != entry["md5"]:
-                ingest.warnings.append(f"the download's MD5 {md5} differs from the {entry['md5']} Dataverse "
-                                       f"lists for {name}; the file read cleanly, but check it")
+                shutil.rmtree(dest, ignore_errors=True)
+                raise FetchError(f"the download of {name} has MD5 {md5}, but Harvard Dataverse lists "
+                                 f"{entry['md5']}: a damaged or altered file, refused; the store was not "
+                                 "changed (run the fetch again)")
     shutil.rmtree(dest, ignore_errors=True)
     return ingest, origin
 
@@ -353,16 +447,12 @@ def rebuild_merged(store: Store | None = None) -> FetchResult:
     from ..errors import NoData
     from . import history
 
+    wait = lock_wait()
     store = store or Store()
-    with store.lock(wait=lock_wait()):
+    with store.lock(wait=wait):
         for needed, hint in (("ga", "unvote fetch"), ("voeten", "unvote fetch --source voeten")):
             if not store.has(needed):
                 raise NoData(f"the merged history needs the {needed} data; run: {hint}")
         notes = history.refresh(store)
-        return FetchResult(history.MERGED, store.path(history.MERGED).resolve(),
+        return FetchResult(history.MERGED, store.version(history.MERGED),
                            store.manifest(history.MERGED), notes=notes)
-
-
-def _current(store: Store, body: str) -> Path:
-    """The version folder the dataset's link points at, spelt under ``store.root`` as a write spells it."""
-    return store.root / os.readlink(store.path(body))
