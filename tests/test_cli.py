@@ -109,7 +109,7 @@ def test_bad_format_is_a_usage_error(ga_store):
     out = run("tally", "ES-11/1", "--format", "xml")
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr.count("\n") == 1  # one line, not Click's usage block
-    assert out.stderr.startswith("unvote: error: Invalid value for --format: 'xml' is not one of auto, table, csv, json")
+    assert out.stderr.startswith("unvote: error: --format 'xml' is not one of auto, table, csv, tsv, json")
 
 
 def test_fetch_file_then_info(tmp_path):

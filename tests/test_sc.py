@@ -4,7 +4,6 @@ import csv
 import datetime as dt
 import gzip
 import io
-import os
 from collections import defaultdict
 
 import pyarrow.compute as pc
