@@ -17,6 +17,8 @@ _EXPORTS = {
     "neighbors": "unvote.api", "matrix": "unvote.api", "cohesion": "unvote.api", "groups_table": "unvote.api",
     "group_members": "unvote.api", "tally_by_group": "unvote.api",
     "ideal": "unvote.api",
+    "search": "unvote.api", "voting_record": "unvote.api", "align_votes": "unvote.api", "series": "unvote.api",
+    "series_changes": "unvote.api", "series_votes": "unvote.api",
     "Store": "unvote.store",
     "lookup_country": ("unvote.countries", "lookup"),
 }

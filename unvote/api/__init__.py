@@ -11,10 +11,11 @@ results as ``pyarrow.Table``. Each CLI command is a thin adapter over one functi
 """
 
 from ..selection import KINDS, SOURCE_LABELS, SOURCES, Selection
-from .agreement import align, cohesion, group_members, groups_table, matrix, neighbors, tally_by_group
+from .agreement import align, align_votes, cohesion, group_members, groups_table, matrix, neighbors, tally_by_group
+from .explore import search, series, series_changes, series_votes, voting_record
 from .ideal import ideal
 from .records import country_votes, find, info, rollcalls, tally, votes
 
-__all__ = ["KINDS", "SOURCES", "SOURCE_LABELS", "Selection", "align", "cohesion", "country_votes", "find",
-           "group_members", "groups_table", "ideal", "info", "matrix", "neighbors", "rollcalls", "tally",
-           "tally_by_group", "votes"]
+__all__ = ["KINDS", "SOURCES", "SOURCE_LABELS", "Selection", "align", "align_votes", "cohesion", "country_votes",
+           "find", "group_members", "groups_table", "ideal", "info", "matrix", "neighbors", "rollcalls", "search",
+           "series", "series_changes", "series_votes", "tally", "tally_by_group", "voting_record", "votes"]
