@@ -35,9 +35,13 @@ def _find(query: Query, symbols) -> Rows:
 
     if not symbols:
         raise UsageError("name at least one resolution, e.g. ES-11/1")
-    sql, params = query.rollcalls_sql((*ROLLCALL_VIEW, "kind", "source"))
+    drafts = query.has_column("draft")
+    sql, params = query.rollcalls_sql((*ROLLCALL_VIEW, "kind", "source", *(["draft"] if drafts else [])))
     calls = query.reader.rows(sql, params)
-    index = SymbolIndex(calls.column_values("resolution"), calls.column_values("rollcall_id"))
+    index = SymbolIndex(calls.column_values("resolution"), calls.column_values("rollcall_id"),
+                        calls.column_values("draft") if drafts else None)
+    if drafts:
+        calls = calls.select([c for c in calls.column_names if c != "draft"])
     picked: list[int] = []
     for sym in symbols:
         picked.extend(i for i in index.find(sym) if i not in picked)
