@@ -8,8 +8,10 @@ import csv
 import datetime as dt
 import io
 import re
+import shlex
 import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -48,7 +50,7 @@ def fold(text: str) -> str:
 
 def mentions(call: dict, *terms: str) -> bool:
     hay = fold(" ".join([call["resolution"], call["title"], call["agenda_title"], call["subjects"]]))
-    return all(re.search(r"(?<![0-9a-z])" + r"\s+".join(map(re.escape, fold(t).split())), hay) for t in terms)
+    return all(re.search(r"(?<![0-9a-z])" + r"[^0-9a-z]+".join(map(re.escape, fold(t).split())), hay) for t in terms)
 
 
 def cli(monkeypatch, capsys, *args):
@@ -293,3 +295,42 @@ def test_matrix_limit_top_pairs(ga_store):
     eligible = sorted((r for r in full if r["a"] < r["b"] and r["same"] + r["partial"] + r["opposite"] >= 10),
                       key=lambda r: (-r["score"], -r["n"], r["a"], r["b"]))
     assert top == eligible[:10]
+
+
+# ---- docs/explore.md: every example is real -------------------------------------------------------------
+DOC = Path(__file__).resolve().parents[1] / "docs" / "explore.md"
+
+
+def doc_examples():
+    text = DOC.read_text("utf-8")
+    for block in re.findall(r"```console\n(.*?)```", text, re.S):
+        for example in re.split(r"^(?=\$ )", block, flags=re.M):
+            if example.strip():
+                command, *output = example.rstrip("\n").split("\n")
+                yield command[2:], output
+
+
+def pipe(lines: list[str], stage: str) -> list[str]:
+    head = re.fullmatch(r"head -(\d+)", stage)
+    if head:
+        return lines[:int(head.group(1))]
+    cut = re.fullmatch(r"cut -d, -f(\d+)-(\d+)", stage)
+    assert cut, f"docs use a pipe the test cannot run: {stage}"
+    first, last = int(cut.group(1)), int(cut.group(2))
+    return [",".join(line.split(",")[first - 1:last]) for line in lines]  # as cut does: no CSV quoting
+
+
+def test_docs_examples_are_real(ga_store, monkeypatch, capsys):
+    examples = list(doc_examples())
+    assert len(examples) >= 10
+    for command, output in examples:
+        if "--source voeten" in command:
+            continue
+        stages = [s.strip() for s in command.split("|")]
+        args = shlex.split(stages[0])[1:]
+        code, out, err = cli(monkeypatch, capsys, *args)
+        assert code == 0, (command, err)
+        lines = out.splitlines()
+        for stage in stages[1:]:
+            lines = pipe(lines, stage)
+        assert lines == output, command

@@ -229,6 +229,15 @@ class Query:
     def has_column(self, name: str, table: str = "rollcalls") -> bool:
         return name in self.reader.columns(self.dataset, table)
 
+    def topics_sql(self, alias: str = "r") -> str:
+        """SQL for a roll call's topics as text (``me;hr``), or '' where the data has no ``topics`` column."""
+        if not self.has_column("topics"):
+            return "''"
+        kind = self.reader.rows(f"SELECT typeof(topics) FROM {self.table('rollcalls')} LIMIT 1").rows
+        if kind and kind[0][0].endswith("[]"):
+            return f"coalesce(array_to_string({alias}.topics, ';'), '')"
+        return f"coalesce(CAST({alias}.topics AS VARCHAR), '')"
+
     # ---- roll calls ---------------------------------------------------------------------------
     def rollcalls_sql(self, columns=("rollcall_id", "date", "session", "resolution")) -> tuple[str, list]:
         """SQL for the selected roll calls, oldest first (``rollcall_id`` breaks ties)."""

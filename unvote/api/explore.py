@@ -56,9 +56,10 @@ def terms(words) -> list[str]:
 
 
 def _pattern(term: str) -> str:
-    """An RE2 pattern: ``term`` at the start of a word (``ukrain`` finds Ukraine and Ukrainian)."""
+    """An RE2 pattern: ``term`` at the start of a word (``ukrain`` finds Ukraine and Ukrainian); the
+    words of a phrase may be parted by spaces or punctuation (``nuclear test`` finds Nuclear-Test-Ban)."""
     escaped = re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", term)
-    return r"(^|[^[:alnum:]])" + r"\s+".join(escaped.split(" "))
+    return r"(^|[^[:alnum:]])" + r"[^[:alnum:]]+".join(escaped.split(" "))
 
 
 def text_condition(query: Query, words, alias: str = "r") -> tuple[str, list]:
@@ -72,12 +73,7 @@ def text_condition(query: Query, words, alias: str = "r") -> tuple[str, list]:
 
 def topics_sql(query: Query, alias: str = "r") -> str:
     """The roll call's topics as text (``me;hr``), or '' where the data has no ``topics`` column yet."""
-    if not query.has_column("topics"):
-        return "''"
-    kind = query.reader.rows(f"SELECT typeof(topics) FROM {query.table('rollcalls')} LIMIT 1").rows
-    if kind and kind[0][0].endswith("[]"):
-        return f"coalesce(array_to_string({alias}.topics, ';'), '')"
-    return f"coalesce(CAST({alias}.topics AS VARCHAR), '')"
+    return query.topics_sql(alias)
 
 
 def _calls(query: Query, extra: tuple = ()) -> tuple[str, list]:

@@ -50,16 +50,22 @@ def _find(query: Query, symbols) -> Rows:
 
 def tally(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "resolution", store=None) -> Rows:
     """Counts per roll call: resolution, date, yes, no, abstain, non_voting, voting, members, title,
-    unreadable, meeting, session, rollcall_id (and ``source``, where each roll call's votes come from,
+    unreadable, meeting, session, rollcall_id, topics (``me;hr``; empty until the store has topics) (and ``source``, where each roll call's votes come from,
     unless ``source`` is "undl")."""
     from ..analysis.tally import TALLY_TYPES, tally_rows
 
     query = _query(symbols, body, source, kind, store)
     calls = _find(query, symbols)
-    rows = tally_rows(calls.to_pylist(), query.counts(calls.column_values("rollcall_id")))
+    ids = calls.column_values("rollcall_id")
+    rows = tally_rows(calls.to_pylist(), query.counts(ids))
+    topics = dict(query.reader.rows(
+        f"SELECT r.rollcall_id, {query.topics_sql('r')} FROM {query.table('rollcalls')} r "
+        "WHERE r.rollcall_id IN (SELECT unnest(?::BIGINT[]))", [ids]).rows) if query.has_column("topics") else {}
+    for row in rows:
+        row["topics"] = topics.get(row["rollcall_id"], "")
     types = dict(TALLY_TYPES)
-    if source == "undl":
-        types.pop("source")
+    types = {**{k: v for k, v in types.items() if k != "source"}, "topics": "VARCHAR",
+             **({} if source == "undl" else {"source": types["source"]})}
     return Rows.from_dicts(rows, types)
 
 
