@@ -334,3 +334,24 @@ def test_docs_examples_are_real(ga_store, monkeypatch, capsys):
         for stage in stages[1:]:
             lines = pipe(lines, stage)
         assert lines == output, command
+
+
+def test_quick_explore_commands_load_no_numeric_engines(ga_store):
+    """search, votes (of a country), align --votes and series answer from DuckDB rows alone."""
+    import json
+    import os
+    import subprocess
+
+    probe = ("import sys, json\n"
+             "from unvote.cli import app\n"
+             "for args in (['search', 'Ukraine'], ['votes', 'KHM', '--year', '2022'], "
+             "['align', 'KHM', 'RUS', '--year', '2022', '--votes'], ['series', '80/4'], "
+             "['series', '80/4', '--changes']):\n"
+             "    app(args + ['--format', 'csv'], standalone_mode=False)\n"
+             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'pandas', 'pyarrow'})),"
+             " file=sys.stderr)\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "UNVOTE_DATA_DIR": str(ga_store.root)})
+    assert out.returncode == 0, out.stderr
+    assert "A/RES/ES-11/4,2022-10-12,ES-11,143,5,35,10" in out.stdout
+    assert json.loads(out.stderr.strip().splitlines()[-1]) == []

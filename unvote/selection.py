@@ -119,6 +119,7 @@ class Reader:
 
         self.store = store if store is not None else Store()
         self._versions: dict[str, Path] = {}
+        self._columns: dict[tuple[str, str], list[str]] = {}
         self._con = None
 
     def version(self, dataset: str) -> Path:
@@ -161,7 +162,11 @@ class Reader:
         return f"read_parquet('{path}'{', file_row_number = true' if row_numbers else ''})"
 
     def columns(self, dataset: str, name: str) -> list[str]:
-        return [row[0] for row in self._run(f"DESCRIBE SELECT * FROM {self.table(dataset, name)}").fetchall()]
+        key = (dataset, name)
+        if key not in self._columns:  # one version per dataset, so its columns never change under this reader
+            self._columns[key] = [row[0] for row in
+                                  self._run(f"DESCRIBE SELECT * FROM {self.table(dataset, name)}").fetchall()]
+        return self._columns[key]
 
     @property
     def con(self):

@@ -290,8 +290,14 @@ def _series_votes(query: Query, calls: list[dict]) -> list[tuple]:
         "WHERE v.rollcall_id IN (SELECT unnest(?::BIGINT[]))", [[c["rollcall_id"] for c in calls]]).rows
 
 
+# A title as a series key, and an agenda title folded (``analysis.series.title_key`` / ``fold`` in SQL).
+_FOLD = "trim(regexp_replace(strip_accents(lower(replace(coalesce({}, ''), chr(8217), chr(39)))), '\\s+', ' ', 'g'))"
+_TITLE_KEY = "trim(regexp_replace({}, '\\s*:\\s*(draft\\s+)?resolutions?\\s*/.*$', ''))"
+
+
 def _series(text, since, until, body, source, kind, store, continuity: bool = True) -> tuple[list[dict], Query]:
-    from ..analysis.series import members, title_key
+    """The series' roll calls (oldest first, as dicts) and the query that read them. Membership is
+    ``analysis.series.members``' rule, in SQL."""
     from ..symbols import parse
 
     words = ([text] if parse(text) is not None else text.split()) if isinstance(text, str) else list(text)
@@ -301,30 +307,33 @@ def _series(text, since, until, body, source, kind, store, continuity: bool = Tr
     present = set(query.reader.columns(query.dataset, "rollcalls"))
     title = "coalesce(r.title, r.short)" if "short" in present else "r.title"
     agenda = "r.agenda_title" if "agenda_title" in present else "r.agenda" if "agenda" in present else "NULL"
-    base, params = query.rollcalls_sql(("rollcall_id", "date", "session", "resolution", "title", "short",
-                                        "agenda_title", "agenda", *COUNT_COLUMNS))
-    everything = query.reader.rows(
-        f"SELECT r.rollcall_id, r.date, r.session, r.resolution, {title} AS title, {agenda} AS agenda_title, "
-        f"r.counted_yes, r.counted_no, r.counted_abstain, r.counted_non_voting FROM ({base}) r", params).to_pylist()
-    if not everything:
-        raise query.nothing()
+    base, params = _calls(query)
+    keyed = (f"SELECT r.*, {_TITLE_KEY.format(_FOLD.format(title))} AS tkey, {_FOLD.format(agenda)} AS akey "
+             f"FROM ({base}) r")
     if len(words) == 1 and parse(words[0]) is not None:
         from .records import _find
 
-        rid = _find(query, [words[0]]).column_values("rollcall_id")[0]
-        seed = next(i for i, c in enumerate(everything) if c["rollcall_id"] == rid)
+        seed_id = _find(query, [words[0]]).column_values("rollcall_id")[0]
     else:
-        hits = set(search(*words, body=body, source=source, kind=kind, store=query.reader.store)
-                   .column_values("rollcall_id"))
-        keyed: dict[str, list[int]] = {}
-        for i, c in enumerate(everything):
-            if c["rollcall_id"] in hits:
-                keyed.setdefault(title_key(c["title"]), []).append(i)
-        # the most repeated title among the matches; on a tie, the one voted on most recently
-        seed = max(keyed.values(), key=lambda ix: (len(ix), everything[ix[-1]]["date"], ix[-1]))[-1]
-    calls = [everything[i] for i in members(everything, seed)]
+        cond, more = text_condition(query, words)
+        best = query.reader.rows(
+            f"SELECT tkey, max_by(rollcall_id, (date, rollcall_id)) FROM ({keyed}) r WHERE {cond} GROUP BY tkey "
+            "ORDER BY count(*) DESC, max(date) DESC, max(rollcall_id) DESC LIMIT 1", [*params, *more]).rows
+        if not best:
+            raise _no_match(query, words)
+        seed_id = best[0][1]
     start, stop = _selection(since=since, until=until).since, _selection(since=since, until=until).until
-    calls = [c for c in calls if (start is None or c["date"] >= start) and (stop is None or c["date"] <= stop)]
-    if not calls:
-        raise NoData(f"no roll call of the series of {everything[seed]['resolution']} in that span")
-    return calls, query
+    found = query.reader.rows(
+        f"WITH c AS ({keyed}), seed AS (SELECT tkey, akey, resolution FROM c WHERE rollcall_id = ?), "
+        "per AS (SELECT session, akey, count(*) AS n FROM c WHERE akey <> '' GROUP BY session, akey) "
+        f"SELECT c.rollcall_id, c.date, c.session, c.resolution, {title.replace('r.', 'c.')} AS title, "
+        "c.counted_yes, c.counted_no, c.counted_abstain, c.counted_non_voting, seed.resolution AS seed "
+        "FROM c CROSS JOIN seed LEFT JOIN per ON per.session IS NOT DISTINCT FROM c.session AND per.akey = c.akey "
+        "WHERE ((seed.tkey <> '' AND c.tkey = seed.tkey) OR (seed.akey <> '' AND c.akey = seed.akey AND per.n = 1)) "
+        "AND (?::DATE IS NULL OR c.date >= ?::DATE) AND (?::DATE IS NULL OR c.date <= ?::DATE) "
+        "ORDER BY c.date, c.rollcall_id", [*params, seed_id, start, start, stop, stop])
+    if not found.rows:
+        seed = query.reader.rows(f"SELECT resolution FROM {query.table('rollcalls')} WHERE rollcall_id = ?",
+                                 [seed_id]).rows[0][0]
+        raise NoData(f"no roll call of the series of {seed} in that span")
+    return found.select([c for c in found.column_names if c != "seed"]).to_pylist(), query

@@ -40,12 +40,11 @@ def _find(query: Query, symbols) -> Rows:
     calls = query.reader.rows(sql, params)
     index = SymbolIndex(calls.column_values("resolution"), calls.column_values("rollcall_id"),
                         calls.column_values("draft") if drafts else None)
-    if drafts:
-        calls = calls.select([c for c in calls.column_names if c != "draft"])
     picked: list[int] = []
     for sym in symbols:
         picked.extend(i for i in index.find(sym) if i not in picked)
-    return Rows(calls.column_names, calls.types, [calls.rows[i] for i in picked])
+    found = Rows(calls.column_names, calls.types, [calls.rows[i] for i in picked])
+    return found.select([c for c in calls.column_names if c != "draft"]) if drafts else found
 
 
 def tally(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "resolution", store=None) -> Rows:
