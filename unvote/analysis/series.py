@@ -4,7 +4,7 @@ A *series* is the roll calls on one recurring resolution across sessions. Two ro
 one series when
 
 * their titles are the same once normalised (``title_key``: lower case, accents and the UNDL
-  catalogue's ``: resolution / adopted by the General Assembly`` tail removed, spaces collapsed), or
+  catalogue's ``: resolution / adopted by the General Assembly`` tail removed, spaces ignored), or
 * they share the agenda title (UNDL's ``agenda_title``) and it is the only roll call under that agenda
   title in its session — so a retitled text (``Unites States`` for ``United States`` in 2004) stays in
   the series while an agenda item that carries several resolutions a session (disarmament, human
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_TAIL = re.compile(r"\s*:\s*(?:draft\s+)?resolutions?\s*/.*$")
+_TAIL = re.compile(r"\s*:\s*(?:draft\s+)?resolutions?\s*/.*$", re.I)
 
 
 def fold(text: str | None) -> str:
@@ -33,22 +33,28 @@ def fold(text: str | None) -> str:
 
 
 def title_key(title: str | None) -> str:
-    """A title as a series key: ``fold`` it and drop the catalogue's ``: resolution / adopted by …`` tail."""
-    return _TAIL.sub("", fold(title)).strip()
+    """A title as a series key: drop the catalogue's ``: resolution / adopted by …`` tail, ``fold`` it,
+    and leave out the spaces."""
+    return fold(_TAIL.sub("", title or "")).replace(" ", "")
+
+
+def agenda_key(agenda: str | None) -> str:
+    """An agenda title as a series key: ``fold`` it and leave out the spaces."""
+    return fold(agenda).replace(" ", "")
 
 
 def members(calls: list[dict], seed: int) -> list[int]:
     """Positions in ``calls`` (dicts with session, title, agenda_title) of the series of ``calls[seed]``."""
     want_title = title_key(calls[seed].get("title"))
-    want_agenda = fold(calls[seed].get("agenda_title"))
+    want_agenda = agenda_key(calls[seed].get("agenda_title"))
     per_session: dict[tuple, int] = {}
     for c in calls:
-        agenda = fold(c.get("agenda_title"))
+        agenda = agenda_key(c.get("agenda_title"))
         if agenda:
             per_session[(c.get("session"), agenda)] = per_session.get((c.get("session"), agenda), 0) + 1
     picked = []
     for i, c in enumerate(calls):
-        agenda = fold(c.get("agenda_title"))
+        agenda = agenda_key(c.get("agenda_title"))
         if (want_title and title_key(c.get("title")) == want_title) or \
                 (want_agenda and agenda == want_agenda and per_session[(c.get("session"), agenda)] == 1):
             picked.append(i)

@@ -290,9 +290,9 @@ def _series_votes(query: Query, calls: list[dict]) -> list[tuple]:
         "WHERE v.rollcall_id IN (SELECT unnest(?::BIGINT[]))", [[c["rollcall_id"] for c in calls]]).rows
 
 
-# A title as a series key, and an agenda title folded (``analysis.series.title_key`` / ``fold`` in SQL).
-_FOLD = "trim(regexp_replace(strip_accents(lower(replace(coalesce({}, ''), chr(8217), chr(39)))), '\\s+', ' ', 'g'))"
-_TITLE_KEY = "trim(regexp_replace({}, '\\s*:\\s*(draft\\s+)?resolutions?\\s*/.*$', ''))"
+# A title as a series key, and an agenda title folded (``analysis.series.title_key`` / ``agenda_key`` in SQL).
+_FOLD = "replace(strip_accents(lower(replace(coalesce({}, ''), chr(8217), chr(39)))), ' ', '')"
+_TITLE_KEY = "regexp_replace({}, '(?i)\\s*:\\s*(draft\\s+)?resolutions?\\s*/.*$', '')"
 
 
 def _series(text, since, until, body, source, kind, store, continuity: bool = True) -> tuple[list[dict], Query]:
@@ -308,7 +308,7 @@ def _series(text, since, until, body, source, kind, store, continuity: bool = Tr
     title = "coalesce(r.title, r.short)" if "short" in present else "r.title"
     agenda = "r.agenda_title" if "agenda_title" in present else "r.agenda" if "agenda" in present else "NULL"
     base, params = _calls(query)
-    keyed = (f"SELECT r.*, {_TITLE_KEY.format(_FOLD.format(title))} AS tkey, {_FOLD.format(agenda)} AS akey "
+    keyed = (f"SELECT r.*, {_FOLD.format(_TITLE_KEY.format(title))} AS tkey, {_FOLD.format(agenda)} AS akey "
              f"FROM ({base}) r")
     if len(words) == 1 and parse(words[0]) is not None:
         from .records import _find
@@ -324,7 +324,7 @@ def _series(text, since, until, body, source, kind, store, continuity: bool = Tr
         seed_id = best[0][1]
     start, stop = _selection(since=since, until=until).since, _selection(since=since, until=until).until
     found = query.reader.rows(
-        f"WITH c AS ({keyed}), seed AS (SELECT tkey, akey, resolution FROM c WHERE rollcall_id = ?), "
+        f"WITH c AS MATERIALIZED ({keyed}), seed AS (SELECT tkey, akey, resolution FROM c WHERE rollcall_id = ?), "
         "per AS (SELECT session, akey, count(*) AS n FROM c WHERE akey <> '' GROUP BY session, akey) "
         f"SELECT c.rollcall_id, c.date, c.session, c.resolution, {title.replace('r.', 'c.')} AS title, "
         "c.counted_yes, c.counted_no, c.counted_abstain, c.counted_non_voting, seed.resolution AS seed "

@@ -31,13 +31,45 @@ def find(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "res
 
 
 def _find(query: Query, symbols) -> Rows:
-    from ..symbols import SymbolIndex
+    from ..errors import UnknownResolution
 
     if not symbols:
         raise UsageError("name at least one resolution, e.g. ES-11/1")
+    narrowed = _narrow(symbols)
+    if narrowed is not None:  # read only the roll calls whose symbol holds the base typed (or the record id)
+        try:
+            return _find_in(query, symbols, *narrowed)
+        except UnknownResolution:
+            pass  # read them all: the suggestions need every symbol
+    return _find_in(query, symbols, "TRUE", [])
+
+
+def _narrow(symbols) -> tuple[str, list] | None:
+    """SQL keeping the candidates of every symbol (its base within the stored symbol, or its record id);
+    None when a symbol cannot be narrowed so (a draft symbol, a malformed one)."""
+    from ..symbols import parse
+
+    conds, params = [], []
+    for sym in symbols:
+        text = sym.strip()
+        if text.isdigit():
+            conds.append("r.rollcall_id = ?")
+            params.append(int(text))
+            continue
+        parsed = parse(text)
+        if parsed is None:
+            return None
+        conds.append("strpos(upper(replace(r.resolution, ' ', '')), ?) > 0")
+        params.append(parsed.base)
+    return "(" + " OR ".join(conds) + ")", params
+
+
+def _find_in(query: Query, symbols, cond: str, cond_params: list) -> Rows:
+    from ..symbols import SymbolIndex
+
     drafts = query.has_column("draft")
     sql, params = query.rollcalls_sql((*ROLLCALL_VIEW, "kind", "source", *(["draft"] if drafts else [])))
-    calls = query.reader.rows(sql, params)
+    calls = query.reader.rows(f"SELECT * FROM ({sql}) r WHERE {cond}", [*params, *cond_params])
     index = SymbolIndex(calls.column_values("resolution"), calls.column_values("rollcall_id"),
                         calls.column_values("draft") if drafts else None)
     picked: list[int] = []
