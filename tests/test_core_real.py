@@ -83,11 +83,12 @@ def test_align_pooled_equals_sum_of_years(ga_store):
 
 
 def test_align_by_session_and_metrics(ga_store):
+    # --session ES-11 selects the emergency session; --by session folds it into regular sessions (Voeten)
     s = unvote.align("KHM", "RUS", by="session", session="ES-11", store=ga_store)
-    assert s["period"].to_pylist() == ["ES-11"]
-    r = row(s)
+    assert s["period"].to_pylist() == ["77", "78", "80"]
+    r = row(unvote.align("KHM", "RUS", by="all", session="ES-11", store=ga_store))
     assert r["n"] == 8  # ES-11/1 … ES-11/8
-    st = row(unvote.align("KHM", "RUS", by="session", session="ES-11", metric="statedept", store=ga_store))
+    st = row(unvote.align("KHM", "RUS", by="all", session="ES-11", metric="statedept", store=ga_store))
     assert st["score"] == pytest.approx((r["same"] + 0.5 * (r["partial"] + r["absent"])) / r["n"])
 
 

@@ -28,7 +28,7 @@ README = (ROOT / "README.md").read_text("utf-8")
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
 # Pages other branches add; the lead empties this set once they are merged.
-PENDING_PAGES = {"limits.md", "store.md", "output.md", "explore.md"}
+PENDING_PAGES: set[str] = set()
 _META = set("()|;&<>`[]*?")  # outside quotes: shell syntax, or a glob (zsh refuses unmatched ones)
 
 

@@ -18,6 +18,8 @@ _EXPORTS = {
     "group_members": "unvote.api", "tally_by_group": "unvote.api",
     "ideal": "unvote.api", "topics_by_decade": "unvote.api",
     "sql": "unvote.api", "sql_schema": "unvote.api",
+    "search": "unvote.api", "voting_record": "unvote.api", "align_votes": "unvote.api", "series": "unvote.api",
+    "series_changes": "unvote.api", "series_votes": "unvote.api",
     "Selection": "unvote.selection", "Rows": "unvote.results",
     "Store": "unvote.store",
     "lookup_country": ("unvote.countries", "lookup"),

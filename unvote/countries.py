@@ -19,8 +19,10 @@ Policy choices:
 * GER vs DEU: the UNDL data spells the pre-unification FRG "GERMANY, FEDERAL REPUBLIC OF" and
   codes it GER. From 1990-10-03 it uses DEU. Keeping both lets "West Germany" stay distinct, and
   ``lineage("DEU")`` still joins them.
-* CHN is one seat throughout: the Republic of China held it until 1971 (A/RES/2758), and the UN
-  data codes both holders CHN.
+* CHN is one seat throughout: the Republic of China held it until 25 October 1971 (A/RES/2758), and
+  the UN data codes both holders CHN. The table also lists TWN (Republic of China, until 1971-10-25)
+  with no ccode and no successor: the store never holds it; only a query without continuity reads
+  the China seat's votes before that day as TWN (``selection.Query.table``).
 * YEM covers North Yemen before the 1990 merger and unified Yemen after, because the UN
   treats the merged state as continuing North Yemen's seat.
 * Membership dates are for display and "both were members" logic only. They must never

@@ -67,8 +67,7 @@ class Ambiguous(UnvoteError):
 
     def __init__(self, message: str, candidates: list[str]):
         self.candidates = candidates
-        shown = ", ".join(candidates[:12]) + (" …" if len(candidates) > 12 else "")
-        super().__init__(f"{message}: {shown}")
+        super().__init__(f"{message}: {', '.join(candidates)}")  # every candidate: the user picks one
 
 
 class NoData(UnvoteError):

@@ -173,7 +173,7 @@ class Reader:
     def columns(self, dataset: str, name: str) -> list[str]:
         """The columns of one of a dataset's tables (read from the file's footer once)."""
         key = (dataset, name)
-        if key not in self._columns:
+        if key not in self._columns:  # one version per dataset, so its columns never change under this reader
             self._columns[key] = [row[0] for row in
                                   self._run(f"DESCRIBE SELECT * FROM {self.table(dataset, name)}").fetchall()]
         return self._columns[key]
@@ -231,10 +231,27 @@ class Query:
         return self.sel.dataset
 
     def table(self, name: str) -> str:
-        return self.reader.table(self.dataset, name)
+        """SQL for a table of the selection's dataset. Without continuity the China seat's votes
+        before 25 October 1971 (the Republic of China's, A/RES/2758(XXVI)) read as ``TWN``."""
+        sql = self.reader.table(self.dataset, name)
+        if name == "votes" and not self.sel.continuity and (self.sel.since is None or self.sel.since < ROC_UNTIL):
+            sql = (f"(SELECT v.* REPLACE (CASE WHEN v.ms_code = 'CHN' AND r.date < DATE '{ROC_UNTIL}' "
+                   f"THEN 'TWN' ELSE v.ms_code END AS ms_code) FROM {sql} v "
+                   f"JOIN (SELECT rollcall_id, date FROM {self.reader.table(self.dataset, 'rollcalls')}) r "
+                   "USING (rollcall_id))")
+        return sql
 
     def has_column(self, name: str, table: str = "rollcalls") -> bool:
         return name in self.reader.columns(self.dataset, table)
+
+    def topics_sql(self, alias: str = "r") -> str:
+        """SQL for a roll call's topics as text (``me;hr``), or '' where the data has no ``topics`` column."""
+        if not self.has_column("topics"):
+            return "''"
+        kind = self.reader.rows(f"SELECT typeof(topics) FROM {self.table('rollcalls')} LIMIT 1").rows
+        if kind and kind[0][0].endswith("[]"):
+            return f"coalesce(array_to_string({alias}.topics, ';'), '')"
+        return f"coalesce(CAST({alias}.topics AS VARCHAR), '')"
 
     # ---- roll calls ---------------------------------------------------------------------------
     def condition(self) -> tuple[str, list]:
@@ -257,7 +274,8 @@ class Query:
         """SQL for the selected roll calls, oldest first (``rollcall_id`` breaks ties)."""
         cond, params = self.condition()
         present = set(self.reader.columns(self.dataset, "rollcalls"))
-        cols = ", ".join(f"r.{c}" if c in present else f"NULL AS {c}" for c in columns)
+        cols = ", ".join(f"r.{c}" if c in present else f"{REGULAR_SESSION} AS session"
+                         if c == "regular_session" else f"NULL AS {c}" for c in columns)
         sql = f"SELECT {cols} FROM {self.table('rollcalls')} r WHERE {cond}"
         if self.sel.exclude_unanimous:
             sql += " AND r.rollcall_id NOT IN (SELECT unnest(?::BIGINT[]))"
@@ -309,12 +327,14 @@ class Query:
             "WHERE v.rollcall_id IN (SELECT unnest(?::BIGINT[])) GROUP BY v.rollcall_id", [list(ids)])
         return {row[0]: row[1:] for row in found.rows}
 
-    def matrix(self, *, codes: list[str] | None = None):
+    def matrix(self, *, codes: list[str] | None = None, fold_sessions: bool = False):
         """(roll calls, VoteMatrix) for the selection: every country listed at least once, as columns
-        (merged by continuity); with ``codes`` only those countries' votes are read."""
+        (merged by continuity); with ``codes`` only those countries' votes are read. ``fold_sessions``:
+        the ``session`` column is the regular session (``REGULAR_SESSION``)."""
         from .analysis.votematrix import vote_matrix
 
-        calls = self.rollcalls(("rollcall_id", "date", "session", "resolution"))
+        calls = self.rollcalls(("rollcall_id", "date", "regular_session" if fold_sessions else "session",
+                                "resolution"))
         found = self.votes(codes=codes)
         merge = countries.continuity() if self.sel.continuity else None
         return calls, vote_matrix(calls, found, merge=merge)
@@ -336,6 +356,26 @@ class Query:
                "LEFT JOIN a USING (rollcall_id) LEFT JOIN b USING (rollcall_id) "
                "ORDER BY calls.date, calls.rollcall_id")
         return self.reader.rows(sql, [*params, list(a_codes), list(b_codes)])
+
+
+# The day the People's Republic took the China seat (A/RES/2758(XXVI)): before it, CHN's votes are the
+# Republic of China's (TWN without continuity).
+ROC_UNTIL = dt.date(1971, 10, 25)
+
+# A roll call's regular session, as Voeten's data assigns it: a regular session's own number; a special
+# or emergency special session (S-k, ES-k) goes to the regular session that opens in September of its
+# calendar year (ES-1, November 1956 → 11; S-1, May 1947 → 2; ES-11/1, March 2022 → 77).
+# ``rollcalls_sql`` gives it for the column name ``regular_session`` (named ``session`` in the result).
+REGULAR_SESSION = ("CASE WHEN regexp_full_match(r.session, '[0-9]+') OR r.date IS NULL THEN r.session "
+                   "ELSE CAST(year(r.date) - 1945 AS VARCHAR) END")
+
+
+
+def regular_session(session: str | None, date: dt.date | None) -> str | None:
+    """``REGULAR_SESSION`` in Python: ``regular_session("ES-1", date(1956, 11, 4)) == "11"``."""
+    if session is None or date is None or session.isdigit():
+        return session
+    return str(date.year - 1945)
 
 
 # Per-letter vote counts, the one place they are spelt (Y, N, A, X as the store keeps them).

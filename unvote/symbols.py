@@ -77,10 +77,19 @@ class SymbolIndex:
 
     symbols: list[str]
     record_ids: list[int]
+    drafts: list[str | None] | None = None  # the draft symbol(s) each roll call voted on (A/ES-11/L.1), if known
 
     def __post_init__(self) -> None:
         self._compact = [s.upper().replace(" ", "") for s in self.symbols]
         self._ids = {rid: i for i, rid in enumerate(self.record_ids)}
+
+    def _by_draft(self, query: str) -> list[int]:
+        """Rows whose draft symbol is ``query`` (a draft column may list several: ``A/77/L.5|A/77/L.5/Add.1``)."""
+        if not self.drafts or "/L." not in query.upper().replace(" ", ""):
+            return []
+        wanted = query.upper().replace(" ", "")
+        return [i for i, d in enumerate(self.drafts)
+                if d and wanted in (x.strip().upper().replace(" ", "") for x in re.split(r"[|;,]", d))]
 
     def find(self, text: str) -> list[int]:
         """Row positions for one user query; raises UnknownResolution / Ambiguous."""
@@ -88,7 +97,18 @@ class SymbolIndex:
         rid = record_id(query)
         if rid is not None and rid in self._ids:  # a UNDL record id
             return [self._ids[rid]]
+        drafted = self._by_draft(query)
+        if drafted:
+            if len(drafted) > 1:
+                raise Ambiguous(f"draft {query!r} was voted on in {len(drafted)} roll calls; name one",
+                                [self.symbols[i] for i in drafted])
+            return drafted
         parsed = parse(query)
+        if parsed is None and "/L." in query.upper().replace(" ", ""):
+            raise UnknownResolution(f"no roll call in the data names the draft {query!r}"
+                                    + ("" if self.drafts and any(self.drafts) else
+                                       " (these data have no draft symbols; name the resolution)"),
+                                    self._suggest(query))
         if parsed is None:
             literal = [i for i, c in enumerate(self._compact) if canonical(c) == canonical(query)]
             if literal:  # a malformed stored symbol, typed as stored
@@ -111,6 +131,11 @@ class SymbolIndex:
             hits = exact
         elif not parsed.part and same_base:
             hits = same_base  # e.g. 181(II) → its only voted part 181(II)[A]
+        elif not parsed.body and re.fullmatch(r"\d+\((?:19|20)\d\d\)", parsed.base) and not any(
+                c.startswith("S/RES/") for c in self._compact[:1]):
+            raise UnknownResolution(f"no recorded vote on {query!r} in the General Assembly data; "
+                                    f"{parsed.base} is shaped like a Security Council symbol",
+                                    [f"S/RES/{parsed.key} (with --body sc)"])
         else:
             raise UnknownResolution(f"no recorded vote on {_shown(query)!r}", self._suggest(parsed.key[:200]))
         if len(hits) > 1:

@@ -11,12 +11,14 @@ results as ``pyarrow.Table``. Each CLI command is a thin adapter over one functi
 """
 
 from ..selection import KINDS, SOURCE_LABELS, SOURCES, Selection
-from .agreement import align, cohesion, group_members, groups_table, matrix, neighbors, tally_by_group
+from .agreement import align, align_votes, cohesion, group_members, groups_table, matrix, neighbors, tally_by_group
+from .explore import search, series, series_changes, series_votes, voting_record
 from .ideal import ideal, latest_complete_year
 from .records import country_votes, find, info, rollcalls, tally, topics_by_decade, votes
 from .sql import schema as sql_schema
 from .sql import sql
 
-__all__ = ["KINDS", "SOURCES", "SOURCE_LABELS", "Selection", "align", "cohesion", "country_votes", "find",
-           "group_members", "groups_table", "ideal", "info", "latest_complete_year", "matrix", "neighbors",
-           "rollcalls", "sql", "sql_schema", "tally", "tally_by_group", "topics_by_decade", "votes"]
+__all__ = ["KINDS", "SOURCES", "SOURCE_LABELS", "Selection", "align", "align_votes", "cohesion", "country_votes",
+           "find", "group_members", "groups_table", "ideal", "info", "latest_complete_year", "matrix", "neighbors",
+           "rollcalls", "search", "series", "series_changes", "series_votes", "sql", "sql_schema", "tally",
+           "tally_by_group", "topics_by_decade", "voting_record", "votes"]

@@ -30,10 +30,13 @@ def check_period(by: str, allowed=PERIODS) -> None:
 
 
 def period_of(call: dict, by: str) -> str:
-    """A roll call's period label: its calendar year, its session, or ``all``."""
+    """A roll call's period label: its calendar year, its regular session (special and emergency
+    special sessions folded in as Voeten's data does: ``selection.regular_session``), or ``all``."""
+    from ..selection import regular_session
+
     if by == "year":
         return str(call["date"].year)
-    return call["session"] if by == "session" else "all"
+    return regular_session(call["session"], call["date"]) if by == "session" else "all"
 
 
 def groups_of(call: dict, by: str) -> tuple[str, ...]:
@@ -45,14 +48,14 @@ def groups_of(call: dict, by: str) -> tuple[str, ...]:
     return (period_of(call, by),)
 
 
-def side_votes(query: Query, sides: list[Side]) -> Rows:
-    """The selected roll calls (rollcall_id, date, session, resolution, title) with each side's vote
-    as columns ``a_vote``, ``b_vote`` (a letter; None where not listed). Countries are read in SQL;
-    a group's position needs its members' votes (numpy)."""
+def side_votes(query: Query, sides: list[Side], columns=None) -> Rows:
+    """The selected roll calls (``columns``, default rollcall_id, date, session, resolution, title)
+    with each side's vote as columns ``a_vote``, ``b_vote`` (a letter; None where not listed).
+    Countries are read in SQL; a group's position needs its members' votes (numpy)."""
     a, b = sides
     pairs = query.pair_votes(a.codes(query.sel.continuity) if a.kind == "country" else [],
                              b.codes(query.sel.continuity) if b.kind == "country" else [],
-                             columns=("rollcall_id", "date", "session", "resolution", "title", "topics"))
+                             columns=columns or ("rollcall_id", "date", "session", "resolution", "title", "topics"))
     if pairs.num_rows == 0:
         raise query.nothing()
     for column, s in (("a_vote", a), ("b_vote", b)):
@@ -83,53 +86,112 @@ def group_letters(query: Query, group: Side, calls: Rows) -> list[str | None]:
     return [CODE_LETTER.get(int(c)) for c in code]  # NOT_LISTED → None
 
 
-def align(a: str, b: str, *, by: str = "year", metric: str = "agree", year=None, since=None, until=None,
-          session=None, topic=None, continuity: bool = True, exclude_unanimous: bool = False,
-          body: str = "ga", source: str = "undl", kind: str = "resolution", store=None) -> Rows:
+def align(a: str, b, *, by: str = "year", metric: str = "agree", year=None, since=None, until=None,
+          session=None, topic=None, continuity: bool = True, exclude_unanimous: bool = False, body: str = "ga",
+          source: str = "undl", kind: str = "resolution", store=None) -> Rows:
     """Agreement between two countries per period (year, session or "all"), with the counts.
 
     Countries may be named any reasonable way (``KHM``, ``Cambodia``, ``Russia``), and a group may
     stand for either (``ASEAN``, ``EU``: its members' plurality position, see ``unvote.groups``).
     With ``continuity`` (default) a country's predecessor seat counts as its own (USSR → Russia).
     ``exclude_unanimous`` drops roll calls where every member that voted Y/A/N voted alike (Voeten).
+    ``b`` may be a list of partners: ``a`` against each, one block of rows per partner, with a first
+    column ``partner`` when there is more than one.
     Columns: period, n, same, partial, opposite, absent (+ the nine cells for kappa, pi, votes-only), score.
     """
     from ..analysis import align as alignment
 
     check_metric(metric)
     check_period(by, (*PERIODS, "topic"))
-    first, second = side(a), side(b)
-    if first.code == second.code:
-        raise UsageError(f"both sides are {first.code}; name two different countries or groups")
+    partners = [b] if isinstance(b, str) else list(dict.fromkeys(b))
+    if not partners:
+        raise UsageError("name a second country or group to align with")
     query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
                                session=session, topic=topic, continuity=continuity,
                                exclude_unanimous=exclude_unanimous),
                   store=store)
-    pairs = side_votes(query, [first, second])
-    calls = pairs.to_pylist()
+    first = side(a)
+    types = {"period": "VARCHAR", **dict.fromkeys(alignment.output_columns(metric), "BIGINT"), "score": "DOUBLE"}
+    rows = []
+    for partner in partners:
+        calls = _pair_calls(query, first, side(partner))
+        counted = [(g, c["a_vote"], c["b_vote"]) for c in calls for g in groups_of(c, by)]
+        if not counted:
+            raise NoData(f"no {query.sel.body.upper()} roll call{query.sel.describe()} has a topic")
+        found = alignment.align(*zip(*counted), metric=metric)
+        if by == "topic":
+            from ..topics import CODES
+
+            found.sort(key=lambda r: CODES.index(r["period"]))
+        rows += [{"partner": side(partner).code, **r} for r in found] if len(partners) > 1 else found
+    if len(partners) > 1:
+        types = {"partner": "VARCHAR", **types}
+    return Rows.from_dicts(rows, types)
+
+
+def _pair_calls(query: Query, first: Side, second: Side, columns=None) -> list[dict]:
+    """The selected roll calls with both sides' votes (``side_votes``) as dicts; NoData when a side
+    never voted in the span."""
+    if first.code == second.code:
+        raise UsageError(f"both sides are {first.code}; name two different countries or groups")
+    calls = side_votes(query, [first, second], columns).to_pylist()
     for who, column in ((first, "a_vote"), (second, "b_vote")):
         if all(c[column] is None for c in calls):
-            raise NoData(f"{who.label} has no recorded {query.sel.body.upper()} votes{query.sel.describe()}")
-    counted = [(g, c["a_vote"], c["b_vote"]) for c in calls for g in groups_of(c, by)]
-    if not counted:
-        raise NoData(f"no {query.sel.body.upper()} roll call{query.sel.describe()} has a topic")
-    rows = alignment.align(*zip(*counted), metric=metric)
-    if by == "topic":
-        from ..topics import CODES
+            hint = "; the Republic of China's votes are CHN's unless --no-continuity" \
+                if who.code == "TWN" and query.sel.continuity else ""
+            raise NoData(f"{who.label} has no recorded {query.sel.body.upper()} votes{query.sel.describe()}{hint}")
+    return calls
 
-        rows.sort(key=lambda r: CODES.index(r["period"]))
-    types = {"period": "VARCHAR", **dict.fromkeys(alignment.output_columns(metric), "BIGINT"), "score": "DOUBLE"}
-    return Rows.from_dicts(rows, types)
+
+PAIR_VOTE_TYPES = {"resolution": "VARCHAR", "date": "DATE", "session": "VARCHAR", "a_vote": "VARCHAR",
+                   "b_vote": "VARCHAR", "relation": "VARCHAR", "yes": "BIGINT", "no": "BIGINT",
+                   "abstain": "BIGINT", "non_voting": "BIGINT", "title": "VARCHAR", "rollcall_id": "BIGINT"}
+
+
+def align_votes(a: str, b: str, *, differ: bool = False, year=None, since=None, until=None, session=None,
+                topic=None, continuity: bool = True, exclude_unanimous: bool = False, body: str = "ga", source: str = "undl",
+                kind: str = "resolution", store=None) -> Rows:
+    """The votes behind ``align``: one row per roll call counted (both sides listed), oldest first —
+    resolution, date, session, a_vote, b_vote, relation (same | partial | opposite | absent, as
+    ``analysis.align.relation`` counts them, so the rows add up to align's counts), the tally (yes,
+    no, abstain, non_voting), title, rollcall_id. ``differ``: only partial and opposite rows, most
+    contested first (smallest |yes − no|, then newest)."""
+    from ..analysis.align import relation
+
+    query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
+                               session=session, topic=topic, continuity=continuity,
+                               exclude_unanimous=exclude_unanimous),
+                  store=store)
+    calls = _pair_calls(query, side(a), side(b), PAIR_COLUMNS)
+    rows = []
+    for c in calls:
+        rel = relation(c["a_vote"], c["b_vote"])
+        if rel is None or (differ and rel not in ("partial", "opposite")):
+            continue
+        rows.append({**c, "relation": rel, "yes": c["counted_yes"], "no": c["counted_no"],
+                     "abstain": c["counted_abstain"], "non_voting": c["counted_non_voting"]})
+    if differ:
+        rows.sort(key=lambda r: (abs((r["yes"] or 0) - (r["no"] or 0)), -r["date"].toordinal(), -r["rollcall_id"]))
+    return Rows.from_dicts(rows, PAIR_VOTE_TYPES)
+
+
+PAIR_COLUMNS = ("rollcall_id", "date", "session", "resolution", "title", "counted_yes", "counted_no",
+                "counted_abstain", "counted_non_voting")
+
+
+MIN_VOTES = 10  # neighbors: fewer roll calls where both cast Y/A/N than this → listed, but not ranked
 
 
 def neighbors(focal: str, *, year=None, since=None, until=None, session=None, topic=None, metric: str = "agree",
               exclude_unanimous: bool = False, continuity: bool = True, body: str = "ga", source: str = "undl",
-              kind: str = "resolution", store=None):
+              kind: str = "resolution", min_votes: int = MIN_VOTES, limit: int | None = None, store=None):
     """Every other country ranked by agreement with ``focal`` (a country or a group) over the span.
 
     Columns: rank, country, name, n, same, partial, opposite, absent (+ the cross-table cells for
-    kappa/pi/votes-only), score. Countries with no shared roll call are left out; those with shared
-    roll calls but no score (e.g. never both voted) come last, unranked.
+    kappa/pi/votes-only), score. Countries with no shared roll call are left out. Countries that cast
+    a Y/A/N vote on the same roll call as ``focal`` fewer than ``min_votes`` times (same + partial +
+    opposite; default 10) keep their score but no rank and follow the ranked ones (a score on 3 votes
+    is not a neighbour); those with no score (never both voted) come last. ``limit``: the first rows only.
     """
     import numpy as np
     import pyarrow as pa
@@ -158,9 +220,17 @@ def neighbors(focal: str, *, year=None, since=None, until=None, session=None, to
     score = alignment.METRICS[metric]({k: v[keep] for k, v in counts.items()})
     picked = {k: v[keep] for k, v in counts.items()}
     codes = names[keep]
-    # best first; ties by more shared roll calls, then by code; no score last
-    order = np.lexsort((codes.astype(str), -picked["n"], -np.nan_to_num(score, nan=-np.inf)))
-    scored = ~np.isnan(score[order])
+    if min_votes < 0:
+        raise UsageError("--min-votes must be 0 or more")
+    few = (picked["same"] + picked["partial"] + picked["opposite"]) < min_votes
+    tier = np.where(np.isnan(score), 2, np.where(few, 1, 0))
+    # ranked best first, then the few-vote ones, then no score; ties by more shared roll calls, then by code
+    order = np.lexsort((codes.astype(str), -picked["n"], -np.nan_to_num(score, nan=-np.inf), tier))
+    if limit is not None:
+        if limit < 1:
+            raise UsageError("--limit must be 1 or more")
+        order = order[:limit]
+    scored = tier[order] == 0
     rank = np.where(scored, np.cumsum(scored), 0)
     table = {"rank": pa.array(rank, pa.int64(), mask=~scored),
              "country": pa.array(codes[order].astype(str), pa.string()),
@@ -173,12 +243,15 @@ def neighbors(focal: str, *, year=None, since=None, until=None, session=None, to
 
 def matrix(*, year=None, since=None, until=None, session=None, topic=None, by: str = "all", metric: str = "agree",
            exclude_unanimous: bool = False, continuity: bool = True, wide: bool = False, body: str = "ga",
-           source: str = "undl", kind: str = "resolution", store=None):
+           source: str = "undl", kind: str = "resolution", limit: int | None = None, min_votes: int = MIN_VOTES,
+           store=None):
     """Agreement of every pair of countries, per period (``by``: all, year, session).
 
     Long (default): [period,] a, b, n, same, partial, opposite, absent (+ cells), score — every
     ordered pair a ≠ b that shared at least one roll call, so each pair appears both ways.
     ``wide``: one row per country, one score column per country (the diagonal is empty).
+    ``limit``: the best-scoring ``limit`` pairs, each once (a < b), best first, those with fewer than
+    ``min_votes`` roll calls both voted Y/A/N on after the rest (``top_pairs``).
     Computed with matrix products over one-hot vote masks (``analysis/pairwise.py``).
     """
     from ..analysis import align as alignment
@@ -190,11 +263,31 @@ def matrix(*, year=None, since=None, until=None, session=None, topic=None, by: s
                                session=session, topic=topic, continuity=continuity,
                                exclude_unanimous=exclude_unanimous),
                   store=store)
-    calls, vm = query.matrix()
+    calls, vm = query.matrix(fold_sessions=by == "session")
     keys, inverse = alignment.period_index(calls, by)
     long = pairwise.matrix_table(vm.votes, vm.countries, keys, inverse, metric=metric,
                                  include_period=by != "all")
-    return pairwise.wide(long, period_column=by != "all") if wide else long
+    if wide:
+        if limit is not None:
+            raise UsageError("--limit applies to the long form (one row per pair), not --wide")
+        return pairwise.wide(long, period_column=by != "all")
+    return top_pairs(long, limit, min_votes) if limit is not None else long
+
+
+def top_pairs(long, limit: int, min_votes: int = MIN_VOTES):
+    """The ``limit`` best-scoring rows of a long matrix, each pair once (a < b): score, then n, descending;
+    pairs that both cast Y/A/N on fewer than ``min_votes`` roll calls come after the others."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if limit < 1:
+        raise UsageError("--limit must be 1 or more")
+    once = long.filter(pc.less(long["a"], long["b"]))
+    score = np.nan_to_num(once["score"].to_numpy(zero_copy_only=False).astype(float), nan=-np.inf)
+    voted = sum(once[k].to_numpy() for k in ("same", "partial", "opposite"))
+    order = np.lexsort((np.array(once["b"].to_pylist()), np.array(once["a"].to_pylist()),
+                        -once["n"].to_numpy(), -score, voted < min_votes))
+    return once.take(order[:limit])
 
 
 def cohesion(group: str, *, by: str = "year", year=None, since=None, until=None, session=None, topic=None,
@@ -210,7 +303,7 @@ def cohesion(group: str, *, by: str = "year", year=None, since=None, until=None,
     query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
                                session=session, topic=topic, continuity=continuity), store=store)
     merge = countries.continuity() if continuity else {}
-    calls, vm = query.matrix(codes=me.codes(continuity))
+    calls, vm = query.matrix(codes=me.codes(continuity), fold_sessions=by == "session")
     mask = blocs.membership_mask(calls["date"].to_numpy().astype("datetime64[D]"), vm.countries, me.spells(), merge)
     table = blocs.cohesion(calls, vm.votes, mask, by=by)
     if table.num_rows == 0:

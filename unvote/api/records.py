@@ -31,38 +31,73 @@ def find(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "res
 
 
 def _find(query: Query, symbols) -> Rows:
-    """The named roll calls (ROLLCALL_VIEW, kind, source), in the order named; each at most once."""
-    from ..symbols import SymbolIndex
+    from ..errors import UnknownResolution
 
     if not symbols:
         raise UsageError("name at least one resolution, e.g. ES-11/1")
-    sql, params = query.rollcalls_sql(("rollcall_id", "resolution"))
-    found = query.reader.rows(sql, params)
-    ids, resolutions = found.column_values("rollcall_id"), found.column_values("resolution")
-    index = SymbolIndex(resolutions, ids)
+    narrowed = _narrow(symbols)
+    if narrowed is not None:  # read only the roll calls whose symbol holds the base typed (or the record id)
+        try:
+            return _find_in(query, symbols, *narrowed)
+        except UnknownResolution:
+            pass  # read them all: the suggestions need every symbol
+    return _find_in(query, symbols, "TRUE", [])
+
+
+def _narrow(symbols) -> tuple[str, list] | None:
+    """SQL keeping the candidates of every symbol (its base within the stored symbol, or its record id);
+    None when a symbol cannot be narrowed so (a draft symbol, a malformed one)."""
+    from ..symbols import parse, record_id
+
+    conds, params = [], []
+    for sym in symbols:
+        text = sym.strip()
+        rid = record_id(text)
+        if rid is not None:
+            conds.append("r.rollcall_id = ?")
+            params.append(rid)
+            continue
+        parsed = parse(text)
+        if parsed is None:
+            return None
+        conds.append("strpos(upper(replace(r.resolution, ' ', '')), ?) > 0")
+        params.append(parsed.base)
+    return "(" + " OR ".join(conds) + ")", params
+
+
+def _find_in(query: Query, symbols, cond: str, cond_params: list) -> Rows:
+    from ..symbols import SymbolIndex
+
+    drafts = query.has_column("draft")
+    sql, params = query.rollcalls_sql((*ROLLCALL_VIEW, "kind", "source", *(["draft"] if drafts else [])))
+    calls = query.reader.rows(f"SELECT * FROM ({sql}) r WHERE {cond}", [*params, *cond_params])
+    index = SymbolIndex(calls.column_values("resolution"), calls.column_values("rollcall_id"),
+                        calls.column_values("draft") if drafts else None)
     picked: list[int] = []
     for sym in symbols:
-        picked.extend(ids[i] for i in index.find(sym) if ids[i] not in picked)
-    columns = (*ROLLCALL_VIEW, "kind", "source")
-    present = set(query.reader.columns(query.dataset, "rollcalls"))
-    cols = ", ".join(f"r.{c}" if c in present else f"NULL AS {c}" for c in columns)
-    return query.reader.rows(f"SELECT {cols} FROM {query.table('rollcalls')} r "
-                             "WHERE r.rollcall_id IN (SELECT unnest(?::BIGINT[])) "
-                             "ORDER BY list_position(?::BIGINT[], r.rollcall_id)", [picked, picked])
+        picked.extend(i for i in index.find(sym) if i not in picked)
+    found = Rows(calls.column_names, calls.types, [calls.rows[i] for i in picked])
+    return found.select([c for c in calls.column_names if c != "draft"]) if drafts else found
 
 
 def tally(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "resolution", store=None) -> Rows:
     """Counts per roll call: resolution, date, yes, no, abstain, non_voting, voting, members, title,
-    unreadable, meeting, session, rollcall_id (and ``source``, where each roll call's votes come from,
+    unreadable, meeting, session, rollcall_id, topics (``me;hr``; empty until the store has topics) (and ``source``, where each roll call's votes come from,
     unless ``source`` is "undl")."""
     from ..analysis.tally import TALLY_TYPES, tally_rows
 
     query = _query(symbols, body, source, kind, store)
     calls = _find(query, symbols)
-    rows = tally_rows(calls.to_pylist(), query.counts(calls.column_values("rollcall_id")))
+    ids = calls.column_values("rollcall_id")
+    rows = tally_rows(calls.to_pylist(), query.counts(ids))
+    topics = dict(query.reader.rows(
+        f"SELECT r.rollcall_id, {query.topics_sql('r')} FROM {query.table('rollcalls')} r "
+        "WHERE r.rollcall_id IN (SELECT unnest(?::BIGINT[]))", [ids]).rows) if query.has_column("topics") else {}
+    for row in rows:
+        row["topics"] = topics.get(row["rollcall_id"], "")
     types = dict(TALLY_TYPES)
-    if source == "undl":
-        types.pop("source")
+    types = {**{k: v for k, v in types.items() if k != "source"}, "topics": "VARCHAR",
+             **({} if source == "undl" else {"source": types["source"]})}
     return Rows.from_dicts(rows, types)
 
 

@@ -16,7 +16,7 @@ from ..output.render import PipeClosed
 from .app import app
 
 # Importing a module registers its commands on ``app``; this order is --help's order.
-for _module in ("fetch", "votes", "agreement", "topics", "ideal", "sql"):
+for _module in ("fetch", "votes", "explore", "agreement", "topics", "ideal", "sql"):
     __import__(f"{__name__}.{_module}")
 
 __all__ = ["app", "main"]

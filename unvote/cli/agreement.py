@@ -36,14 +36,18 @@ from .options import (
 def align(
     a: str = typer.Argument(..., help="A country (ISO3 code or name: KHM, Cambodia) or a group (ASEAN, EU; see unvote groups).",
                            autocompletion=complete.places),
-    b: str = typer.Argument(..., help="Another country or group.", autocompletion=complete.places),
+    others: list[str] = typer.Argument(..., help="Another country or group, or several (each against the first).",
+                                       autocompletion=complete.places),
     by: str = typer.Option("year", "--by", help="year | session | all | topic (one row per issue area).",
                            autocompletion=complete.align_periods),
     metric: str = MetricOpt,
+    year: Optional[int] = typer.Option(None, "--year", help="Only this calendar year (same as --since Y --until Y)."),
     since: Optional[str] = SinceOpt,
     until: Optional[str] = UntilOpt,
     session: Optional[str] = SessionOpt,
     topic: Optional[list[str]] = TopicOpt,
+    votes: bool = typer.Option(False, "--votes", help="The votes behind the score: one row per roll call counted, with both votes and their relation."),
+    differ: bool = typer.Option(False, "--differ", help="With --votes: only the roll calls where they differed (partial, opposite), most contested first."),
     exclude_unanimous: bool = UnanimousOpt,
     continuity: bool = ContinuityOpt,
     source: str = SourceOpt,
@@ -57,22 +61,44 @@ def align(
 ):
     """How often two countries (or a country and a group) vote alike, per year or session, with the counts.
 
-    Example: unvote align KHM RUS   |   unvote align Cambodia Russia --by session --format csv   |   unvote align KHM ASEAN --metric kappa
+    Example: unvote align KHM RUS   |   unvote align KHM RUS USA CHN --by all   |   unvote align KHM RUS --year 2022 --votes --differ
     """
     without_pandas()
     from .. import api
+    from ..errors import UsageError
     from ..output.render import emit
-    from ..output.views import align_view
+    from ..output.views import align_view, position_matrix_view, rows_view
 
     out = output_options(fmt, output, bom, formula_guard, body=body, source=source, metric=metric)
-    kw = dict(metric=metric, since=since, until=until, session=session, topic=topic, continuity=continuity,
+    kw = dict(year=year, since=since, until=until, session=session, topic=topic, continuity=continuity,
               exclude_unanimous=exclude_unanimous, body=body, source=source, kind=kind)
-    periods = api.align(a, b, by=by, **kw)
+    if differ and not votes:
+        votes = True
+    if votes:
+        if len(others) > 1:
+            raise UsageError("--votes lists one pair's votes; name one partner")
+        rows = api.align_votes(a, others[0], differ=differ, **kw)
+        emit(rows, fmt, **out, pretty=lambda console: (
+            rows_view(console, rows, title=f"{a} vs {others[0]}: {rows.num_rows} roll calls"
+                                           + (" where they differed, most contested first" if differ else "")),
+            source_note(console, source, kind)))
+        return
+    partners = others if len(others) > 1 else others[0]
+    periods = api.align(a, partners, by=by, metric=metric, **kw)
     if chart:
-        align_chart(chart, periods, api.align(a, b, by="all", **kw), a=a, b=b, metric=metric, by=by, source=source,
-                    body=body)
+        align_chart(chart, periods, api.align(a, partners, by="all", metric=metric, **kw), a=a, b=others[0],
+                    metric=metric, by=by, source=source, body=body)
+    if len(others) > 1:
+        emit(periods, fmt, **out, pretty=lambda console: (
+            rows_view(console, api.align(a, others, by="all", metric=metric, **kw),
+                      title=f"{a} against each · metric {metric} · whole span"),
+            source_note(console, source, kind)))
+        return
+    b = others[0]
     emit(periods, fmt, **out,
-         pretty=lambda console: (align_view(console, periods, api.align(a, b, by="all", **kw), a, b, metric, by),
+         pretty=lambda console: (align_view(console, periods, api.align(a, b, by="all", metric=metric, **kw), a, b,
+                                            metric, by),
+                                 position_matrix_view(console, api.align_votes(a, b, **kw), a, b),
                                  source_note(console, source, kind)))
 
 
@@ -86,6 +112,8 @@ def neighbors(
     session: Optional[str] = SessionOpt,
     topic: Optional[list[str]] = TopicOpt,
     metric: str = MetricOpt,
+    min_votes: int = typer.Option(10, "--min-votes", help="Rank only countries that cast Y/A/N on at least this many of the same roll calls; the others follow, unranked."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N rows."),
     exclude_unanimous: bool = UnanimousOpt,
     continuity: bool = ContinuityOpt,
     source: str = SourceOpt,
@@ -109,11 +137,13 @@ def neighbors(
     out = output_options(fmt, output, bom, formula_guard, body=body, source=source, metric=metric)
     table = api.neighbors(country, year=year, since=since, until=until, session=session, topic=topic, metric=metric,
                           exclude_unanimous=exclude_unanimous, continuity=continuity, body=body,
-                          source=source, kind=kind)
+                          source=source, kind=kind, min_votes=min_votes, limit=limit)
     if chart:
         neighbors_chart(chart, table, country=country, metric=metric, year=year, since=since, until=until,
                         session=session, source=source, body=body)
     emit(table, fmt, **out, pretty=lambda console: (neighbors_view(console, table, country, metric),
+                                                   console.print(f"[dim]unranked: fewer than {min_votes} roll calls "
+                                                                 "both voted Y/A/N on (--min-votes)[/]"),
                                                      source_note(console, source, kind)))
 
 
@@ -127,6 +157,7 @@ def matrix(
     by: str = typer.Option("all", "--by", help="all (one matrix for the span) | year | session"),
     metric: str = MetricOpt,
     wide: bool = typer.Option(False, "--wide", help="One row per country and one score column per country, instead of one row per pair."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Only the N best-scoring pairs, each once (a < b)."),
     exclude_unanimous: bool = UnanimousOpt,
     continuity: bool = ContinuityOpt,
     source: str = SourceOpt,
@@ -150,7 +181,7 @@ def matrix(
     out = output_options(fmt, output, bom, formula_guard, body=body, source=source, metric=metric)
     table = api.matrix(year=year, since=since, until=until, session=session, topic=topic, by=by, metric=metric,
                        wide=wide, exclude_unanimous=exclude_unanimous, continuity=continuity, body=body,
-                       source=source, kind=kind)
+                       source=source, kind=kind, limit=limit)
     if chart:
         matrix_chart(chart, table, metric=metric, year=year, since=since, until=until, session=session,
                      source=source, body=body)

@@ -429,3 +429,53 @@ def merged_line(summary: str | None, current: bool) -> str:
     """For ``unvote info``: the match summary, and whether the merged data is current."""
     state = "current" if current else "older than its sources: run unvote fetch --source merged"
     return (summary or "no match report") + f"; {state}"
+
+
+# ---- explore: search, votes, series, align --votes (Rows straight from DuckDB: no pyarrow) ----------
+def rows_view(console, rows, *, title: str | None = None, caption: str | None = None, shown: int | None = None,
+              hide=("rollcall_id",)) -> None:
+    """A plain table of ``Rows`` (the first ``shown`` rows), titles without the catalogue's tail."""
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    empty = {c for i, c in enumerate(rows.column_names) if c == "topics" and not any(r[i] for r in rows.rows)}
+    columns = [c for c in rows.column_names if c not in hide and c not in empty]
+    at = [rows.column_names.index(c) for c in columns]
+    kinds = rows.kinds()
+    view = Table(title=title, caption=caption, header_style="bold", box=box.SIMPLE_HEAD)
+    for c, i in zip(columns, at):
+        numeric = kinds[i] in ("int", "float")
+        width = max([len(c)] + [len(format_cell(r[i])) for r in rows.rows[:shown]]) if c != "title" else 20
+        view.add_column(c, justify="right" if numeric else "left", no_wrap=c != "title",
+                        overflow="fold", min_width=width, ratio=1 if c == "title" else None)
+    for row in rows.rows[:shown]:
+        cells = []
+        for c, i in zip(columns, at):
+            v = row[i]
+            if c == "title" and isinstance(v, str):
+                v = v.split(" : resolution /")[0]
+            cells.append(escape(format_cell(v)) if isinstance(v, str) else format_cell(v))
+        view.add_row(*cells)
+    console.print(view)
+
+
+def position_matrix_view(console, pair_votes, a: str, b: str) -> None:
+    """The 4×4 table of two sides' votes over the span (Yes, No, Abstain, not voting), from
+    ``api.align_votes`` rows (rows: ``a``'s vote, columns: ``b``'s)."""
+    from rich.table import Table
+
+    letters = ("Y", "N", "A", "X")
+    words = {"Y": "Yes", "N": "No", "A": "Abstain", "X": "not voting"}
+    ia, ib = pair_votes.column_names.index("a_vote"), pair_votes.column_names.index("b_vote")
+    cells: dict = {}
+    for row in pair_votes.rows:
+        key = (row[ia] if row[ia] in letters[:3] else "X", row[ib] if row[ib] in letters[:3] else "X")
+        cells[key] = cells.get(key, 0) + 1
+    view = Table(title=f"{a} (rows) × {b} (columns): roll calls", header_style="bold")
+    view.add_column("")
+    for y in letters:
+        view.add_column(words[y], justify="right")
+    for x in letters:
+        view.add_row(f"[bold]{words[x]}[/]", *[str(cells.get((x, y), 0)) for y in letters])
+    console.print(view)

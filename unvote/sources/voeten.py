@@ -371,7 +371,8 @@ def _rollcall_frame(frame, rcid, rollcalls, issues, report, warnings):
     unres = calls["unres"].astype("string").str.strip() if "unres" in calls.columns \
         else pd.Series(pd.NA, index=calls.index, dtype="string")
     session = calls["session"] if "session" in calls.columns else pd.Series(pd.NA, index=calls.index)
-    parsed = [normalise_unres(u if isinstance(u, str) else None, s) for u, s in zip(unres, session)]
+    parsed = [normalise_unres(u if isinstance(u, str) else None, s, None if pd.isna(d) else d.date())
+              for u, s, d in zip(unres, session, dates)]
     calls["unres"] = unres
     calls["resolution"] = [p[0] for p in parsed]
     calls["session"] = [p[1] for p in parsed]
@@ -379,8 +380,8 @@ def _rollcall_frame(frame, rcid, rollcalls, issues, report, warnings):
     return calls
 
 
-def normalise_unres(unres: str | None, session=None) -> tuple[str, str]:
-    """(resolution, session) for a Voeten ``unres`` and ``session``.
+def normalise_unres(unres: str | None, session=None, date=None) -> tuple[str, str]:
+    """(resolution, session) for a Voeten ``unres`` and ``session`` (and the roll call's ``date``).
 
     ``R/26/2758A`` → ``A/RES/2758(XXVI)[A]``, session ``26`` (sessions 1–30 numbered resolutions
     consecutively, with the session in Roman numerals); ``R/35/206Q`` → ``A/RES/35/206Q``;
@@ -388,6 +389,9 @@ def normalise_unres(unres: str | None, session=None) -> tuple[str, str]:
     (special and emergency special sessions, rcid > 9000 in the early data) give session
     ``S-k``/``ES-k``, but their numbers are not resolution numbers, so the symbol stays as found.
     Anything else (missing, ``GOAR/…`` page references, typos) stays as found, session from Voeten.
+    An ``R/…`` symbol whose session cannot hold the ``date`` while Voeten's session can (rcid 758
+    ``R/2/1069A`` dated 1961-12-04, session 16; rcid 594 ``R/19/595`` dated 1959, session 14) is a
+    typo: Voeten's session wins and the symbol stays as found (it names no real resolution).
     """
     from ..symbols import parse
 
@@ -408,12 +412,21 @@ def normalise_unres(unres: str | None, session=None) -> tuple[str, str]:
         return unres.strip(), f"S-{sess}"
     if prefix == "ESS":
         return unres.strip(), f"ES-{sess}"
+    if date is not None and fallback.isdigit() and sess != int(fallback) \
+            and not _session_holds(sess, date) and _session_holds(int(fallback), date):
+        return unres.strip(), fallback
     raw_part = m.group("part")
     part = raw_part.strip("/").replace("/", "-")
     if sess <= 30:
         return f"A/RES/{number}({_roman(sess)})" + (f"[{part}]" if part else ""), str(sess)
     suffix = part if len(part) <= 1 and "/" not in raw_part else f"[{part}]"  # "/I": a section, bracketed
     return f"A/RES/{sess}/{number}{suffix}", str(sess)
+
+
+def _session_holds(session: int, date) -> bool:
+    """Can a roll call of regular session ``session`` be dated ``date``? A session opens in September
+    of 1945 + session and may resume until the next one opens (the early ones met in spring too)."""
+    return 1945 + session <= date.year <= 1946 + session
 
 
 def _roman(n: int) -> str:

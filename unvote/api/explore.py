@@ -1,0 +1,339 @@
+"""From the number to the story: ``search`` roll calls by words, a country's ``voting_record``, and a
+recurring resolution's ``series`` (its roll calls, who changed their vote, every country's vote).
+
+All of it is SQL over the store (DuckDB) answered as ``Rows``: no numpy, pandas or pyarrow unless a
+group's position is needed (its members' plurality, ``agreement.group_letters``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .. import countries
+from ..errors import NoData, UsageError
+from ..results import Rows
+from ..selection import Query, Selection
+from ..sides import side
+
+# The columns a search looks in, where the dataset has them (UNDL GA: agenda_title; SC: agenda;
+# Voeten: short and descr for his own descriptions).
+TEXT_COLUMNS = ("resolution", "draft", "title", "agenda_title", "agenda", "subjects", "short", "descr")
+COUNT_COLUMNS = ("counted_yes", "counted_no", "counted_abstain", "counted_non_voting")
+VOTE_LETTERS = ("Y", "N", "A", "X")
+
+SEARCH_TYPES = {"resolution": "VARCHAR", "date": "DATE", "session": "VARCHAR", "yes": "BIGINT", "no": "BIGINT",
+                "abstain": "BIGINT", "non_voting": "BIGINT", "topics": "VARCHAR", "title": "VARCHAR",
+                "rollcall_id": "BIGINT"}
+RECORD_TYPES = {"resolution": "VARCHAR", "date": "DATE", "session": "VARCHAR", "country": "VARCHAR",
+                "vote": "VARCHAR", "yes": "BIGINT", "no": "BIGINT", "abstain": "BIGINT", "non_voting": "BIGINT",
+                "with_majority": "BOOLEAN", "topics": "VARCHAR", "title": "VARCHAR", "rollcall_id": "BIGINT"}
+
+
+# ---- words ------------------------------------------------------------------------------------
+def terms(words) -> list[str]:
+    """What must all match: each word, or each quoted phrase, folded (lower case, no accents).
+
+    ``["Ukraine", "territorial integrity"]`` (the shell kept the quotes' phrase as one argument) and
+    ``['"territorial integrity" ukraine']`` both give two terms."""
+    from ..analysis.series import fold
+
+    if isinstance(words, str):
+        words = [words]
+    out = []
+    for arg in words:
+        arg = str(arg)
+        if '"' in arg:
+            if arg.count('"') % 2:
+                raise UsageError(f"unbalanced quote in {arg!r}")
+            parts = [a or b for a, b in re.findall(r'"([^"]*)"|(\S+)', arg)]
+        else:
+            parts = [arg]  # one shell argument: a word, or a phrase the shell's quotes kept together
+        out += [f for f in (fold(p) for p in parts) if f]
+    if not out:
+        raise UsageError("give at least one word to search for, e.g. unvote search Ukraine")
+    return list(dict.fromkeys(out))
+
+
+def _pattern(term: str) -> str:
+    """An RE2 pattern: ``term`` at the start of a word (``ukrain`` finds Ukraine and Ukrainian); the
+    words of a phrase may be parted by spaces or punctuation (``nuclear test`` finds Nuclear-Test-Ban)."""
+    escaped = re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", term)
+    return r"(^|[^[:alnum:]])" + r"[^[:alnum:]]+".join(escaped.split(" "))
+
+
+def text_condition(query: Query, words, alias: str = "r") -> tuple[str, list]:
+    """SQL: the roll call's text (symbol, draft, title, agenda title, subjects …) holds every term."""
+    present = set(query.reader.columns(query.dataset, "rollcalls"))
+    cols = [f"{alias}.{c}" for c in TEXT_COLUMNS if c in present]
+    hay = f"replace(strip_accents(lower(concat_ws(' ', {', '.join(cols)}))), chr(8217), chr(39))"
+    found = terms(words)
+    return " AND ".join(f"regexp_matches({hay}, ?)" for _ in found), [_pattern(t) for t in found]
+
+
+def topics_sql(query: Query, alias: str = "r") -> str:
+    """The roll call's topics as text (``me;hr``), or '' where the data has no ``topics`` column yet."""
+    return query.topics_sql(alias)
+
+
+def _calls(query: Query, extra: tuple = ()) -> tuple[str, list]:
+    """The selection's roll calls with their counts and search text columns (a SQL subquery)."""
+    present = set(query.reader.columns(query.dataset, "rollcalls"))
+    cols = ("rollcall_id", "date", "session", "resolution", "title", *COUNT_COLUMNS,
+            *(c for c in TEXT_COLUMNS if c in present and c not in ("resolution", "title")),
+            *(["topics"] if "topics" in present else []), *extra)
+    return query.rollcalls_sql(tuple(dict.fromkeys(cols)))
+
+
+def _selection(**kw) -> Selection:
+    return Selection.of(**{k: v for k, v in kw.items() if k != "store"})
+
+
+# ---- search -----------------------------------------------------------------------------------
+def search(*words: str, year=None, since=None, until=None, session=None, topic=None, body: str = "ga",
+           source: str = "undl", kind: str = "resolution", limit: int | None = None, store=None) -> Rows:
+    """Roll calls whose symbol, title, agenda title or subjects contain every word (case- and
+    accent-insensitive, each word at the start of a word; a quoted phrase as a phrase), newest first.
+
+    Columns: resolution, date, session, yes, no, abstain, non_voting, topics, title, rollcall_id.
+    Nothing found: ``NoData`` naming close titles (rapidfuzz) to try instead.
+    """
+    query = Query(_selection(body=body, source=source, kind=kind, year=year, since=since, until=until,
+                             session=session, topic=topic), store=store)
+    if limit is not None and limit < 1:
+        raise UsageError("--limit must be 1 or more")
+    calls, params = _calls(query)
+    cond, more = text_condition(query, words)
+    sql = (f"SELECT r.resolution, r.date, r.session, r.counted_yes AS yes, r.counted_no AS no, "
+           f"r.counted_abstain AS abstain, r.counted_non_voting AS non_voting, {topics_sql(query)} AS topics, "
+           f"r.title, r.rollcall_id FROM ({calls}) r WHERE {cond} ORDER BY r.date DESC, r.rollcall_id DESC"
+           + (f" LIMIT {int(limit)}" if limit else ""))
+    found = query.reader.rows(sql, [*params, *more])
+    if not found.rows:
+        raise _no_match(query, words)
+    return Rows(list(SEARCH_TYPES), list(SEARCH_TYPES.values()), found.rows)
+
+
+def count(*words: str, year=None, since=None, until=None, session=None, topic=None, body: str = "ga",
+          source: str = "undl", kind: str = "resolution", store=None) -> int:
+    """How many roll calls ``search`` would list without a limit."""
+    query = Query(_selection(body=body, source=source, kind=kind, year=year, since=since, until=until,
+                             session=session, topic=topic), store=store)
+    calls, params = _calls(query)
+    cond, more = text_condition(query, words)
+    return query.reader.rows(f"SELECT count(*) FROM ({calls}) r WHERE {cond}", [*params, *more]).rows[0][0]
+
+
+def _no_match(query: Query, words) -> NoData:
+    """NoData naming up to three titles close to the words (rapidfuzz over the selection's titles)."""
+    from rapidfuzz import fuzz, process
+    from rapidfuzz.utils import default_process
+
+    calls, params = _calls(query)
+    present = set(query.reader.columns(query.dataset, "rollcalls"))
+    title = "coalesce(nullif(r.agenda_title, ''), r.title)" if "agenda_title" in present else \
+        "coalesce(r.title, r.short)" if "short" in present else "r.title"
+    titles = [t for (t,) in query.reader.rows(
+        f"SELECT DISTINCT {title} FROM ({calls}) r WHERE {title} IS NOT NULL", params).rows if t]
+    wanted = " ".join(terms(words))
+    near = process.extract(wanted, titles, scorer=fuzz.partial_ratio, processor=default_process, limit=3, score_cutoff=70)
+    what = f"no {query.sel.body.upper()} roll calls{query.sel.describe()} mention {' '.join(map(repr, terms(words)))}"
+    if near:
+        what += " — close titles: " + "; ".join(repr(t[:80]) for t, _, _ in near)
+    return NoData(what)
+
+
+# ---- a country's record -----------------------------------------------------------------------
+def latest_complete_year(query: Query) -> int:
+    """The last calendar year the data holds completely: the newest vote's year if that vote is dated
+    15 December or later (the main part of the session is over), else the year before."""
+    newest = query.reader.rows(f"SELECT max(date) FROM {query.table('rollcalls')}").rows[0][0]
+    if newest is None:
+        raise query.nothing()
+    return newest.year if newest >= dt.date(newest.year, 12, 15) else newest.year - 1
+
+
+def voting_record(country: str, *, year=None, since=None, until=None, session=None, topic=None, search=None,
+                  vote=None, continuity: bool = True, body: str = "ga", source: str = "undl",
+                  kind: str = "resolution", store=None) -> Rows:
+    """A country's (or a group's) vote on every roll call in the span, oldest first.
+
+    Default span: ``latest_complete_year``. ``search``: only roll calls matching these words (as
+    ``search``); ``vote``: only these votes (``"Y,N"``; X is not voting). Roll calls on which the
+    country was not listed (not a member then) are left out. Columns: resolution, date, session,
+    country, vote, yes, no, abstain, non_voting, with_majority (its Y/N/A vote is the most common
+    Y/N/A vote of the roll call — on a tie, each tied vote is; empty when it did not vote), topics,
+    title, rollcall_id. A group's vote is its members' plurality position (X for a tie or no vote).
+    """
+    who = side(country)
+    sel = _selection(body=body, source=source, kind=kind, year=year, since=since, until=until, session=session,
+                     topic=topic, continuity=continuity)
+    query = Query(sel, store=store)
+    if year is None and since is None and until is None and session is None:
+        query = Query(sel.replace(**dict(zip(("since", "until"), _year_span(latest_complete_year(query))))),
+                      reader=query.reader)
+    wanted = _vote_filter(vote)
+    calls, params = _calls(query)
+    cond, more = text_condition(query, search) if search else ("TRUE", [])
+    topics = topics_sql(query)
+    if who.kind == "country":
+        sql = (f"WITH c AS (SELECT * FROM ({calls}) r WHERE {cond}), "
+               f"v AS (SELECT rollcall_id, any_value(vote) AS vote FROM {query.table('votes')} "
+               "WHERE ms_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY rollcall_id) "
+               f"SELECT r.resolution, r.date, r.session, ? AS country, v.vote, r.counted_yes AS yes, "
+               "r.counted_no AS no, r.counted_abstain AS abstain, r.counted_non_voting AS non_voting, "
+               f"{_WITH_MAJORITY} AS with_majority, {topics} AS topics, r.title, r.rollcall_id "
+               "FROM c r JOIN v USING (rollcall_id) WHERE v.vote IN (SELECT unnest(?::VARCHAR[])) "
+               "ORDER BY r.date, r.rollcall_id")
+        rows = query.reader.rows(sql, [*params, *more, who.codes(continuity), who.code, wanted]).rows
+    else:
+        rows = _group_record(query, who, calls, params, cond, more, topics, wanted)
+    if not rows:
+        raise NoData(f"no {sel.body.upper()} votes of {who.label}{query.sel.describe()}"
+                     + (" matching the search" if search else "") + (f" that were {','.join(wanted)}" if vote else ""))
+    return Rows(list(RECORD_TYPES), list(RECORD_TYPES.values()), rows)
+
+
+_WITH_MAJORITY = ("CASE WHEN v.vote IN ('Y', 'N', 'A') THEN (CASE v.vote WHEN 'Y' THEN r.counted_yes "
+                  "WHEN 'N' THEN r.counted_no ELSE r.counted_abstain END) = "
+                  "greatest(r.counted_yes, r.counted_no, r.counted_abstain) END")
+
+
+def _group_record(query, who, calls, params, cond, more, topics, wanted) -> list[tuple]:
+    from .agreement import group_letters
+
+    found = query.reader.rows(
+        f"SELECT r.resolution, r.date, r.session, r.counted_yes, r.counted_no, r.counted_abstain, "
+        f"r.counted_non_voting, {topics} AS topics, r.title, r.rollcall_id FROM ({calls}) r WHERE {cond} "
+        "ORDER BY r.date, r.rollcall_id", [*params, *more])
+    if not found.rows:
+        return []
+    letters = group_letters(query, who, found.select(["rollcall_id", "date"]))
+    out = []
+    for (res, date, session, y, n, a, x, tops, title, rid), letter in zip(found.rows, letters):
+        if letter is None or letter not in wanted:
+            continue
+        mine = {"Y": y, "N": n, "A": a}.get(letter)
+        out.append((res, date, session, who.code, letter, y, n, a, x,
+                    None if mine is None else mine == max(y, n, a), tops, title, rid))
+    return out
+
+
+def _year_span(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def _vote_filter(vote) -> list[str]:
+    if vote is None:
+        return list(VOTE_LETTERS)
+    letters = [v.strip().upper() for v in str(vote).split(",") if v.strip()]
+    bad = [v for v in letters if v not in VOTE_LETTERS]
+    if bad or not letters:
+        raise UsageError(f"--vote takes Y, N, A and X (not voting), comma-separated, e.g. N,A; not {vote!r}")
+    return letters
+
+
+# ---- recurring resolutions --------------------------------------------------------------------
+SERIES_TYPES = {"resolution": "VARCHAR", "date": "DATE", "session": "VARCHAR", "yes": "BIGINT", "no": "BIGINT",
+                "abstain": "BIGINT", "non_voting": "BIGINT", "title": "VARCHAR", "rollcall_id": "BIGINT"}
+CHANGE_TYPES = {"resolution": "VARCHAR", "date": "DATE", "country": "VARCHAR", "name": "VARCHAR",
+                "previous": "VARCHAR", "vote": "VARCHAR", "previous_resolution": "VARCHAR"}
+LONG_TYPES = {"resolution": "VARCHAR", "date": "DATE", "country": "VARCHAR", "name": "VARCHAR", "vote": "VARCHAR"}
+
+
+def series(text, *, since=None, until=None, body: str = "ga", source: str = "undl", kind: str = "resolution",
+           store=None) -> Rows:
+    """A recurring resolution across sessions, one row per roll call with its tally, oldest first.
+
+    ``text``: a symbol of one of its roll calls (``80/4``) or words (``"embargo Cuba"``: the
+    most-repeated title among the roll calls the words find). How a series is recognised:
+    ``analysis.series``. Columns: resolution, date, session, yes, no, abstain, non_voting, title,
+    rollcall_id.
+    """
+    calls, _ = _series(text, since, until, body, source, kind, store)
+    return Rows.from_dicts(
+        [{**c, "yes": c["counted_yes"], "no": c["counted_no"], "abstain": c["counted_abstain"],
+          "non_voting": c["counted_non_voting"]} for c in calls], SERIES_TYPES)
+
+
+def series_changes(text, *, since=None, until=None, continuity: bool = True, body: str = "ga",
+                   source: str = "undl", kind: str = "resolution", store=None) -> Rows:
+    """Who voted differently from their previous vote in the series (``analysis.series.changes``):
+    resolution, date, country, name, previous, vote, previous_resolution."""
+    from ..analysis.series import changes
+
+    calls, query = _series(text, since, until, body, source, kind, store, continuity=continuity)
+    found = _series_votes(query, calls)
+    merge = countries.continuity() if continuity else None
+    rows = changes(calls, [(r[0], r[1], r[2]) for r in found], merge)
+    return Rows.from_dicts([{**r, "name": countries.display_name(r["country"])} for r in rows], CHANGE_TYPES)
+
+
+def series_votes(text, *, since=None, until=None, continuity: bool = True, body: str = "ga",
+                 source: str = "undl", kind: str = "resolution", store=None) -> Rows:
+    """Every country's vote on each roll call of the series, long form: resolution, date, country,
+    name, vote (in roll-call order, then by country; merged by continuity)."""
+    calls, query = _series(text, since, until, body, source, kind, store, continuity=continuity)
+    by_id = {c["rollcall_id"]: c for c in calls}
+    merge = countries.continuity() if continuity else {}
+    order = {c["rollcall_id"]: i for i, c in enumerate(calls)}
+    found = sorted(((rid, merge.get(code, code), vote) for rid, code, vote in _series_votes(query, calls)),
+                   key=lambda r: (order[r[0]], r[1]))
+    return Rows(list(LONG_TYPES), list(LONG_TYPES.values()),
+                [(by_id[rid]["resolution"], by_id[rid]["date"], code, countries.display_name(code), vote)
+                 for rid, code, vote in found])
+
+
+def _series_votes(query: Query, calls: list[dict]) -> list[tuple]:
+    return query.reader.rows(
+        f"SELECT v.rollcall_id, v.ms_code, v.vote FROM {query.table('votes')} v "
+        "WHERE v.rollcall_id IN (SELECT unnest(?::BIGINT[]))", [[c["rollcall_id"] for c in calls]]).rows
+
+
+# A title as a series key, and an agenda title folded (``analysis.series.title_key`` / ``agenda_key`` in SQL).
+_FOLD = "replace(strip_accents(lower(replace(coalesce({}, ''), chr(8217), chr(39)))), ' ', '')"
+_TITLE_KEY = "regexp_replace({}, '(?i)\\s*:\\s*(draft\\s+)?resolutions?\\s*/.*$', '')"
+
+
+def _series(text, since, until, body, source, kind, store, continuity: bool = True) -> tuple[list[dict], Query]:
+    """The series' roll calls (oldest first, as dicts) and the query that read them. Membership is
+    ``analysis.series.members``' rule, in SQL."""
+    from ..symbols import parse
+
+    words = ([text] if parse(text) is not None else text.split()) if isinstance(text, str) else list(text)
+    if not words:
+        raise UsageError("name a resolution of the series (80/4) or words from its title (embargo Cuba)")
+    query = Query(_selection(body=body, source=source, kind=kind, continuity=continuity), store=store)
+    present = set(query.reader.columns(query.dataset, "rollcalls"))
+    title = "coalesce(r.title, r.short)" if "short" in present else "r.title"
+    agenda = "r.agenda_title" if "agenda_title" in present else "r.agenda" if "agenda" in present else "NULL"
+    base, params = _calls(query)
+    keyed = (f"SELECT r.*, {_FOLD.format(_TITLE_KEY.format(title))} AS tkey, {_FOLD.format(agenda)} AS akey "
+             f"FROM ({base}) r")
+    if len(words) == 1 and parse(words[0]) is not None:
+        from .records import _find
+
+        seed_id = _find(query, [words[0]]).column_values("rollcall_id")[0]
+    else:
+        cond, more = text_condition(query, words)
+        best = query.reader.rows(
+            f"SELECT tkey, max_by(rollcall_id, (date, rollcall_id)) FROM ({keyed}) r WHERE {cond} GROUP BY tkey "
+            "ORDER BY count(*) DESC, max(date) DESC, max(rollcall_id) DESC LIMIT 1", [*params, *more]).rows
+        if not best:
+            raise _no_match(query, words)
+        seed_id = best[0][1]
+    start, stop = _selection(since=since, until=until).since, _selection(since=since, until=until).until
+    found = query.reader.rows(
+        f"WITH c AS MATERIALIZED ({keyed}), seed AS (SELECT tkey, akey, resolution FROM c WHERE rollcall_id = ?), "
+        "per AS (SELECT session, akey, count(*) AS n FROM c WHERE akey <> '' GROUP BY session, akey) "
+        f"SELECT c.rollcall_id, c.date, c.session, c.resolution, {title.replace('r.', 'c.')} AS title, "
+        "c.counted_yes, c.counted_no, c.counted_abstain, c.counted_non_voting, seed.resolution AS seed "
+        "FROM c CROSS JOIN seed LEFT JOIN per ON per.session IS NOT DISTINCT FROM c.session AND per.akey = c.akey "
+        "WHERE ((seed.tkey <> '' AND c.tkey = seed.tkey) OR (seed.akey <> '' AND c.akey = seed.akey AND per.n = 1)) "
+        "AND (?::DATE IS NULL OR c.date >= ?::DATE) AND (?::DATE IS NULL OR c.date <= ?::DATE) "
+        "ORDER BY c.date, c.rollcall_id", [*params, seed_id, start, start, stop, stop])
+    if not found.rows:
+        seed = query.reader.rows(f"SELECT resolution FROM {query.table('rollcalls')} WHERE rollcall_id = ?",
+                                 [seed_id]).rows[0][0]
+        raise NoData(f"no roll call of the series of {seed} in that span")
+    return found.select([c for c in found.column_names if c != "seed"]).to_pylist(), query
