@@ -85,7 +85,9 @@ def test_cambodia_russia_story_runs(ga_store_dir, monkeypatch, tmp_path):
 
     import pyarrow.parquet as pq
 
-    dates = pq.read_table(Path(ga_store_dir) / "ga" / "rollcalls.parquet", columns=["date"])["date"].to_pylist()
+    from unvote.store import Store
+
+    dates = pq.read_table(Store(ga_store_dir).version("ga") / "rollcalls.parquet", columns=["date"])["date"].to_pylist()
     in_span = sum(dt.date(2022, 1, 1) <= d <= dt.date(2024, 12, 31) for d in dates)
     assert f"countries, {in_span} roll calls" in out
     assert seconds < 60

@@ -482,7 +482,7 @@ def test_a_real_sigint_during_a_fetch(quirks_store, shared_data):
 # ---- item 9: one-line usage errors ----------------------------------------------------------------
 
 @pytest.mark.parametrize("args,message", [
-    (("tally", "ES-11/1", "--format", "xml"), "Invalid value for --format: 'xml' is not one of auto, table, csv, json"),
+    (("tally", "ES-11/1", "--format", "xml"), "--format 'xml' is not one of auto, table, csv, tsv, json"),
     (("tally", "ES-11/1", "--bogus"), "No such option: --bogus"),
     (("tally",), "Missing argument 'symbols'"),
     (("fetch", "--body", "xx"), "unknown body 'xx'; use ga or sc"),

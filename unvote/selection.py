@@ -193,12 +193,17 @@ class Reader:
             if relation:  # a relation hands its result to Arrow without an extra copy
                 return self.con.sql(sql, params=list(params))
             return self.con.execute(sql, list(params))
-        except duckdb.IOException as exc:
-            raise StoreError(f"cannot read the store in {self.store.root} ({str(exc).splitlines()[0]}); "
-                             "run: unvote info --check") from exc
-        except duckdb.InvalidInputException as exc:  # a truncated or corrupt Parquet file
-            raise StoreError(f"the store in {self.store.root} is damaged ({str(exc).splitlines()[0]}); "
-                             "run: unvote info --check") from exc
+        except (duckdb.IOException, duckdb.InvalidInputException) as exc:  # a missing, truncated or corrupt file
+            raise self._damaged(exc) from exc
+
+    def _damaged(self, exc) -> StoreError:
+        """The store's one message for damage, naming the dataset read and the command that repairs it."""
+        text = str(exc).splitlines()[0]
+        hit = [d for d, folder in self._versions.items() if str(folder) in text]
+        dataset = hit[0] if hit else (next(iter(self._versions)) if len(self._versions) == 1 else None)
+        if dataset is None:
+            return StoreError(f"the store in {self.store.root} is damaged ({text}); run: unvote info --check")
+        return self.store.damaged(dataset, text)
 
     def rows(self, sql: str, params=()) -> Rows:
         result = self._run(sql, params)
@@ -207,16 +212,13 @@ class Reader:
         return Rows(names, types, result.fetchall())
 
     def arrow(self, sql: str, params=()):
+        import duckdb
+
         result = self._run(sql, params, relation=True)
         try:  # DuckDB 1.4 named it to_arrow_table; older releases arrow()
             return (getattr(result, "to_arrow_table", None) or result.arrow)()
-        except Exception as exc:
-            import duckdb
-
-            if isinstance(exc, (duckdb.IOException, duckdb.InvalidInputException)):
-                raise StoreError(f"the store in {self.store.root} is damaged ({str(exc).splitlines()[0]}); "
-                                 "run: unvote info --check") from exc
-            raise
+        except (duckdb.IOException, duckdb.InvalidInputException) as exc:
+            raise self._damaged(exc) from exc
 
 
 class Query:

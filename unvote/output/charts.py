@@ -270,8 +270,11 @@ def align_chart(path, periods, pooled=None, *, a: str, b: str, metric: str = "ag
 
 def neighbors_chart(path, table, *, country: str, metric: str = "agree", year=None, since=None, until=None,
                     session=None, source: str = "undl", body: str = "ga", top: int = 15) -> Path:
-    """Ranked dots: every country's score with ``country``; when long, the closest and farthest ``top``."""
+    """Ranked dots: every ranked country's score with ``country`` (those under ``--min-votes`` have a
+    score but no rank, and stay out); when long, the closest and farthest ``top``."""
     rows = [r for r in table.to_pylist() if r["score"] is not None and not math.isnan(r["score"])]
+    if any(r["rank"] for r in rows):
+        rows = [r for r in rows if r["rank"]]
     if not rows:
         raise UsageError("nothing to chart: no country has a score")
     rows.sort(key=lambda r: (-r["score"], r["rank"] or 0))
