@@ -105,25 +105,10 @@ def matches(expected: list[str], got: str) -> bool:
 
 def run_unvote(args: list[str], env: dict[str, str]) -> tuple[int, str]:
     """Run the CLI in-process as ``main()`` would; return (exit code, stderr + stdout)."""
-    from typer.testing import CliRunner
+    from cli_runner import invoke
 
-    from unvote.cli import main
-
-    runner = CliRunner()
-    saved = sys.argv
-    with runner.isolation(env=env) as (out, err, _mixed):
-        sys.argv = ["unvote", *args]
-        try:
-            main()
-            code = 0
-        except SystemExit as exit_:
-            code = exit_.code if isinstance(exit_.code, int) else 1
-        finally:
-            sys.argv = saved
-            sys.stdout.flush()
-            sys.stderr.flush()
-        text = err.getvalue().decode("utf-8") + out.getvalue().decode("utf-8")
-    return code, text
+    done = invoke(*args, env=env)
+    return done.returncode, done.stderr + done.stdout
 
 
 # ---- the store the examples run against ---------------------------------------------------------

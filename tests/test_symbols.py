@@ -138,3 +138,11 @@ def test_tally_of_a_superscript_or_a_huge_number_is_exit_3(ga_store):
                              timeout=120)
         assert out.returncode == 3, out.stderr[-500:]
         assert out.stderr.count("\n") == 1 and "internal error" not in out.stderr
+
+
+def test_roman_numerals_both_ways():
+    from unvote.symbols import from_roman, to_roman
+
+    assert [to_roman(n) for n in (1, 4, 9, 14, 26, 40, 49, 90)] == ["I", "IV", "IX", "XIV", "XXVI", "XL", "XLIX", "XC"]
+    assert [from_roman(t) for t in ("II", "XXVI", "XLIX", "LXXIV")] == [2, 26, 49, 74]
+    assert all(from_roman(to_roman(n)) == n for n in range(1, 200))

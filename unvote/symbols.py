@@ -157,3 +157,26 @@ def matching_key(symbol: str | None) -> str | None:
     if not symbol or not symbol.upper().startswith("A/RES/") or parse(symbol) is None:
         return None
     return re.sub(r"\[SECTION", "[", canonical(symbol))
+
+
+# Roman numerals: the sessions of old resolution symbols (``2758(XXVI)`` is session 26).
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_ROMAN_LETTERS = ((100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+
+
+def from_roman(text: str) -> int:
+    """``XXVI`` → 26 (subtractive notation; raises KeyError on a letter that is no numeral)."""
+    total = 0
+    for ch, nxt in zip(text, text[1:] + " "):
+        value = _ROMAN_VALUES[ch]
+        total += -value if _ROMAN_VALUES.get(nxt, 0) > value else value
+    return total
+
+
+def to_roman(n: int) -> str:
+    """26 → ``XXVI``."""
+    out = ""
+    for value, letters in _ROMAN_LETTERS:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out

@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import DataFormatError, Refused
+from ..symbols import from_roman
 from .undl_csv import file_command
 
 BODY_FACET = {"ga": "General Assembly", "sc": "Security Council"}
@@ -390,17 +391,6 @@ def _iso_date(text: str) -> str:
     return ""
 
 
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-
-
-def _roman(text: str) -> int:
-    total = 0
-    for ch, nxt in zip(text, text[1:] + " "):
-        value = _ROMAN[ch]
-        total += -value if _ROMAN.get(nxt, 0) > value else value
-    return total
-
-
 def session_of(symbol: str) -> str:
     """The GA session a symbol belongs to, written as the bulk CSV writes it.
 
@@ -414,7 +404,7 @@ def session_of(symbol: str) -> str:
     m = re.match(r"^A/RES/[0-9]+\((ES-|S-)?([IVXLC]+|[0-9]{1,18})\)", s)
     if m:
         number = m.group(2)
-        return f"{m.group(1) or ''}{int(number) if number.isdigit() else _roman(number)}"
+        return f"{m.group(1) or ''}{int(number) if number.isdigit() else from_roman(number)}"
     return ""
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataFormatError
+from ..symbols import to_roman
 
 DATAVERSE_URL = "https://dataverse.harvard.edu"
 PERSISTENT_ID = "doi:10.7910/DVN/LEJUQZ"
@@ -47,7 +48,6 @@ ROLLCALL_SOURCE = ("session", "date", "unres", "short", "descr", "yes", "no", "a
 VOTE_SOURCE = ("rcid", "ccode", "vote")
 
 _R_MAGIC = (b"RDX2\n", b"RDX3\n", b"RDA2\n", b"RDA3\n", b"RDB2\n", b"RDB3\n")
-_ROMAN = ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 # R/<session>/<number><part>: part letters, optionally a sub-part ("/X", "/IV", "B/VII")
 _UNRES = re.compile(r"^(?P<prefix>R|SS|ESS)/(?P<session>[0-9]{1,9})/(?P<number>[0-9]{1,18})"
                     r"(?P<part>[A-Z]{0,2}(?:/(?:[IVXL]+|[A-Z]))?)$")
@@ -418,7 +418,7 @@ def normalise_unres(unres: str | None, session=None, date=None) -> tuple[str, st
     raw_part = m.group("part")
     part = raw_part.strip("/").replace("/", "-")
     if sess <= 30:
-        return f"A/RES/{number}({_roman(sess)})" + (f"[{part}]" if part else ""), str(sess)
+        return f"A/RES/{number}({to_roman(sess)})" + (f"[{part}]" if part else ""), str(sess)
     suffix = part if len(part) <= 1 and "/" not in raw_part else f"[{part}]"  # "/I": a section, bracketed
     return f"A/RES/{sess}/{number}{suffix}", str(sess)
 
@@ -427,14 +427,6 @@ def _session_holds(session: int, date) -> bool:
     """Can a roll call of regular session ``session`` be dated ``date``? A session opens in September
     of 1945 + session and may resume until the next one opens (the early ones met in spring too)."""
     return 1945 + session <= date.year <= 1946 + session
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for value, letters in _ROMAN:
-        while n >= value:
-            out, n = out + letters, n - value
-    return out
 
 
 def _session_text(session) -> str:
