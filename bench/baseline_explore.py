@@ -6,7 +6,8 @@ import sys
 import duckdb
 
 store, question = sys.argv[1], sys.argv[2]
-R, V = f"'{store}/ga/rollcalls.parquet'", f"'{store}/ga/votes.parquet'"
+ga = f"{store}/" + open(f"{store}/ga.current").read().strip()  # the current GA version (docs/store.md)
+R, V = f"'{ga}/rollcalls.parquet'", f"'{ga}/votes.parquet'"
 con = duckdb.connect()
 if question == "search":
     rel = con.sql(f"""

@@ -36,7 +36,8 @@ def run(report, ctx) -> None:
     con = duckdb.connect()
     source = (HERE / "baseline_explore.py").read_text()
     sqls = [part.split('""")', 1)[0] for part in source.split('rel = con.sql(f"""')[1:]]
-    R, V = f"'{store}/ga/rollcalls.parquet'", f"'{store}/ga/votes.parquet'"
+    ga = st.version("ga")
+    R, V = f"'{ga}/rollcalls.parquet'", f"'{ga}/votes.parquet'"
     calls = {"search": lambda: unvote.search("Ukraine", store=st),
              "votes": lambda: unvote.voting_record("KHM", year=2022, store=st),
              "pair": lambda: unvote.align_votes("KHM", "RUS", year=2022, store=st),

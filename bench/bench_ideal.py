@@ -21,10 +21,11 @@ SVD_SCRIPT = r"""
 import sys, datetime as dt
 import numpy as np, pyarrow.compute as pc, pyarrow.parquet as pq
 root = sys.argv[1]
-calls = pq.read_table(f"{root}/ga/rollcalls.parquet", columns=["rollcall_id", "date"])
+root = root + "/" + open(root + "/ga.current").read().strip()  # the current GA version
+calls = pq.read_table(f"{root}/rollcalls.parquet", columns=["rollcall_id", "date"])
 calls = calls.filter(pc.and_(pc.greater_equal(calls["date"], dt.date(2019, 1, 1)),
                              pc.less_equal(calls["date"], dt.date(2019, 12, 31))))
-votes = pq.read_table(f"{root}/ga/votes.parquet", columns=["rollcall_id", "ms_code", "vote"],
+votes = pq.read_table(f"{root}/votes.parquet", columns=["rollcall_id", "ms_code", "vote"],
                       filters=[("rollcall_id", "in", calls["rollcall_id"].to_pylist())])
 ids = {r: i for i, r in enumerate(calls["rollcall_id"].to_pylist())}
 codes = sorted(set(votes["ms_code"].to_pylist()))
