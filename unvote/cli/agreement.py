@@ -61,7 +61,12 @@ def align(
 ):
     """How often two countries (or a country and a group) vote alike, per year or session, with the counts.
 
-    Example: unvote align KHM RUS   |   unvote align KHM RUS USA CHN --by all   |   unvote align KHM RUS --year 2022 --votes --differ
+    Example:
+
+    \b
+      unvote align KHM RUS
+      unvote align KHM RUS USA CHN --by all
+      unvote align KHM RUS --year 2022 --votes --differ
     """
     without_pandas()
     from .. import api
@@ -127,7 +132,11 @@ def neighbors(
 ):
     """Every other country ranked by how often it voted with COUNTRY, with the counts.
 
-    Example: unvote neighbors KHM --year 2022   |   unvote neighbors ASEAN --since 2020 --metric kappa
+    Example:
+
+    \b
+      unvote neighbors KHM --year 2022
+      unvote neighbors ASEAN --since 2020 --metric kappa
     """
     without_pandas()
     from .. import api
@@ -171,7 +180,11 @@ def matrix(
 ):
     """Agreement of every pair of countries: a,b,n,same,partial,opposite,absent,score (each pair both ways).
 
-    Example: unvote matrix --year 2022 --format csv   |   unvote matrix --since 2000 --by year --metric kappa > dyads.csv
+    Example:
+
+    \b
+      unvote matrix --year 2022 --format csv
+      unvote matrix --since 2000 --by year --metric kappa > dyads.csv
     """
     without_pandas()
     from .. import api
@@ -210,7 +223,11 @@ def cohesion(
 ):
     """How united a group voted: the share of its members voting with the group majority, per period.
 
-    Example: unvote cohesion ASEAN --by year   |   unvote cohesion EU --since 2004 --format csv
+    Example:
+
+    \b
+      unvote cohesion ASEAN --by year
+      unvote cohesion EU --since 2004 --format csv
     """
     without_pandas()
     from .. import api
@@ -240,7 +257,12 @@ def groups(
 ):
     """The UN regional groups and blocs unvote knows, or one group's dated membership.
 
-    Example: unvote groups   |   unvote groups ASEAN   |   unvote groups EU --date 2019-06-01
+    Example:
+
+    \b
+      unvote groups
+      unvote groups ASEAN
+      unvote groups EU --date 2019-06-01
     """
     without_pandas()
     from .. import api

@@ -56,7 +56,11 @@ def search(
 ):
     """Roll calls whose symbol, title, agenda title or subjects contain all the words, newest first.
 
-    Example: unvote search Ukraine   |   unvote search nuclear "test ban" --since 2000 --format csv
+    Example:
+
+    \b
+      unvote search Ukraine
+      unvote search nuclear "test ban" --since 2000 --format csv
     """
     without_pandas()
     from .. import api
@@ -103,7 +107,12 @@ def votes(
 ):
     """A country's vote on every roll call of the span (default: the latest complete year), with the tally.
 
-    Example: unvote votes KHM   |   unvote votes Cambodia --year 2022 --search Ukraine   |   unvote votes ASEAN --vote N,A
+    Example:
+
+    \b
+      unvote votes KHM
+      unvote votes Cambodia --year 2022 --search Ukraine
+      unvote votes ASEAN --vote N,A
     """
     without_pandas()
     from .. import api
@@ -143,7 +152,12 @@ def series(
 ):
     """A resolution that comes back every session: one row per roll call with its tally.
 
-    Example: unvote series 80/4   |   unvote series 80/4 --changes --since 2024   |   unvote series embargo Cuba --countries --format csv
+    Example:
+
+    \b
+      unvote series 80/4
+      unvote series 80/4 --changes --since 2024
+      unvote series embargo Cuba --countries --format csv
     """
     without_pandas()
     from .. import api

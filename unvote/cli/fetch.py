@@ -32,7 +32,12 @@ def fetch(
     With data already stored, the bulk file is downloaded only if it changed, then the voting
     records newer than it are merged in.
 
-    Example: unvote fetch   |   unvote fetch --update   |   unvote fetch --file ~/Downloads/2025_9_19_ga_voting.csv
+    Example:
+
+    \b
+      unvote fetch
+      unvote fetch --update
+      unvote fetch --file ~/Downloads/2025_9_19_ga_voting.csv
     """
     from ..ingest import fetch as pipeline
     from ..output.render import stderr_console
@@ -133,7 +138,11 @@ def info(
 ):
     """Where the store is and what it holds; a damaged dataset is named with the command that repairs it (exit 5).
 
-    Example: unvote info   |   unvote info --check
+    Example:
+
+    \b
+      unvote info
+      unvote info --check
     """
     from ..errors import StoreError
     from ..output.render import emit

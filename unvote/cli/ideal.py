@@ -46,7 +46,11 @@ def ideal(
 
     Without --year or --session: the latest complete year in the data.
 
-    Example: unvote ideal --year 2019   |   unvote ideal --session 74 --format csv
+    Example:
+
+    \b
+      unvote ideal --year 2019
+      unvote ideal --session 74 --format csv
     """
     without_pandas()
     from .. import api

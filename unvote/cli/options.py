@@ -21,8 +21,10 @@ TopicOpt = typer.Option(None, "--topic", autocompletion=complete.topics, help="O
                         "names ('human rights'); repeat or separate with commas for any of several (see unvote topics).")
 ContinuityOpt = typer.Option(True, "--continuity/--no-continuity",
                              help="Count a predecessor seat as the successor's (USSR → Russia).")
-METRIC_HELP = ("agree | statedept | statedept2017 | votes-only | identical | s | kappa | kappa-linear | "
-               "kappa-quadratic | pi (formulas in the README).")
+METRIC_HELP = ("agree: (same + ½ partial) / votes both cast | statedept: (same + ½ (partial + absent)) / n | "
+               "statedept2017: as agree | votes-only: Y/N matches over Y/N pairs | identical: same / votes both cast | "
+               "s: (same − opposite) / votes both cast | kappa, kappa-linear, kappa-quadratic: Cohen's, chance-"
+               "corrected | pi: Scott's (docs/metrics.md).")
 MetricOpt = typer.Option("agree", "--metric", help=METRIC_HELP, autocompletion=complete.metrics)
 SourceOpt = typer.Option("undl", "--source", help="undl (the UN Digital Library's records) | voeten (Voeten's Dataverse data) | merged (UNDL first, Voeten where UNDL has none).", autocompletion=complete.sources)
 KindOpt = typer.Option("resolution", "--kind", help="resolution (votes on whole texts) | amendment | paragraph | all; only Voeten's data has the others.", autocompletion=complete.kinds)

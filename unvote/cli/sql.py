@@ -31,9 +31,12 @@ def sql(
     --body/--source choose which one the plain names mean. Only one SELECT runs: anything that would
     change the store or write a file is refused (exit 2). docs/sql.md has more.
 
-    Example: unvote sql "SELECT count(*) FROM votes"
-    Example: unvote sql "SELECT c.name, count(*) AS no_votes FROM votes v JOIN countries c ON c.code = v.ms_code WHERE v.vote = 'N' GROUP BY ALL ORDER BY 2 DESC LIMIT 5"
-    Example: unvote sql --schema
+    Example:
+
+    \b
+      unvote sql "SELECT count(*) FROM votes"
+      unvote sql "SELECT c.name, count(*) AS no_votes FROM votes v JOIN countries c ON c.code = v.ms_code WHERE v.vote = 'N' GROUP BY ALL ORDER BY 2 DESC LIMIT 5"
+      unvote sql --schema
     """
     without_pandas()
     from ..api.sql import schema as sql_schema

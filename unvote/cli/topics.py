@@ -25,7 +25,10 @@ def topics(
     cohesion, ideal): e.g. --topic hr or --topic 'human rights'. Voeten's own codes where he coded
     a roll call, a documented classifier elsewhere (docs/topics.md).
 
-    Example: unvote topics
+    Example:
+
+    \b
+      unvote topics
     """
     from .. import api
     from ..output.render import emit

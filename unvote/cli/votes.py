@@ -39,7 +39,12 @@ def tally(
 ):
     """How a resolution's recorded vote went, and who voted how.
 
-    Example: unvote tally ES-11/1   |   unvote tally 2758(XXVI) 68/262 --format csv   |   unvote tally ES-11/1 --by-group regional
+    Example:
+
+    \b
+      unvote tally ES-11/1
+      unvote tally '2758(XXVI)' 68/262 --format csv
+      unvote tally ES-11/1 --by-group regional
     """
     without_pandas()
     from .. import api
