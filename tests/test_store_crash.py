@@ -38,7 +38,7 @@ def test_sigkill_while_writing_leaves_the_old_or_the_new_version(isolated_store,
     env = {**os.environ, "UNVOTE_DATA_DIR": str(isolated_store)}
     outcomes = []
     for delay in (0.0, 0.05, 0.12):
-        pipeline.fetch("ga", file=QUIRKS, store=Store(isolated_store))
+        pipeline.fetch("ga", file=QUIRKS, store=Store(isolated_store), force=True)  # a kill may land after the swap
         assert state(isolated_store) == "old"
         versions = isolated_store / ".versions"
         before = entries(versions)
@@ -56,7 +56,7 @@ def test_sigkill_while_writing_leaves_the_old_or_the_new_version(isolated_store,
     assert ("old", True) in outcomes  # at least one kill landed mid-write, and the old version held
     # the next write cleans up what the killed ones left behind (replaced versions go after a grace period)
     monkeypatch.setattr("unvote.store.KEEP_SUPERSEDED", 0)
-    pipeline.fetch("ga", file=QUIRKS, store=Store(isolated_store))
+    pipeline.fetch("ga", file=QUIRKS, store=Store(isolated_store), force=True)
     assert state(isolated_store) == "old"
     assert entries(isolated_store / ".versions") == {Store(isolated_store).version("ga").name}
 
