@@ -28,8 +28,6 @@ SOURCE_LABELS = {
     "voeten": "Voeten's UNGA roll-call data (Harvard Dataverse)",
     "merged": "UN Digital Library records, with Voeten's roll calls where UNDL has none",
 }
-FETCH_HINT = {"ga": "unvote fetch", "sc": "unvote fetch --body sc", "voeten": "unvote fetch --source voeten",
-              "merged": "unvote fetch --source voeten (with the UNDL data fetched)"}
 VOTE_COLUMNS = ("rollcall_id", "ms_code", "vote")
 
 
@@ -121,30 +119,31 @@ class Selection:
 
 
 class Reader:
-    """Reads the store through DuckDB; each dataset's version is resolved once, then kept."""
+    """Reads the store through DuckDB. Its ``Store`` resolves each dataset's version once and keeps
+    it, so every table of a command comes from one version."""
 
     def __init__(self, store=None):
         from .store import Store
 
         self.store = store if store is not None else Store()
-        self._versions: dict[str, Path] = {}
+        self._merged_checked = False
         self._columns: dict[tuple[str, str], list[str]] = {}
         self._con = None
 
     def version(self, dataset: str) -> Path:
-        if dataset not in self._versions:
-            folder = self.store.version(dataset)
-            if dataset == "merged" and not self.merged_is_current(folder):
+        folder = self.store.version(dataset)  # pinned by the Store on first use
+        if dataset == "merged" and not self._merged_checked:
+            if not self.merged_is_current(folder):
                 raise StoreError(f"the merged history in {self.store.root} is older than the UNDL or Voeten data; "
                                  "run: unvote fetch --source merged")
-            self._versions[dataset] = folder
-        return self._versions[dataset]
+            self._merged_checked = True
+        return folder
 
     def merged_is_current(self, folder: Path | None = None) -> bool:
         """Was the merged history built from the UNDL and Voeten versions the store holds now?"""
         import json
 
-        folder = folder or self._versions.get("merged") or self.store.version("merged")
+        folder = folder or self.store.version("merged")
         try:
             built = json.loads((folder / "manifest.json").read_text("utf-8")).get("built_from")
         except (OSError, ValueError, AttributeError):
@@ -152,17 +151,9 @@ class Reader:
         return built == {d: self.version(d).name for d in ("ga", "voeten") if self.store.has(d)}
 
     def manifest(self, dataset: str) -> dict:
-        import json
-
-        try:
-            data = json.loads((self.version(dataset) / "manifest.json").read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"cannot read the {dataset} manifest in {self.store.root} ({exc}); "
-                             f"run: {FETCH_HINT.get(dataset, 'unvote fetch')}") from exc
-        if not isinstance(data, dict):
-            raise StoreError(f"the {dataset} manifest in {self.store.root} is damaged; "
-                             f"run: {FETCH_HINT.get(dataset, 'unvote fetch')}")
-        return data
+        """The manifest of the version this reader uses (damage named by ``Store.manifest``)."""
+        self.version(dataset)
+        return self.store.manifest(dataset)
 
     def table(self, dataset: str, name: str, *, row_numbers: bool = False) -> str:
         """SQL for one of a dataset's tables (``rollcalls``, ``votes``) in the version this reader uses;
@@ -198,12 +189,13 @@ class Reader:
 
     def _damaged(self, exc) -> StoreError:
         """The store's one message for damage, naming the dataset read and the command that repairs it."""
+        import re
+
         text = str(exc).splitlines()[0]
-        hit = [d for d, folder in self._versions.items() if str(folder) in text]
-        dataset = hit[0] if hit else (next(iter(self._versions)) if len(self._versions) == 1 else None)
-        if dataset is None:
+        hit = re.search(r"\.versions[/\\]([a-z]+)-\d", text)  # the version folder names its dataset
+        if hit is None:
             return StoreError(f"the store in {self.store.root} is damaged ({text}); run: unvote info --check")
-        return self.store.damaged(dataset, text)
+        return self.store.damaged(hit.group(1), text)
 
     def rows(self, sql: str, params=()) -> Rows:
         result = self._run(sql, params)
@@ -268,6 +260,8 @@ class Query:
 
     def require_topics(self) -> None:
         """Stores fetched before unvote assigned topics have no ``topics`` column: say how to get one."""
+        from .store import FETCH_HINT
+
         if not self.has_column("topics"):
             raise StoreError(f"the {self.dataset} data in {self.reader.store.root} has no topics yet; "
                              f"run: {FETCH_HINT.get(self.dataset, 'unvote fetch')} (fetch assigns them)")
