@@ -62,7 +62,7 @@ def run(report, ctx) -> None:
     import pyarrow as pa
 
     import unvote
-    from unvote.selection import Selection
+    from unvote.query.selection import Selection
     from unvote.store import Store
 
     store_dir = ctx.ga_store()
@@ -99,7 +99,7 @@ def run(report, ctx) -> None:
 
 def selected(selection, store):
     """(roll calls, votes) of a selection, as the library reads them."""
-    from unvote.selection import Query
+    from unvote.query.selection import Query
 
     query = Query(selection, store=store)
     return query.rollcalls(), query.votes()

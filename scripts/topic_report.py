@@ -40,7 +40,7 @@ def evaluation(data: Path) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    from unvote.topics import name
+    from unvote.model.topics import name
 
     lines = ["| topic | name | Voeten-coded | rules agree | rules only | Voeten only | precision | recall | F1 |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]

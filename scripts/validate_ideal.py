@@ -36,7 +36,7 @@ CHINA_SEAT_BEFORE_1971 = 713
 
 def reference(path: Path, *, continuity: bool = True) -> dict[str, dict[str, float]]:
     """{session: {store code: Voeten's IdealPoint}} from the published CSV."""
-    from unvote import countries
+    from unvote.model import countries
 
     merge = countries.continuity() if continuity else {}
     out: dict[str, dict[str, float]] = {}
@@ -61,7 +61,7 @@ def compare(points, theirs: dict[str, float]) -> tuple[int, float]:
     A reference code missing from ``points`` is matched to a code of ours that shares its
     Correlates of War code and is missing from the reference: UNDL codes the FR Yugoslavia YUG
     until 2002 where COW's 345 reads as Serbia (and Serbia and Montenegro)."""
-    from unvote import countries
+    from unvote.model import countries
     from unvote.analysis.ideal import rank_correlation
 
     ours = dict(zip(points["country"].to_pylist(), points["ideal_point"].to_pylist()))
@@ -99,7 +99,7 @@ def main(argv=None) -> int:
 
     import unvote
     from unvote.analysis.ideal import facts
-    from unvote.errors import NoData
+    from unvote.core.errors import NoData
 
     ref = reference(args.reference, continuity=not args.no_continuity)
     writer = csv.writer(sys.stdout, lineterminator="\n")

@@ -210,7 +210,7 @@ def test_source_line_names_voeten(ga_store, tmp_path):
 
 
 def test_tally_by_group_one_bar_per_group(ga_store, tmp_path):
-    from unvote import groups
+    from unvote.model import groups
 
     out = run("tally", "ES-11/1", "--by-group", "regional", "--chart", str(tmp_path / "g.svg"))
     assert out.returncode == 0, out.stderr
@@ -241,7 +241,7 @@ def test_neighbors_chart_shows_the_real_ranking(ga_store, tmp_path):
     assert [t.split()[0] for t in shown] == [f"{s:.2f}" for s in ranked[:15] + ranked[-15:]]
     # the labels: the top country by name, with its few shared votes said
     best = max(scores, key=lambda c: scores[c][0])
-    import unvote.countries as countries
+    import unvote.model.countries as countries
 
     assert f"1. {countries.display_name(best)}" in texts
     top_votes = scores[best][1]

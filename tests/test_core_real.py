@@ -4,7 +4,7 @@ import pyarrow.compute as pc
 import pytest
 
 import unvote
-from unvote.errors import NoData, UnknownCountry, UsageError
+from unvote.core.errors import NoData, UnknownCountry, UsageError
 
 
 def row(table, i=0):

@@ -3,8 +3,8 @@ import datetime
 
 import pytest
 
-from unvote import countries
-from unvote.errors import UnknownCountry
+from unvote.model import countries
+from unvote.core.errors import UnknownCountry
 
 D = datetime.date
 

@@ -224,7 +224,7 @@ def test_links_resolve():
 
 
 def test_exit_code_table_matches_exit_status():
-    from unvote.errors import ExitStatus
+    from unvote.core.errors import ExitStatus
 
     text = (ROOT / "docs" / "exit-codes.md").read_text("utf-8")
     rows = re.findall(r"^\|\s*`?(\d+)`?\s*\|\s*`(\w+)`\s*\|", text, re.M)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import unvote
-from unvote.errors import NoData, UsageError
+from unvote.core.errors import NoData, UsageError
 
 
 # ---- the raw CSV, read independently ---------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import unvote
-from unvote.errors import Ambiguous, NoData, UnknownResolution
+from unvote.core.errors import Ambiguous, NoData, UnknownResolution
 from unvote.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -43,7 +43,8 @@ def test_special_sessions_fold_into_voetens_session(voeten_store, voeten_raw):
     """Every special and emergency special session roll call of Voeten's data goes to the session his
     own session column gives. (rcid 9018, ``SS/5`` of May 1967, has no number to read a special session
     from, so it keeps his session 23 as a regular one; the rule would say 22.)"""
-    from unvote.selection import Query, Selection, regular_session
+    from unvote.model.sessions import regular_session
+    from unvote.query.selection import Query, Selection
 
     raw, _ = voeten_raw
     calls = Query(Selection.of(source="voeten", kind="all"), store=voeten_store).rollcalls(

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 import pytest
 from fake_undl import Fault, bulk_csv, undl  # noqa: F401  (undl is a fixture)
 
-from unvote.errors import DataFormatError, FetchError, Unreachable
+from unvote.core.errors import DataFormatError, FetchError, Unreachable
 from unvote.ingest import fetch as pipeline
 from unvote.store import Store
 

@@ -15,7 +15,7 @@ import pytest
 from fake_undl import Fault, VotingRecord, marc_record, records_from_store, undl  # noqa: F401
 
 from unvote import api
-from unvote.errors import DataFormatError, FetchError, NoData
+from unvote.core.errors import DataFormatError, FetchError, NoData
 from unvote.ingest import fetch as pipeline
 from unvote.sources import undl_records
 from unvote.store import Store
@@ -360,7 +360,7 @@ def test_every_undl_spelling_maps_to_its_code(shared_data):
     """The HTML fallback has names only: each of the 244 spellings in the UN data must map."""
     import csv
 
-    from unvote import countries
+    from unvote.model import countries
 
     with open(shared_data / "undl" / "ms_names.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))

@@ -120,7 +120,7 @@ def test_fetch_builds_merged_and_reports(both_store):
 
 def test_merged_follows_its_sources_and_a_read_never_rebuilds(both_store, tmp_path):
     from unvote import api
-    from unvote.errors import NoData, StoreError
+    from unvote.core.errors import NoData, StoreError
     from unvote.ingest.fetch import rebuild_merged
 
     root, _ = both_store
@@ -152,7 +152,7 @@ def test_merged_follows_its_sources_and_a_read_never_rebuilds(both_store, tmp_pa
 
 def test_selections_by_source_and_kind(both_store):
     from unvote import api
-    from unvote.selection import Query, Selection
+    from unvote.query.selection import Query, Selection
 
     store = Store(both_store[0])
     query = Query(Selection.of(source="voeten", kind="amendment"), store=store)
@@ -162,7 +162,7 @@ def test_selections_by_source_and_kind(both_store):
     assert api.rollcalls(source="voeten", kind="all", store=store).num_rows == 5_429
     assert api.rollcalls(source="merged", kind="resolution", store=store).num_rows == 5_538 + 296
     assert api.rollcalls(source="merged", kind="all", store=store).num_rows == 6_465
-    from unvote.errors import UsageError
+    from unvote.core.errors import UsageError
 
     with pytest.raises(UsageError, match="covers the General Assembly only"):
         Selection.of(body="sc", source="voeten")

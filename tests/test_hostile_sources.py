@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from fake_undl import GA_HEADER, undl  # noqa: F401  (undl is a fixture)
 
-from unvote.errors import DataFormatError, UsageError
+from unvote.core.errors import DataFormatError, UsageError
 from unvote.sources import limits, undl_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -363,7 +363,7 @@ def test_billion_laughs_xxe_and_broken_xml_stay_refused(xml, words):
 
 CHILD_HARVEST = PEAK + """
 import datetime as dt, sys
-from unvote.errors import UnvoteError
+from unvote.core.errors import UnvoteError
 from unvote.sources import http, undl_records
 try:
     with http.session() as client:

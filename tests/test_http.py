@@ -8,7 +8,7 @@ import time
 import pytest
 from fake_undl import FakeUNDL, Fault, undl  # noqa: F401  (undl is a fixture)
 
-from unvote.errors import FetchError, Refused, Unreachable
+from unvote.core.errors import FetchError, Refused, Unreachable
 from unvote.sources import http
 
 DATA = os.urandom(300_000)  # several 64 KiB chunks: room to stall or cut in the middle
@@ -246,7 +246,7 @@ def test_short_page_with_challenge_words_is_refused(undl):
     ("UNVOTE_HTTP_MAX_WAIT", "1e999", "a number of seconds, 0 or more"),
 ])
 def test_bad_http_settings_are_one_line_usage_errors(monkeypatch, var, value, takes):
-    from unvote.errors import ExitStatus, UsageError
+    from unvote.core.errors import ExitStatus, UsageError
 
     monkeypatch.setenv(var, value)
     with pytest.raises(UsageError) as err:
@@ -258,7 +258,7 @@ def test_bad_http_settings_are_one_line_usage_errors(monkeypatch, var, value, ta
 
 @pytest.mark.parametrize("delay", [float("nan"), float("inf"), -1.0])
 def test_a_bad_delay_argument_is_a_usage_error(delay):
-    from unvote.errors import UsageError
+    from unvote.core.errors import UsageError
 
     with pytest.raises(UsageError, match=r"^delay=.* \(--delay\) is not valid: it takes a number of seconds"):
         http.Policy.from_env(delay=delay)
@@ -355,7 +355,7 @@ def test_disk_full_during_a_download_leaves_nothing_behind(undl, tmp_path):
     """A real ENOSPC: the .part file is a link to /dev/full, which refuses every write."""
     import json
 
-    from unvote.errors import ExitStatus, StoreError
+    from unvote.core.errors import ExitStatus, StoreError
 
     if not os.path.exists("/dev/full"):
         pytest.skip("no /dev/full on this system")

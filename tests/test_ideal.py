@@ -12,7 +12,7 @@ import pytest
 from cli_runner import invoke
 
 from unvote.analysis import ideal
-from unvote.errors import NoData, UsageError
+from unvote.core.errors import NoData, UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
 VOETEN = Path("voeten-idealpoints-2020") / "IdealpointestimatesAll_Apr2020.csv"

@@ -6,7 +6,7 @@ import shutil
 import pyarrow.compute as pc
 import pytest
 
-from unvote.errors import DataFormatError
+from unvote.core.errors import DataFormatError
 from unvote.sources import undl_csv
 
 FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"

@@ -111,7 +111,7 @@ def test_output_usage_errors_are_one_line(ga_store, tmp_path, args, message):
 def test_binary_to_a_terminal_is_refused():
     import pyarrow as pa
 
-    from unvote.errors import UsageError
+    from unvote.core.errors import UsageError
     from unvote.output.render import emit
 
     class Terminal(io.StringIO):
@@ -266,7 +266,7 @@ def test_xlsx_text_is_never_a_formula(hostile_store, tmp_path):
 def test_xlsx_row_limit():
     import pyarrow as pa
 
-    from unvote.errors import UsageError
+    from unvote.core.errors import UsageError
     from unvote.output.xlsx import check_fits
 
     check_fits(pa.table({"x": pa.nulls(1_048_575)}))  # a full sheet under its header

@@ -112,7 +112,7 @@ def test_countries_and_groups_complete():
 
 def test_every_completed_country_and_group_resolves():
     """Completing from any prefix of a code or name gives values the lookups resolve to that country."""
-    from unvote import countries, groups
+    from unvote.model import countries, groups
     from unvote.cli import complete as comp
 
     for country in countries.all_countries():

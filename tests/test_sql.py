@@ -64,7 +64,7 @@ def test_es11_1_tally_and_names(ga_store):
 
 def test_reference_views_match_the_package_tables(ga_store):
     import unvote
-    from unvote import countries, groups
+    from unvote.model import countries, groups
 
     got = unvote.sql("SELECT code, name, continues_as, counts_as, member_to FROM countries ORDER BY code",
                      store=ga_store).to_pylist()
@@ -177,7 +177,7 @@ def test_cli_schema_and_formats(ga_store):
 ])
 def test_nothing_can_be_written(ga_store, tmp_path, statement):
     import unvote
-    from unvote.errors import ExitStatus, UsageError
+    from unvote.core.errors import ExitStatus, UsageError
 
     (tmp_path / "secret.csv").write_text("a\n1\n")
     before, outside = snapshot(ga_store.root), snapshot(tmp_path)
@@ -201,7 +201,7 @@ def test_cli_refuses_with_one_line_and_exit_2(ga_store, tmp_path):
 def test_reference_files_written_by_fetch(ga_store_dir):
     import pyarrow.parquet as pq
 
-    from unvote import countries
+    from unvote.model import countries
 
     folder = ga_store_dir / "reference"
     assert sorted(p.name for p in folder.iterdir()) == ["countries.parquet", "groups.parquet"]  # no temp files

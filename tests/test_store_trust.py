@@ -150,7 +150,7 @@ def test_a_version_pruned_under_a_reader_is_an_error_not_a_mix(quirks_store, mon
     monkeypatch.setattr("unvote.store.KEEP_SUPERSEDED", 0)
     pipeline.fetch("ga", file=QUIRKS, store=Store(quirks_store))
     pipeline.fetch("ga", file=QUIRKS, store=Store(quirks_store))
-    from unvote.errors import StoreError
+    from unvote.core.errors import StoreError
 
     with pytest.raises(StoreError, match="was replaced while this command read it; run the command again"):
         reader.votes("ga")
@@ -502,7 +502,7 @@ def test_file_that_is_a_folder(tmp_path):
 
 
 def test_dataverse_md5_mismatch_is_refused(dataverse, isolated_store):
-    from unvote.errors import FetchError
+    from unvote.core.errors import FetchError
 
     dataverse.listing[2]["dataFile"]["md5"] = "0" * 32
     with pytest.raises(FetchError, match=r"has MD5 [0-9a-f]{32}, but Harvard Dataverse lists 0{32}: a damaged "

@@ -1,7 +1,7 @@
 import pytest
 
-from unvote.errors import Ambiguous, UnknownResolution
-from unvote.symbols import SymbolIndex, canonical, parse
+from unvote.core.errors import Ambiguous, UnknownResolution
+from unvote.model.symbols import SymbolIndex, canonical, parse
 
 STORED = ["A/RES/ES-11/1", "A/RES/77/7", "A/RES/77/73", "A/RES/2758(XXVI)", "A/RES/181(II)[A]",
           "A/RES/35/206A", "A/RES/35/206Q", "A/RES/68/262", "A/RES/17(I)[RULE-73]",
@@ -85,7 +85,7 @@ def test_digit_lookalikes_and_huge_numbers_are_unknown_not_a_crash(index, text):
 
 
 def test_record_id_accepts_ascii_digits_only():
-    from unvote.symbols import record_id
+    from unvote.model.symbols import record_id
 
     assert record_id("4060887") == 4060887 and record_id(" 12 ") == 12
     assert record_id("²") is None and record_id("٧") is None and record_id("1" * 19) is None
@@ -101,9 +101,9 @@ def test_any_text_gives_rows_or_a_domain_error(index):
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
+    from unvote.model.symbols import canonical, parse
     from unvote.sources.undl_records import _digits, _iso_date, _session_code, session_of
     from unvote.sources.voeten import normalise_unres
-    from unvote.symbols import canonical, parse
 
     pieces = st.sampled_from(["A/RES/", "S/RES/", "ES-", "S-", "/", "(", ")", "[", "]", "XXVI", "²", "٧",
                               "1" * 4301, "77", "7", " ", "-", "R/", "SS/", "ESS/", "emsp", "sp"])
@@ -141,7 +141,7 @@ def test_tally_of_a_superscript_or_a_huge_number_is_exit_3(ga_store):
 
 
 def test_roman_numerals_both_ways():
-    from unvote.symbols import from_roman, to_roman
+    from unvote.model.symbols import from_roman, to_roman
 
     assert [to_roman(n) for n in (1, 4, 9, 14, 26, 40, 49, 90)] == ["I", "IV", "IX", "XIV", "XXVI", "XL", "XLIX", "XC"]
     assert [from_roman(t) for t in ("II", "XXVI", "XLIX", "LXXIV")] == [2, 26, 49, 74]

@@ -12,9 +12,9 @@ import pyarrow.compute as pc
 import pytest
 from fake_undl import undl  # noqa: F401  (the loopback UNDL fixture)
 
-from unvote import topics
+from unvote.model import topics
 from unvote.analysis import topics as rules
-from unvote.errors import ExitStatus, NotFound
+from unvote.core.errors import ExitStatus, NotFound
 from unvote.ingest import history
 from unvote.ingest import topics as ingest_topics
 

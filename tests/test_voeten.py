@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from unvote.errors import DataFormatError, Refused
+from unvote.core.errors import DataFormatError, Refused
 from unvote.sources import voeten
 
 pyreadr = pytest.importorskip("pyreadr")

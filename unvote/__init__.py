@@ -20,9 +20,9 @@ _EXPORTS = {
     "sql": "unvote.api", "sql_schema": "unvote.api",
     "search": "unvote.api", "voting_record": "unvote.api", "align_votes": "unvote.api", "series": "unvote.api",
     "series_changes": "unvote.api", "series_votes": "unvote.api",
-    "Selection": "unvote.selection", "Rows": "unvote.results",
+    "Selection": "unvote.query.selection", "Rows": "unvote.core.results",
     "Store": "unvote.store",
-    "lookup_country": ("unvote.countries", "lookup"),
+    "lookup_country": ("unvote.model.countries", "lookup"),
 }
 __all__ = sorted(_EXPORTS)
 

@@ -34,8 +34,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import config
-from .errors import NoData, StoreError
+from .core import config
+from .core.errors import NoData, StoreError
 
 DATASETS = ("ga", "sc", "voeten", "merged")  # merged: UNDL + Voeten, rebuilt from the two (history.py)
 

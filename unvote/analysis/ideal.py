@@ -105,7 +105,7 @@ def fit(codes, countries: list[str], rollcall_ids=None, *, min_votes: int = MIN_
     """Fit the model to an int8 code matrix (roll calls × countries, as ``votematrix``)."""
     import numpy as np
 
-    from ..errors import NoData
+    from ..core.errors import NoData
     from .codes import NOT_LISTED
 
     cat_all = categories(codes)
@@ -365,7 +365,7 @@ def to_table(fits: list[tuple[str, Fit]], *, by: str = "period", min_votes: int 
     import pyarrow as pa
 
     if name_of is None:
-        from ..countries import display_name as name_of
+        from ..model.countries import display_name as name_of
     cols = {k: [] for k in ("country", "name", "period", "ideal_point", "std_error", "n_votes")}
     periods = {}
     for period, f in fits:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import countries
+from ..model import countries
 
 # Column → DuckDB type name, in output order.
 TALLY_TYPES = {

@@ -28,7 +28,7 @@ import functools
 import re
 import unicodedata
 
-from ..topics import CODES
+from ..model.topics import CODES
 
 TRAIN_LAST_SESSION = 55  # the rules were written on sessions 1–55; 56 and later measure them
 
@@ -276,7 +276,7 @@ def count_by_decade(rollcalls):
     """
     import pyarrow as pa
 
-    from ..topics import name
+    from ..model.topics import name
 
     dates = rollcalls["date"].to_pylist()
     topics = rollcalls["topics"].to_pylist()

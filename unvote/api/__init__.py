@@ -5,12 +5,12 @@
     141
 
 Each function validates its arguments into a ``Selection`` (which roll calls), reads one store
-version through DuckDB (``unvote.selection``) and hands the rows to pure analysis. Quick answers
+version through DuckDB (``unvote.query.selection``) and hands the rows to pure analysis. Quick answers
 come back as ``Rows`` (a pyarrow.Table on demand: ``.to_arrow()``, or use it as one), analysis
 results as ``pyarrow.Table``. Each CLI command is a thin adapter over one function here.
 """
 
-from ..selection import KINDS, SOURCE_LABELS, SOURCES, Selection
+from ..query.selection import KINDS, SOURCE_LABELS, SOURCES, Selection
 from .agreement import align, align_votes, cohesion, group_members, groups_table, matrix, neighbors, tally_by_group
 from .explore import search, series, series_changes, series_votes, voting_record
 from .ideal import ideal, latest_complete_year

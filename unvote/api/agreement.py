@@ -2,17 +2,17 @@
 (``matrix``), a group's unity (``cohesion``), how groups voted on a roll call (``tally_by_group``),
 and the groups themselves.
 
-A *side* is a country or a group (``unvote.sides``); a group's vote on a roll call is its members'
+A *side* is a country or a group (``unvote.model.sides``); a group's vote on a roll call is its members'
 plurality position (``analysis/blocs.py``).
 """
 
 from __future__ import annotations
 
-from .. import countries, groups
-from ..errors import NoData, UsageError
-from ..results import Rows
-from ..selection import Query, Selection
-from ..sides import Side, side
+from ..core.errors import NoData, UsageError
+from ..core.results import Rows
+from ..model import countries, groups
+from ..model.sides import Side, side
+from ..query.selection import Query, Selection
 
 PERIODS = ("year", "session", "all")
 
@@ -31,8 +31,8 @@ def check_period(by: str, allowed=PERIODS) -> None:
 
 def period_of(call: dict, by: str) -> str:
     """A roll call's period label: its calendar year, its regular session (special and emergency
-    special sessions folded in as Voeten's data does: ``selection.regular_session``), or ``all``."""
-    from ..selection import regular_session
+    special sessions folded in as Voeten's data does: ``model.sessions.regular_session``), or ``all``."""
+    from ..model.sessions import regular_session
 
     if by == "year":
         return str(call["date"].year)
@@ -92,7 +92,7 @@ def align(a: str, b, *, by: str = "year", metric: str = "agree", year=None, sinc
     """Agreement between two countries per period (year, session or "all"), with the counts.
 
     Countries may be named any reasonable way (``KHM``, ``Cambodia``, ``Russia``), and a group may
-    stand for either (``ASEAN``, ``EU``: its members' plurality position, see ``unvote.groups``).
+    stand for either (``ASEAN``, ``EU``: its members' plurality position, see ``unvote.model.groups``).
     With ``continuity`` (default) a country's predecessor seat counts as its own (USSR → Russia).
     ``exclude_unanimous`` drops roll calls where every member that voted Y/A/N voted alike (Voeten).
     ``b`` may be a list of partners: ``a`` against each, one block of rows per partner, with a first
@@ -120,7 +120,7 @@ def align(a: str, b, *, by: str = "year", metric: str = "agree", year=None, sinc
             raise NoData(f"no {query.sel.body.upper()} roll call{query.sel.describe()} has a topic")
         found = alignment.align(*zip(*counted), metric=metric)
         if by == "topic":
-            from ..topics import CODES
+            from ..model.topics import CODES
 
             found.sort(key=lambda r: CODES.index(r["period"]))
         rows += [{"partner": side(partner).code, **r} for r in found] if len(partners) > 1 else found
@@ -327,7 +327,7 @@ def groups_table():
 def group_members(group: str, *, date=None):
     """A group's dated membership rows (all, or those covering ``date``): group, code, name, valid_from,
     valid_to, note. Dates are as the table writes them (a year where the day is not known)."""
-    from ..dates import parse_when
+    from ..model.dates import parse_when
 
     g = groups.lookup(group)
     rows = groups.memberships(g)

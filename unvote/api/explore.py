@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .. import countries
-from ..errors import NoData, UsageError
-from ..results import Rows
-from ..selection import Query, Selection
-from ..sides import side
+from ..core.errors import NoData, UsageError
+from ..core.results import Rows
+from ..model import countries
+from ..model.sides import side
+from ..query.selection import Query, Selection
 
 # The columns a search looks in, where the dataset has them (UNDL GA: agenda_title; SC: agenda;
 # Voeten: short and descr for his own descriptions).
@@ -298,7 +298,7 @@ _TITLE_KEY = "regexp_replace({}, '(?i)\\s*:\\s*(draft\\s+)?resolutions?\\s*/.*$'
 def _series(text, since, until, body, source, kind, store, continuity: bool = True) -> tuple[list[dict], Query]:
     """The series' roll calls (oldest first, as dicts) and the query that read them. Membership is
     ``analysis.series.members``' rule, in SQL."""
-    from ..symbols import parse
+    from ..model.symbols import parse
 
     words = ([text] if parse(text) is not None else text.split()) if isinstance(text, str) else list(text)
     if not words:

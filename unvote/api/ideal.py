@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .. import countries
-from ..errors import NoData, UsageError
-from ..selection import Query, Selection
+from ..core.errors import NoData, UsageError
+from ..model import countries
+from ..query.selection import Query, Selection
 
 
 def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", kind: str = "resolution",
@@ -20,7 +20,7 @@ def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", ki
     """
     from ..analysis import ideal as irt
     from ..analysis.votematrix import vote_matrix
-    from ..selection import Reader
+    from ..query.reader import Reader
 
     if year is not None and session is not None:
         raise UsageError("give a year or a session, e.g. year=2019 or session=74, not both")
@@ -51,7 +51,7 @@ def latest_complete_year(*, body: str = "ga", source: str = "undl", kind: str = 
                          store=None) -> int:
     """The last calendar year the data runs past: the newest roll call's year, minus one unless that
     roll call is dated 31 December (a year whose votes may still be coming in is not complete)."""
-    from ..selection import Reader
+    from ..query.reader import Reader
 
     query = Query(Selection.of(body=body, source=source, kind=kind), reader or Reader(store))
     sql, params = query.rollcalls_sql(("date",))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ..errors import UsageError
-from ..results import Rows
-from ..selection import Query, Reader, Selection
+from ..core.errors import UsageError
+from ..core.results import Rows
+from ..query.reader import Reader
+from ..query.selection import Query, Selection
 
 ROLLCALL_VIEW = ("rollcall_id", "resolution", "date", "session", "meeting", "title", "topics")
 
@@ -12,7 +13,7 @@ ROLLCALL_VIEW = ("rollcall_id", "resolution", "date", "session", "meeting", "tit
 def body_for(symbols, body: str = "ga") -> str:
     """``sc`` when every symbol is a Security Council one (``S/RES/2623(2022)``), else ``body``:
     an S/RES symbol can only be found in the SC data, so ``--body sc`` is implied."""
-    from ..symbols import parse
+    from ..model.symbols import parse
 
     parsed = [parse(s) for s in symbols]
     if body == "ga" and parsed and all(p is not None and p.body == "sc" for p in parsed):
@@ -31,7 +32,7 @@ def find(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "res
 
 
 def _find(query: Query, symbols) -> Rows:
-    from ..errors import UnknownResolution
+    from ..core.errors import UnknownResolution
 
     if not symbols:
         raise UsageError("name at least one resolution, e.g. ES-11/1")
@@ -47,7 +48,7 @@ def _find(query: Query, symbols) -> Rows:
 def _narrow(symbols) -> tuple[str, list] | None:
     """SQL keeping the candidates of every symbol (its base within the stored symbol, or its record id);
     None when a symbol cannot be narrowed so (a draft symbol, a malformed one)."""
-    from ..symbols import parse, record_id
+    from ..model.symbols import parse, record_id
 
     conds, params = [], []
     for sym in symbols:
@@ -66,7 +67,7 @@ def _narrow(symbols) -> tuple[str, list] | None:
 
 
 def _find_in(query: Query, symbols, cond: str, cond_params: list) -> Rows:
-    from ..symbols import SymbolIndex
+    from ..model.symbols import SymbolIndex
 
     drafts = query.has_column("draft")
     sql, params = query.rollcalls_sql((*ROLLCALL_VIEW, "kind", "source", *(["draft"] if drafts else [])))

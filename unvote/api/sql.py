@@ -19,9 +19,10 @@ extension — a query can neither change the store nor write a file.
 
 from __future__ import annotations
 
-from ..errors import StoreError, UsageError
-from ..results import Rows
-from ..selection import Reader, Selection
+from ..core.errors import StoreError, UsageError
+from ..core.results import Rows
+from ..query.reader import Reader
+from ..query.selection import Selection
 
 TABLES = ("rollcalls", "votes")
 # DuckDB statement types a query may be: SELECT covers WITH, VALUES, FROM-first, DESCRIBE, SHOW, SUMMARIZE
@@ -56,7 +57,7 @@ def _connect(sel: Selection, store):
     """An in-memory DuckDB with the views, then locked down: no file access beyond the store's tables."""
     import duckdb
 
-    from ..reference import TABLES as REFERENCE
+    from ..model.reference import TABLES as REFERENCE
     from ..store import DATASETS
 
     reader = Reader(store)

@@ -10,8 +10,8 @@ import sys
 
 import typer
 
-from .. import config
-from ..errors import ExitStatus, UnvoteError
+from ..core import config
+from ..core.errors import ExitStatus, UnvoteError
 from ..output.render import PipeClosed
 from .app import app
 

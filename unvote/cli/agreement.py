@@ -70,7 +70,7 @@ def align(
     """
     without_pandas()
     from .. import api
-    from ..errors import UsageError
+    from ..core.errors import UsageError
     from ..output.render import emit
     from ..output.views import align_view, position_matrix_view, rows_view
 
@@ -271,7 +271,7 @@ def groups(
     out = output_options(fmt, output, bom, formula_guard)
     if group is None:
         if date is not None:
-            from ..errors import UsageError
+            from ..core.errors import UsageError
 
             raise UsageError("--date needs a group, e.g. unvote groups EU --date 2019")
         from ..output.views import groups_view

@@ -40,7 +40,7 @@ def _choices(names, incomplete: str, helps: dict[str, str] | None = None) -> lis
 
 def countries(incomplete: str) -> list[tuple[str, str]]:
     """Country codes starting with ``incomplete`` (current members first), else names that start with it."""
-    from .. import countries as registry
+    from ..model import countries as registry
 
     wanted = _fold(incomplete)
     known = sorted(registry.all_countries(), key=lambda c: (c.member_to is not None, c.code))
@@ -53,7 +53,7 @@ def countries(incomplete: str) -> list[tuple[str, str]]:
 
 def groups(incomplete: str) -> list[tuple[str, str]]:
     """Group codes (then names) starting with ``incomplete``: AFRICAN, ASEAN, EU …"""
-    from .. import groups as registry
+    from ..model import groups as registry
 
     wanted = _fold(incomplete)
     found = [(_same_case(g.code, incomplete), g.name) for g in registry.all_groups() if _fold(g.code).startswith(wanted)]
@@ -91,13 +91,13 @@ def bodies(incomplete: str) -> list[tuple[str, str]]:
 
 
 def sources(incomplete: str) -> list[tuple[str, str]]:
-    from ..selection import SOURCE_LABELS
+    from ..query.selection import SOURCE_LABELS
 
     return _choices(SOURCE_LABELS, incomplete, SOURCE_LABELS)
 
 
 def kinds(incomplete: str) -> list[tuple[str, str]]:
-    from ..selection import KINDS
+    from ..query.selection import KINDS
 
     return _choices(KINDS, incomplete)
 
@@ -111,6 +111,6 @@ def align_periods(incomplete: str) -> list[tuple[str, str]]:
 
 
 def topics(incomplete: str) -> list[tuple[str, str]]:
-    from ..topics import all_topics
+    from ..model.topics import all_topics
 
     return _choices([t.code for t in all_topics()], incomplete, {t.code: t.name for t in all_topics()})

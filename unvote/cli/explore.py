@@ -161,7 +161,7 @@ def series(
     """
     without_pandas()
     from .. import api
-    from ..errors import UsageError
+    from ..core.errors import UsageError
     from ..output.render import emit
     from ..output.views import rows_view
 

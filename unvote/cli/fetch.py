@@ -44,28 +44,28 @@ def fetch(
 
     console = stderr_console()
     if body not in ("ga", "sc"):
-        from ..errors import UsageError
+        from ..core.errors import UsageError
 
         raise UsageError(f"unknown body {body!r}; use ga or sc")
     if url is not None and not url.strip():
-        from ..errors import UsageError
+        from ..core.errors import UsageError
 
         raise UsageError("--url is empty; give the file's address, or leave --url out to find the current file")
     if source != "undl":
         if update or since or body != "ga":
-            from ..errors import UsageError
+            from ..core.errors import UsageError
 
             raise UsageError(f"--source {source} is General Assembly data fetched whole; "
                              "it takes no --update, --since or --body")
         _fetch_other(console, source, file, url)
         return
     if file and len(file) > 1:
-        from ..errors import UsageError
+        from ..core.errors import UsageError
 
         raise UsageError("the UN Digital Library data is one file; pass --file once")
     file = file[0] if file else None
     if file is not None and (update or since):
-        from ..errors import UsageError
+        from ..core.errors import UsageError
 
         raise UsageError("--file reads a local copy; it cannot be combined with --update or --since")
     if file is None:
@@ -89,7 +89,7 @@ def fetch(
 
 def _fetch_other(console, source: str, files, url) -> None:
     """``fetch --source voeten`` (download or read Voeten's data) and ``--source merged`` (rebuild)."""
-    from ..errors import UsageError
+    from ..core.errors import UsageError
     from ..ingest import fetch as pipeline
 
     if source == "voeten":
@@ -144,11 +144,11 @@ def info(
       unvote info
       unvote info --check
     """
-    from ..errors import StoreError
+    from ..core.errors import StoreError
+    from ..core.results import Rows
     from ..output.render import emit
     from ..output.views import info_view, merged_line
-    from ..results import Rows
-    from ..selection import Reader
+    from ..query.reader import Reader
     from ..store import DATASETS, Store, repair_hint
 
     out = output_options(fmt, output, False, True)

@@ -49,7 +49,7 @@ def without_pandas() -> None:
 
 def source_note(console, source: str, kind: str = "resolution") -> None:
     """Under a terminal view, name the data it came from (CSV and JSON stay plain data)."""
-    from ..selection import SOURCE_LABELS
+    from ..query.selection import SOURCE_LABELS
 
     kinds = "all roll calls" if kind == "all" else f"{kind} votes"
     console.print(f"[dim]source: {source} — {SOURCE_LABELS.get(source, source)}; {kinds}[/]")
@@ -59,7 +59,7 @@ def check_format(fmt: str) -> str:
     from ..output.render import FORMATS
 
     if fmt not in FORMATS:
-        from ..errors import UsageError
+        from ..core.errors import UsageError
 
         raise UsageError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
     return fmt

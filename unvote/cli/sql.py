@@ -41,7 +41,7 @@ def sql(
     without_pandas()
     from ..api.sql import schema as sql_schema
     from ..api.sql import sql as run_sql
-    from ..errors import UsageError
+    from ..core.errors import UsageError
     from ..output.render import emit
 
     out = output_options(fmt, output, bom, formula_guard, body=body, source=source,
@@ -59,8 +59,8 @@ def sql(
 
 def _terminal(console, table) -> None:
     """The first rows as a table; how many more there are on a dim line."""
+    from ..core.results import Rows
     from ..output.views import plain_table as rich_table
-    from ..results import Rows
 
     total = table.num_rows
     if total > TERMINAL_ROWS:

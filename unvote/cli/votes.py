@@ -53,7 +53,7 @@ def tally(
 
     out = output_options(fmt, output, bom, formula_guard, body=body, source=source)
     if topic and by_group is None:
-        from ..errors import UsageError
+        from ..core.errors import UsageError
 
         raise UsageError("--topic goes with --by-group (a tally names its roll calls itself)")
     if by_group is not None:

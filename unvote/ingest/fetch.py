@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .. import __version__
-from ..errors import FetchError, StoreError, UsageError
+from ..core.errors import FetchError, StoreError, UsageError
 from ..sources import undl_csv
 from ..store import Store
 from . import reference
@@ -142,7 +142,7 @@ def _fetch(store: Store, body: str, *, path, policy, url, progress, update, sinc
 
 def lock_wait() -> float:
     """Seconds a second writer waits for the store's lock before giving up (``UNVOTE_LOCK_WAIT``)."""
-    from .. import config
+    from ..core import config
 
     return config.seconds("UNVOTE_LOCK_WAIT", 60.0)
 
@@ -178,7 +178,7 @@ def held_state(store: Store, body: str) -> tuple[dict | None, str | None]:
 
 def _bulk(store: Store, body: str, client, url: str | None, progress, force: bool = False) -> FetchResult:
     """Download the bulk CSV unless the copy held is current and whole, and ingest it."""
-    from ..errors import DataFormatError
+    from ..core.errors import DataFormatError
     from ..sources import http as httpmod
 
     held, _ = held_state(store, body)  # damaged: no conditional request, the download rebuilds it
@@ -293,7 +293,7 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from ..errors import NoData
+    from ..core.errors import NoData
     from ..sources import undl_records
     from . import merge
 
@@ -303,7 +303,7 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
     held_rc, held_votes = store.rollcalls(body), store.votes(body)
     held = store.manifest(body) or {}
     newest = pc.max(held_rc["date"]).as_py()
-    from ..dates import parse_when
+    from ..model.dates import parse_when
 
     start = newest if since is None else parse_when(since, end=False)
     until = dt.date.today() + dt.timedelta(days=1)  # a vote in a time zone ahead of ours
@@ -398,7 +398,7 @@ def _download_voeten(store: Store, url: str | None, progress):
     import re
     import shutil
 
-    from ..errors import DataFormatError, Refused
+    from ..core.errors import DataFormatError, Refused
     from ..sources import http as httpmod
     from ..sources import voeten
 
@@ -444,7 +444,7 @@ def _download_voeten(store: Store, url: str | None, progress):
 
 def rebuild_merged(store: Store | None = None) -> FetchResult:
     """Rebuild the merged history from the store's UNDL and Voeten data (``fetch --source merged``)."""
-    from ..errors import NoData
+    from ..core.errors import NoData
     from . import history
 
     wait = lock_wait()

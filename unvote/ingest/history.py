@@ -28,7 +28,7 @@ record ids and Voeten rcids must not overlap, which is checked.
 
 from __future__ import annotations
 
-from ..errors import StoreError
+from ..core.errors import StoreError
 from .matching import DATE_WINDOW, OVERLAP, SAME_VOTES  # noqa: F401  (the matching rules, shared with topics)
 
 MERGED = "merged"
@@ -38,13 +38,13 @@ VOETEN_COLUMNS = ("importantvote",) + ("me", "nu", "di", "hr", "co", "ec")
 
 def key(symbol: str | None) -> str | None:
     """The matching key of a GA resolution symbol (``symbols.matching_key``)."""
-    from ..symbols import matching_key
+    from ..model.symbols import matching_key
 
     return matching_key(symbol)
 
 
 def base(symbol: str | None) -> str | None:
-    from ..symbols import parse
+    from ..model.symbols import parse
 
     parsed = parse(symbol) if symbol else None
     return parsed.base if parsed else None
@@ -231,7 +231,7 @@ def refresh(store) -> list[str]:
 
 def ensure_current(store, *, wait: float = 60.0) -> None:
     """Rebuild the merged dataset if ``ga`` or ``voeten`` changed since it was built."""
-    from ..errors import NoData
+    from ..core.errors import NoData
 
     for needed, hint in (("ga", "unvote fetch"), ("voeten", "unvote fetch --source voeten")):
         if not store.has(needed):

@@ -22,7 +22,7 @@ def write(root: Path | str) -> list[Path]:
     """Write ``countries.parquet`` and ``groups.parquet`` under ``root/reference``; their paths."""
     import pyarrow.parquet as pq
 
-    from ..reference import TABLES
+    from ..model.reference import TABLES
 
     folder = Path(root) / FOLDER
     folder.mkdir(parents=True, exist_ok=True)

@@ -34,7 +34,7 @@ def reference() -> tuple[dict[int, str], dict[str, list[tuple[int, str]]]]:
     import datetime
     from importlib import resources
 
-    from ..symbols import matching_key as key
+    from ..model.symbols import matching_key as key
 
     by_id: dict[int, str] = {}
     by_key: dict[str, list[tuple[int, str]]] = {}
@@ -77,7 +77,7 @@ def assign(rollcalls, body: str = "ga"):
         source = rollcalls["source"].to_pylist() if "source" in cols else [None] * n
         symbols = rollcalls["resolution"].to_pylist() if "resolution" in cols else [None] * n
         dates = rollcalls["date"].to_pylist() if "date" in cols else [None] * n
-        from ..symbols import matching_key as key
+        from ..model.symbols import matching_key as key
         from .matching import DATE_WINDOW
 
         for i in todo:

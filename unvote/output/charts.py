@@ -16,7 +16,7 @@ import math
 import re
 from pathlib import Path
 
-from ..errors import MissingDependency, NotFound, UsageError
+from ..core.errors import MissingDependency, NotFound, UsageError
 
 SUFFIXES = (".png", ".svg", ".pdf")
 CHART_HELP = "Also draw the result as a chart into FILE (.png, .svg or .pdf; needs matplotlib: unvote[charts])."
@@ -164,7 +164,7 @@ def _score_limits(metric: str, values) -> tuple[float, float]:
 
 def _side(text: str) -> tuple[str, str]:
     """(code, display name) of a country or group the user typed."""
-    from ..sides import side
+    from ..model.sides import side
 
     found = side(text)
     return found.code, found.name
@@ -395,7 +395,7 @@ def cohesion_chart(path, table, *, group: str, by: str = "year", source: str = "
 def ideal_chart(path, table, *, highlight=(), source: str = "undl", max_panels: int = 4) -> Path:
     """Ideal points sorted, with 95 % intervals (±1.96 standard errors); ``highlight`` (codes or
     names) coloured and labelled. One panel per period (at most ``max_panels``)."""
-    from .. import countries
+    from ..model import countries
 
     highlight = [h.strip() for h in highlight if h and h.strip()]
     if path is None:

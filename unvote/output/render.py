@@ -44,7 +44,7 @@ def format_for_path(path) -> str | None:
 def resolve(fmt: str, stream=None, output=None) -> str:
     """``auto`` → the output file's extension, else ``table`` on a terminal and ``csv`` when piped.
     An explicit format wins over both."""
-    from ..errors import UsageError
+    from ..core.errors import UsageError
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
@@ -70,7 +70,7 @@ def emit(table, fmt: str = "auto", *, output=None, pretty: Callable | None = Non
     second sheet. A usage problem (a binary format to a terminal, too many rows for a sheet, an
     output file that cannot be written) raises ``UsageError`` before anything is written.
     """
-    from ..errors import UsageError
+    from ..core.errors import UsageError
 
     stream = stream or sys.stdout
     fmt = resolve(fmt, stream, output)
@@ -140,7 +140,7 @@ def _write_file(table, fmt: str, path: Path, options: dict) -> None:
     """Write to a temporary file in ``path``'s folder, then move it into place (atomic)."""
     import tempfile
 
-    from ..errors import UsageError
+    from ..core.errors import UsageError
 
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
@@ -352,7 +352,7 @@ def numeric_periods(table):
 
 
 def _is_rows(table) -> bool:
-    """A ``unvote.results.Rows``: plain Python rows, written without pyarrow (quick commands)."""
+    """A ``unvote.core.results.Rows``: plain Python rows, written without pyarrow (quick commands)."""
     return hasattr(table, "kinds") and hasattr(table, "rows")
 
 

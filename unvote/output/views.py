@@ -225,7 +225,7 @@ def tally_view(console, counts, by_country) -> None:
 
 def align_view(console, periods, pooled, a: str, b: str, metric: str, by: str) -> None:
     """The per-period table with a score bar, a pooled row, and a sparkline of the score."""
-    from ..sides import side
+    from ..model.sides import side
 
     title = f"{clean(side(a).label)} vs {clean(side(b).label)} · metric {clean(metric)} · per {clean(by)}"
     names = ["period", "n", "same", "partial", "opposite", "absent", "score"]
@@ -268,7 +268,7 @@ def _bar(score, lo: float) -> str:
 def neighbors_view(console, table, focal: str, metric: str) -> None:
     """The ranking with a score bar; countries without a score are listed after the ranked ones.
     On a narrow terminal the bars, then the names are left out (the codes and numbers stay)."""
-    from ..sides import side
+    from ..model.sides import side
 
     lo = _score_floor(metric)
     names = [c for c in table.column_names if c not in CELL_NAMES]  # the cross-table cells stay in CSV/JSON
@@ -280,7 +280,7 @@ def neighbors_view(console, table, focal: str, metric: str) -> None:
 
 def cohesion_view(console, table, group: str, by: str) -> None:
     """Per period: the counts, the share with the majority (bar) and the Agreement Index."""
-    from ..groups import lookup
+    from ..model.groups import lookup
 
     g = lookup(group)
     names = table.column_names

@@ -17,7 +17,7 @@ MAX_WIDTH = 60
 
 def check_fits(table) -> None:
     """Refuse, before anything is written, a table larger than one sheet."""
-    from ..errors import UsageError
+    from ..core.errors import UsageError
 
     if table.num_rows + 1 > MAX_ROWS:
         raise UsageError(f"{table.num_rows:,} rows do not fit in a spreadsheet (at most {MAX_ROWS - 1:,} "

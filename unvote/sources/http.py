@@ -36,8 +36,8 @@ from datetime import UTC
 from pathlib import Path
 
 from .. import __version__
-from ..config import URL
-from ..errors import FetchError, Refused, StoreError, Unreachable, UsageError
+from ..core.config import URL
+from ..core.errors import FetchError, Refused, StoreError, Unreachable, UsageError
 
 USER_AGENT = f"unvote/{__version__} (+{URL})"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 
-from ..errors import UsageError
+from ..core.errors import UsageError
 
 MiB = 1 << 20
 GiB = 1 << 30

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DataFormatError
+from ..core.errors import DataFormatError
 
 BASE_URL = "https://digitallibrary.un.org"
 RECORDS = {"ga": 4060887, "sc": 4055387}
@@ -60,7 +60,7 @@ def record_url(body: str) -> str:
 
 def discover(http, body: str = "ga", base_url: str = BASE_URL) -> str:
     """URL of the newest bulk CSV of ``body``, read from the record's file listing, else its page."""
-    from ..errors import FetchError, Refused, Unreachable
+    from ..core.errors import FetchError, Refused, Unreachable
     from .http import get_text
 
     recid = RECORDS[body]

@@ -36,8 +36,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..errors import DataFormatError, Refused
-from ..symbols import from_roman
+from ..core.errors import DataFormatError, Refused
+from ..model.symbols import from_roman
 from .undl_csv import file_command
 
 BODY_FACET = {"ga": "General Assembly", "sc": "Security Council"}
@@ -324,7 +324,7 @@ def marc_record(elem, body: str) -> Record:
 
 def _finish(rec: Record, common: dict, states: list[tuple[str, str, str]], body: str) -> Record:
     """Resolve codes, check the breakdown, and build the rows."""
-    from .. import countries
+    from ..model import countries
 
     if not states:
         rec.skipped = "no country-by-country breakdown"

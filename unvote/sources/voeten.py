@@ -28,8 +28,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DataFormatError
-from ..symbols import to_roman
+from ..core.errors import DataFormatError
+from ..model.symbols import to_roman
 
 DATAVERSE_URL = "https://dataverse.harvard.edu"
 PERSISTENT_ID = "doi:10.7910/DVN/LEJUQZ"
@@ -238,7 +238,7 @@ def _load_r(path: Path, name: str):
     try:
         import pyreadr
     except ImportError:
-        from ..errors import MissingDependency
+        from ..core.errors import MissingDependency
 
         raise MissingDependency("reading R data files needs pyreadr: pip install pyreadr "
                                 "(from a source checkout: pip install '.[voeten]')") from None
@@ -393,7 +393,7 @@ def normalise_unres(unres: str | None, session=None, date=None) -> tuple[str, st
     ``R/2/1069A`` dated 1961-12-04, session 16; rcid 594 ``R/19/595`` dated 1959, session 14) is a
     typo: Voeten's session wins and the symbol stays as found (it names no real resolution).
     """
-    from ..symbols import parse
+    from ..model.symbols import parse
 
     fallback = _session_text(session)
     if not unres:
@@ -460,7 +460,7 @@ def _map_ccodes(ccode, day, where):
 
     import numpy as np
 
-    from .. import countries
+    from ..model import countries
 
     missing_day = np.iinfo("int64").min
     epoch = dt.date(1970, 1, 1)
@@ -535,7 +535,7 @@ def _tables(calls, codes, code_idx, rc_pos, vote_codes, report, warnings) -> Ing
     import pandas as pd
     import pyarrow as pa
 
-    from .. import countries
+    from ..model import countries
 
     n_rc = len(calls)
     # votes in (rcid, source) order: the store's tables are sorted by roll call

@@ -14,11 +14,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
-from . import countries
-from .errors import NoData, StoreError, UsageError
-from .results import Rows
+from ..core.errors import NoData, StoreError, UsageError
+from ..core.results import Rows
+from ..model import countries
+from ..model.sessions import REGULAR_SESSION
+from .reader import Reader
 
 BODIES = ("ga", "sc")
 SOURCES = ("undl", "voeten", "merged")
@@ -46,7 +47,7 @@ class Selection:
     session: str | None = None
     continuity: bool = True
     exclude_unanimous: bool = False
-    topics: tuple[str, ...] = ()  # roll calls on any of these issue areas (unvote.topics codes)
+    topics: tuple[str, ...] = ()  # roll calls on any of these issue areas (unvote.model.topics codes)
 
     @classmethod
     def of(cls, *, body: str = "ga", source: str = "undl", kind: str = "resolution", year=None, since=None,
@@ -54,8 +55,8 @@ class Selection:
            topic=None) -> Selection:
         """A validated selection from what a user typed (``year=2022``, ``since="2010"``, ``session="ES-11"``,
         ``topic="human rights"`` or ``["hr", "me"]``)."""
-        from .dates import span
-        from .topics import lookup_all
+        from ..model.dates import span
+        from ..model.topics import lookup_all
 
         body = (body or "ga").strip().lower()
         if body not in BODIES:
@@ -118,101 +119,6 @@ class Selection:
         return countries.lineage(code) if self.continuity else [code]
 
 
-class Reader:
-    """Reads the store through DuckDB. Its ``Store`` resolves each dataset's version once and keeps
-    it, so every table of a command comes from one version."""
-
-    def __init__(self, store=None):
-        from .store import Store
-
-        self.store = store if store is not None else Store()
-        self._merged_checked = False
-        self._columns: dict[tuple[str, str], list[str]] = {}
-        self._con = None
-
-    def version(self, dataset: str) -> Path:
-        folder = self.store.version(dataset)  # pinned by the Store on first use
-        if dataset == "merged" and not self._merged_checked:
-            if not self.merged_is_current(folder):
-                raise StoreError(f"the merged history in {self.store.root} is older than the UNDL or Voeten data; "
-                                 "run: unvote fetch --source merged")
-            self._merged_checked = True
-        return folder
-
-    def merged_is_current(self, folder: Path | None = None) -> bool:
-        """Was the merged history built from the UNDL and Voeten versions the store holds now?"""
-        import json
-
-        folder = folder or self.store.version("merged")
-        try:
-            built = json.loads((folder / "manifest.json").read_text("utf-8")).get("built_from")
-        except (OSError, ValueError, AttributeError):
-            return False
-        return built == {d: self.version(d).name for d in ("ga", "voeten") if self.store.has(d)}
-
-    def manifest(self, dataset: str) -> dict:
-        """The manifest of the version this reader uses (damage named by ``Store.manifest``)."""
-        self.version(dataset)
-        return self.store.manifest(dataset)
-
-    def table(self, dataset: str, name: str, *, row_numbers: bool = False) -> str:
-        """SQL for one of a dataset's tables (``rollcalls``, ``votes``) in the version this reader uses;
-        ``row_numbers`` adds ``file_row_number`` (the order of the file: a record's own order of states)."""
-        path = str(self.version(dataset) / f"{name}.parquet").replace("'", "''")
-        return f"read_parquet('{path}'{', file_row_number = true' if row_numbers else ''})"
-
-    def columns(self, dataset: str, name: str) -> list[str]:
-        """The columns of one of a dataset's tables (read from the file's footer once)."""
-        key = (dataset, name)
-        if key not in self._columns:  # one version per dataset, so its columns never change under this reader
-            self._columns[key] = [row[0] for row in
-                                  self._run(f"DESCRIBE SELECT * FROM {self.table(dataset, name)}").fetchall()]
-        return self._columns[key]
-
-    @property
-    def con(self):
-        if self._con is None:
-            import duckdb
-
-            self._con = duckdb.connect(config={"threads": 2})
-        return self._con
-
-    def _run(self, sql: str, params=(), *, relation: bool = False):
-        import duckdb
-
-        try:
-            if relation:  # a relation hands its result to Arrow without an extra copy
-                return self.con.sql(sql, params=list(params))
-            return self.con.execute(sql, list(params))
-        except (duckdb.IOException, duckdb.InvalidInputException) as exc:  # a missing, truncated or corrupt file
-            raise self._damaged(exc) from exc
-
-    def _damaged(self, exc) -> StoreError:
-        """The store's one message for damage, naming the dataset read and the command that repairs it."""
-        import re
-
-        text = str(exc).splitlines()[0]
-        hit = re.search(r"\.versions[/\\]([a-z]+)-\d", text)  # the version folder names its dataset
-        if hit is None:
-            return StoreError(f"the store in {self.store.root} is damaged ({text}); run: unvote info --check")
-        return self.store.damaged(hit.group(1), text)
-
-    def rows(self, sql: str, params=()) -> Rows:
-        result = self._run(sql, params)
-        names = [d[0] for d in result.description]
-        types = [str(d[1]) for d in result.description]
-        return Rows(names, types, result.fetchall())
-
-    def arrow(self, sql: str, params=()):
-        import duckdb
-
-        result = self._run(sql, params, relation=True)
-        try:  # DuckDB 1.4 named it to_arrow_table; older releases arrow()
-            return (getattr(result, "to_arrow_table", None) or result.arrow)()
-        except (duckdb.IOException, duckdb.InvalidInputException) as exc:
-            raise self._damaged(exc) from exc
-
-
 class Query:
     """A selection read from one store version: its roll calls, votes, vote matrix, pair votes."""
 
@@ -260,7 +166,7 @@ class Query:
 
     def require_topics(self) -> None:
         """Stores fetched before unvote assigned topics have no ``topics`` column: say how to get one."""
-        from .store import FETCH_HINT
+        from ..store import FETCH_HINT
 
         if not self.has_column("topics"):
             raise StoreError(f"the {self.dataset} data in {self.reader.store.root} has no topics yet; "
@@ -293,7 +199,7 @@ class Query:
 
     def unanimous_ids(self) -> list[int]:
         """Roll calls in the selection's span that Voeten's rule calls unanimous (``analysis.codes``)."""
-        from .analysis.codes import is_unanimous
+        from ..analysis.codes import is_unanimous
 
         cond, params = self.condition()
         counts = self.reader.rows(
@@ -327,7 +233,7 @@ class Query:
         """(roll calls, VoteMatrix) for the selection: every country listed at least once, as columns
         (merged by continuity); with ``codes`` only those countries' votes are read. ``fold_sessions``:
         the ``session`` column is the regular session (``REGULAR_SESSION``)."""
-        from .analysis.votematrix import vote_matrix
+        from ..analysis.votematrix import vote_matrix
 
         calls = self.rollcalls(("rollcall_id", "date", "regular_session" if fold_sessions else "session",
                                 "resolution"))
@@ -357,22 +263,6 @@ class Query:
 # The day the People's Republic took the China seat (A/RES/2758(XXVI)): before it, CHN's votes are the
 # Republic of China's (TWN without continuity).
 ROC_UNTIL = dt.date(1971, 10, 25)
-
-# A roll call's regular session, as Voeten's data assigns it: a regular session's own number; a special
-# or emergency special session (S-k, ES-k) goes to the regular session that opens in September of its
-# calendar year (ES-1, November 1956 → 11; S-1, May 1947 → 2; ES-11/1, March 2022 → 77).
-# ``rollcalls_sql`` gives it for the column name ``regular_session`` (named ``session`` in the result).
-REGULAR_SESSION = ("CASE WHEN regexp_full_match(r.session, '[0-9]+') OR r.date IS NULL THEN r.session "
-                   "ELSE CAST(year(r.date) - 1945 AS VARCHAR) END")
-
-
-
-def regular_session(session: str | None, date: dt.date | None) -> str | None:
-    """``REGULAR_SESSION`` in Python: ``regular_session("ES-1", date(1956, 11, 4)) == "11"``."""
-    if session is None or date is None or session.isdigit():
-        return session
-    return str(date.year - 1945)
-
 
 # Per-letter vote counts, the one place they are spelt (Y, N, A, X as the store keeps them).
 LETTER_COUNTS = ("count(*) FILTER (WHERE v.vote = 'Y') AS yes, count(*) FILTER (WHERE v.vote = 'N') AS no, "

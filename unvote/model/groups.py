@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
-from unvote.errors import UnknownGroup
+from unvote.core.errors import UnknownGroup
 
 KINDS = ("regional", "bloc")
 

@@ -11,7 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from .errors import Ambiguous, UnknownResolution
+from ..core.errors import Ambiguous, UnknownResolution
 
 # base: "78/165", "ES-11/1", "S-14/1", "2758(XXVI)", "1001(ES-I)", "107(S-1)", SC "2623(2022)"
 _BASE = re.compile(

@@ -8,8 +8,8 @@ Arrow is made only when asked (``Rows.to_arrow``).
 
 from __future__ import annotations
 
+from ..core.results import Rows
 from . import countries, groups
-from .results import Rows
 
 COUNTRY_TYPES = {
     "code": "VARCHAR",  # the store's code (ms_code): ISO 3166-1 alpha-3, or a dissolved member's code

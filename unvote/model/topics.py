@@ -17,7 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .errors import NotFound
+from ..core.errors import NotFound
 
 
 class UnknownTopic(NotFound):

@@ -42,7 +42,7 @@ import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
-from unvote.errors import UnknownCountry
+from unvote.core.errors import UnknownCountry
 
 # COW codes Yemen Arab Republic 678 and unified Yemen 679; the UN seat is one (YEM).
 # COW 713 is Taiwan: Voeten codes the China seat's votes while the Republic of China held it

@@ -1,0 +1,1 @@
+"""The foundation every layer stands on: errors and exit codes, settings, result tables."""
