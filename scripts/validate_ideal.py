@@ -61,8 +61,8 @@ def compare(points, theirs: dict[str, float]) -> tuple[int, float]:
     A reference code missing from ``points`` is matched to a code of ours that shares its
     Correlates of War code and is missing from the reference: UNDL codes the FR Yugoslavia YUG
     until 2002 where COW's 345 reads as Serbia (and Serbia and Montenegro)."""
-    from unvote.model import countries
     from unvote.analysis.ideal import rank_correlation
+    from unvote.model import countries
 
     ours = dict(zip(points["country"].to_pylist(), points["ideal_point"].to_pylist()))
     theirs = dict(theirs)

@@ -12,8 +12,8 @@ import pytest
 from cli_runner import invoke
 
 import unvote
-from unvote.model import groups
 from unvote.core.errors import NoData, UnknownGroup, UsageError
+from unvote.model import groups
 
 ASEAN_2022 = ["BRN", "IDN", "KHM", "LAO", "MMR", "MYS", "PHL", "SGP", "THA", "VNM"]
 

@@ -3,8 +3,8 @@ import datetime
 
 import pytest
 
-from unvote.model import countries
 from unvote.core.errors import UnknownCountry
+from unvote.model import countries
 
 D = datetime.date
 

@@ -6,10 +6,10 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from unvote.model import countries, groups
 from unvote.analysis import blocs
 from unvote.analysis.codes import ABSTAIN, NO, NON_VOTING, NOT_LISTED, YES
 from unvote.core.errors import UnknownCountry, UnknownGroup
+from unvote.model import countries, groups
 from unvote.model.sides import side
 
 Y, AB, N, X, NL = YES, ABSTAIN, NO, NON_VOTING, NOT_LISTED

@@ -112,8 +112,8 @@ def test_countries_and_groups_complete():
 
 def test_every_completed_country_and_group_resolves():
     """Completing from any prefix of a code or name gives values the lookups resolve to that country."""
-    from unvote.model import countries, groups
     from unvote.cli import complete as comp
+    from unvote.model import countries, groups
 
     for country in countries.all_countries():
         for typed in (country.code[:2], country.code.lower(), country.name[:4], country.name[:4].lower()):

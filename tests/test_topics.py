@@ -12,11 +12,11 @@ import pyarrow.compute as pc
 import pytest
 from fake_undl import undl  # noqa: F401  (the loopback UNDL fixture)
 
-from unvote.model import topics
 from unvote.analysis import topics as rules
 from unvote.core.errors import ExitStatus, NotFound
 from unvote.ingest import history
 from unvote.ingest import topics as ingest_topics
+from unvote.model import topics
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = (ROOT / "docs" / "topics.md").read_text("utf-8")
