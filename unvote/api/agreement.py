@@ -13,6 +13,7 @@ from ..core.results import Rows
 from ..model import countries, groups
 from ..model.sides import Side, side
 from ..query.selection import Query, Selection
+from .selecting import selecting
 
 PERIODS = ("year", "session", "all")
 
@@ -86,9 +87,10 @@ def group_letters(query: Query, group: Side, calls: Rows) -> list[str | None]:
     return [CODE_LETTER.get(int(c)) for c in code]  # NOT_LISTED → None
 
 
+@selecting
 def align(a: str, b, *, by: str = "year", metric: str = "agree", year=None, since=None, until=None,
           session=None, topic=None, continuity: bool = True, exclude_unanimous: bool = False, body: str = "ga",
-          source: str = "undl", kind: str = "resolution", store=None) -> Rows:
+          source: str = "undl", kind: str = "resolution", selection: Selection | None = None, store=None) -> Rows:
     """Agreement between two countries per period (year, session or "all"), with the counts.
 
     Countries may be named any reasonable way (``KHM``, ``Cambodia``, ``Russia``), and a group may
@@ -96,7 +98,8 @@ def align(a: str, b, *, by: str = "year", metric: str = "agree", year=None, sinc
     With ``continuity`` (default) a country's predecessor seat counts as its own (USSR → Russia).
     ``exclude_unanimous`` drops roll calls where every member that voted Y/A/N voted alike (Voeten).
     ``b`` may be a list of partners: ``a`` against each, one block of rows per partner, with a first
-    column ``partner`` when there is more than one.
+    column ``partner`` when there is more than one. ``selection``: a ``Selection`` instead of the
+    keyword filters (one that disagrees with a keyword given is a UsageError).
     Columns: period, n, same, partial, opposite, absent (+ the nine cells for kappa, pi, votes-only), score.
     """
     from ..analysis import align as alignment
@@ -106,10 +109,7 @@ def align(a: str, b, *, by: str = "year", metric: str = "agree", year=None, sinc
     partners = [b] if isinstance(b, str) else list(dict.fromkeys(b))
     if not partners:
         raise UsageError("name a second country or group to align with")
-    query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
-                               session=session, topic=topic, continuity=continuity,
-                               exclude_unanimous=exclude_unanimous),
-                  store=store)
+    query = Query(selection, store=store)
     first = side(a)
     types = {"period": "VARCHAR", **dict.fromkeys(alignment.output_columns(metric), "BIGINT"), "score": "DOUBLE"}
     rows = []
@@ -148,9 +148,10 @@ PAIR_VOTE_TYPES = {"resolution": "VARCHAR", "date": "DATE", "session": "VARCHAR"
                    "abstain": "BIGINT", "non_voting": "BIGINT", "title": "VARCHAR", "rollcall_id": "BIGINT"}
 
 
+@selecting
 def align_votes(a: str, b: str, *, differ: bool = False, year=None, since=None, until=None, session=None,
                 topic=None, continuity: bool = True, exclude_unanimous: bool = False, body: str = "ga", source: str = "undl",
-                kind: str = "resolution", store=None) -> Rows:
+                kind: str = "resolution", selection: Selection | None = None, store=None) -> Rows:
     """The votes behind ``align``: one row per roll call counted (both sides listed), oldest first —
     resolution, date, session, a_vote, b_vote, relation (same | partial | opposite | absent, as
     ``analysis.align.relation`` counts them, so the rows add up to align's counts), the tally (yes,
@@ -158,10 +159,7 @@ def align_votes(a: str, b: str, *, differ: bool = False, year=None, since=None, 
     contested first (smallest |yes − no|, then newest)."""
     from ..analysis.align import relation
 
-    query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
-                               session=session, topic=topic, continuity=continuity,
-                               exclude_unanimous=exclude_unanimous),
-                  store=store)
+    query = Query(selection, store=store)
     calls = _pair_calls(query, side(a), side(b), PAIR_COLUMNS)
     rows = []
     for c in calls:
@@ -182,9 +180,11 @@ PAIR_COLUMNS = ("rollcall_id", "date", "session", "resolution", "title", "counte
 MIN_VOTES = 10  # neighbors: fewer roll calls where both cast Y/A/N than this → listed, but not ranked
 
 
+@selecting
 def neighbors(focal: str, *, year=None, since=None, until=None, session=None, topic=None, metric: str = "agree",
               exclude_unanimous: bool = False, continuity: bool = True, body: str = "ga", source: str = "undl",
-              kind: str = "resolution", min_votes: int = MIN_VOTES, limit: int | None = None, store=None):
+              kind: str = "resolution", min_votes: int = MIN_VOTES, limit: int | None = None,
+              selection: Selection | None = None, store=None):
     """Every other country ranked by agreement with ``focal`` (a country or a group) over the span.
 
     Columns: rank, country, name, n, same, partial, opposite, absent (+ the cross-table cells for
@@ -202,10 +202,7 @@ def neighbors(focal: str, *, year=None, since=None, until=None, session=None, to
 
     check_metric(metric)
     me = side(focal)
-    query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
-                               session=session, topic=topic, continuity=continuity,
-                               exclude_unanimous=exclude_unanimous),
-                  store=store)
+    query = Query(selection, store=store)
     calls, vm = query.matrix()
     if me.kind == "country":
         if me.code not in vm.countries:
@@ -241,10 +238,11 @@ def neighbors(focal: str, *, year=None, since=None, until=None, session=None, to
     return pa.table(table)
 
 
+@selecting
 def matrix(*, year=None, since=None, until=None, session=None, topic=None, by: str = "all", metric: str = "agree",
            exclude_unanimous: bool = False, continuity: bool = True, wide: bool = False, body: str = "ga",
            source: str = "undl", kind: str = "resolution", limit: int | None = None, min_votes: int = MIN_VOTES,
-           store=None):
+           selection: Selection | None = None, store=None):
     """Agreement of every pair of countries, per period (``by``: all, year, session).
 
     Long (default): [period,] a, b, n, same, partial, opposite, absent (+ cells), score — every
@@ -259,10 +257,7 @@ def matrix(*, year=None, since=None, until=None, session=None, topic=None, by: s
 
     check_metric(metric)
     check_period(by)
-    query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
-                               session=session, topic=topic, continuity=continuity,
-                               exclude_unanimous=exclude_unanimous),
-                  store=store)
+    query = Query(selection, store=store)
     calls, vm = query.matrix(fold_sessions=by == "session")
     keys, inverse = alignment.period_index(calls, by)
     long = pairwise.matrix_table(vm.votes, vm.countries, keys, inverse, metric=metric,
@@ -290,9 +285,10 @@ def top_pairs(long, limit: int, min_votes: int = MIN_VOTES):
     return once.take(order[:limit])
 
 
+@selecting
 def cohesion(group: str, *, by: str = "year", year=None, since=None, until=None, session=None, topic=None,
              continuity: bool = True, body: str = "ga", source: str = "undl", kind: str = "resolution",
-             store=None):
+             selection: Selection | None = None, store=None):
     """How united a group voted, per period: the share of its members voting with the group's
     plurality position, and the Hix–Noury–Roland Agreement Index (see ``analysis/blocs.cohesion``)."""
     from ..analysis import blocs
@@ -300,10 +296,9 @@ def cohesion(group: str, *, by: str = "year", year=None, since=None, until=None,
     check_period(by)
     g = groups.lookup(group)
     me = Side("group", g.code, g.name)
-    query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
-                               session=session, topic=topic, continuity=continuity), store=store)
-    merge = countries.continuity() if continuity else {}
-    calls, vm = query.matrix(codes=me.codes(continuity), fold_sessions=by == "session")
+    query = Query(selection, store=store)
+    merge = countries.continuity() if selection.continuity else {}
+    calls, vm = query.matrix(codes=me.codes(selection.continuity), fold_sessions=by == "session")
     mask = blocs.membership_mask(calls["date"].to_numpy().astype("datetime64[D]"), vm.countries, me.spells(), merge)
     table = blocs.cohesion(calls, vm.votes, mask, by=by)
     if table.num_rows == 0:
@@ -342,8 +337,9 @@ def group_members(group: str, *, date=None):
          "note": "VARCHAR"})
 
 
+@selecting
 def tally_by_group(*symbols: str, by: str = "regional", body: str = "ga", source: str = "undl",
-                   kind: str = "resolution", topic=None, store=None):
+                   kind: str = "resolution", topic=None, selection: Selection | None = None, store=None):
     """How each group voted on each roll call: one row per (roll call, group).
 
     ``by``: ``regional`` (the five UN regional groups, which partition the membership) or one or
@@ -365,7 +361,7 @@ def tally_by_group(*symbols: str, by: str = "regional", body: str = "ga", source
         [groups.lookup(x) for x in dict.fromkeys(p.strip() for p in by.split(",") if p.strip())]
     if not wanted:
         raise UsageError("name a group for --by-group, or regional")
-    query = _query(symbols, body, source, kind, store, topic=topic)
+    query = _query(symbols, selection, store)
     calls = _find(query, symbols)
     ids = np.array(calls.column_values("rollcall_id"), dtype=np.int64)
     vm = vote_matrix(ids, query.votes(ids=ids.tolist()))

@@ -15,6 +15,7 @@ from ..core.results import Rows
 from ..model import countries
 from ..model.sides import side
 from ..query.selection import Query, Selection
+from .selecting import selecting
 
 # The columns a search looks in, where the dataset has them (UNDL GA: agenda_title; SC: agenda;
 # Voeten: short and descr for his own descriptions).
@@ -85,21 +86,18 @@ def _calls(query: Query, extra: tuple = ()) -> tuple[str, list]:
     return query.rollcalls_sql(tuple(dict.fromkeys(cols)))
 
 
-def _selection(**kw) -> Selection:
-    return Selection.of(**{k: v for k, v in kw.items() if k != "store"})
-
-
 # ---- search -----------------------------------------------------------------------------------
+@selecting
 def search(*words: str, year=None, since=None, until=None, session=None, topic=None, body: str = "ga",
-           source: str = "undl", kind: str = "resolution", limit: int | None = None, store=None) -> Rows:
+           source: str = "undl", kind: str = "resolution", limit: int | None = None,
+           selection: Selection | None = None, store=None) -> Rows:
     """Roll calls whose symbol, title, agenda title or subjects contain every word (case- and
     accent-insensitive, each word at the start of a word; a quoted phrase as a phrase), newest first.
 
     Columns: resolution, date, session, yes, no, abstain, non_voting, topics, title, rollcall_id.
     Nothing found: ``NoData`` naming close titles (rapidfuzz) to try instead.
     """
-    query = Query(_selection(body=body, source=source, kind=kind, year=year, since=since, until=until,
-                             session=session, topic=topic), store=store)
+    query = Query(selection, store=store)
     if limit is not None and limit < 1:
         raise UsageError("--limit must be 1 or more")
     calls, params = _calls(query)
@@ -114,11 +112,11 @@ def search(*words: str, year=None, since=None, until=None, session=None, topic=N
     return Rows(list(SEARCH_TYPES), list(SEARCH_TYPES.values()), found.rows)
 
 
+@selecting
 def count(*words: str, year=None, since=None, until=None, session=None, topic=None, body: str = "ga",
-          source: str = "undl", kind: str = "resolution", store=None) -> int:
+          source: str = "undl", kind: str = "resolution", selection: Selection | None = None, store=None) -> int:
     """How many roll calls ``search`` would list without a limit."""
-    query = Query(_selection(body=body, source=source, kind=kind, year=year, since=since, until=until,
-                             session=session, topic=topic), store=store)
+    query = Query(selection, store=store)
     calls, params = _calls(query)
     cond, more = text_condition(query, words)
     return query.reader.rows(f"SELECT count(*) FROM ({calls}) r WHERE {cond}", [*params, *more]).rows[0][0]
@@ -153,9 +151,10 @@ def latest_complete_year(query: Query) -> int:
     return newest.year if newest >= dt.date(newest.year, 12, 15) else newest.year - 1
 
 
+@selecting
 def voting_record(country: str, *, year=None, since=None, until=None, session=None, topic=None, search=None,
                   vote=None, continuity: bool = True, body: str = "ga", source: str = "undl",
-                  kind: str = "resolution", store=None) -> Rows:
+                  kind: str = "resolution", selection: Selection | None = None, store=None) -> Rows:
     """A country's (or a group's) vote on every roll call in the span, oldest first.
 
     Default span: ``latest_complete_year``. ``search``: only roll calls matching these words (as
@@ -166,10 +165,9 @@ def voting_record(country: str, *, year=None, since=None, until=None, session=No
     title, rollcall_id. A group's vote is its members' plurality position (X for a tie or no vote).
     """
     who = side(country)
-    sel = _selection(body=body, source=source, kind=kind, year=year, since=since, until=until, session=session,
-                     topic=topic, continuity=continuity)
+    sel = selection
     query = Query(sel, store=store)
-    if year is None and since is None and until is None and session is None:
+    if sel.since is None and sel.until is None and sel.session is None:
         query = Query(sel.replace(**dict(zip(("since", "until"), _year_span(latest_complete_year(query))))),
                       reader=query.reader)
     wanted = _vote_filter(vote)
@@ -185,7 +183,7 @@ def voting_record(country: str, *, year=None, since=None, until=None, session=No
                f"{_WITH_MAJORITY} AS with_majority, {topics} AS topics, r.title, r.rollcall_id "
                "FROM c r JOIN v USING (rollcall_id) WHERE v.vote IN (SELECT unnest(?::VARCHAR[])) "
                "ORDER BY r.date, r.rollcall_id")
-        rows = query.reader.rows(sql, [*params, *more, who.codes(continuity), who.code, wanted]).rows
+        rows = query.reader.rows(sql, [*params, *more, who.codes(sel.continuity), who.code, wanted]).rows
     else:
         rows = _group_record(query, who, calls, params, cond, more, topics, wanted)
     if not rows:
@@ -241,8 +239,9 @@ CHANGE_TYPES = {"resolution": "VARCHAR", "date": "DATE", "country": "VARCHAR", "
 LONG_TYPES = {"resolution": "VARCHAR", "date": "DATE", "country": "VARCHAR", "name": "VARCHAR", "vote": "VARCHAR"}
 
 
+@selecting
 def series(text, *, since=None, until=None, body: str = "ga", source: str = "undl", kind: str = "resolution",
-           store=None) -> Rows:
+           selection: Selection | None = None, store=None) -> Rows:
     """A recurring resolution across sessions, one row per roll call with its tally, oldest first.
 
     ``text``: a symbol of one of its roll calls (``80/4``) or words (``"embargo Cuba"``: the
@@ -250,32 +249,36 @@ def series(text, *, since=None, until=None, body: str = "ga", source: str = "und
     ``analysis.series``. Columns: resolution, date, session, yes, no, abstain, non_voting, title,
     rollcall_id.
     """
-    calls, _ = _series(text, since, until, body, source, kind, store)
+    calls, _ = _series(text, selection, store)
     return Rows.from_dicts(
         [{**c, "yes": c["counted_yes"], "no": c["counted_no"], "abstain": c["counted_abstain"],
           "non_voting": c["counted_non_voting"]} for c in calls], SERIES_TYPES)
 
 
+@selecting
 def series_changes(text, *, since=None, until=None, continuity: bool = True, body: str = "ga",
-                   source: str = "undl", kind: str = "resolution", store=None) -> Rows:
+                   source: str = "undl", kind: str = "resolution", selection: Selection | None = None,
+                   store=None) -> Rows:
     """Who voted differently from their previous vote in the series (``analysis.series.changes``):
     resolution, date, country, name, previous, vote, previous_resolution."""
     from ..analysis.series import changes
 
-    calls, query = _series(text, since, until, body, source, kind, store, continuity=continuity)
+    calls, query = _series(text, selection, store)
     found = _series_votes(query, calls)
-    merge = countries.continuity() if continuity else None
+    merge = countries.continuity() if selection.continuity else None
     rows = changes(calls, [(r[0], r[1], r[2]) for r in found], merge)
     return Rows.from_dicts([{**r, "name": countries.display_name(r["country"])} for r in rows], CHANGE_TYPES)
 
 
+@selecting
 def series_votes(text, *, since=None, until=None, continuity: bool = True, body: str = "ga",
-                 source: str = "undl", kind: str = "resolution", store=None) -> Rows:
+                 source: str = "undl", kind: str = "resolution", selection: Selection | None = None,
+                 store=None) -> Rows:
     """Every country's vote on each roll call of the series, long form: resolution, date, country,
     name, vote (in roll-call order, then by country; merged by continuity)."""
-    calls, query = _series(text, since, until, body, source, kind, store, continuity=continuity)
+    calls, query = _series(text, selection, store)
     by_id = {c["rollcall_id"]: c for c in calls}
-    merge = countries.continuity() if continuity else {}
+    merge = countries.continuity() if selection.continuity else {}
     order = {c["rollcall_id"]: i for i, c in enumerate(calls)}
     found = sorted(((rid, merge.get(code, code), vote) for rid, code, vote in _series_votes(query, calls)),
                    key=lambda r: (order[r[0]], r[1]))
@@ -295,7 +298,7 @@ _FOLD = "replace(strip_accents(lower(replace(coalesce({}, ''), chr(8217), chr(39
 _TITLE_KEY = "regexp_replace({}, '(?i)\\s*:\\s*(draft\\s+)?resolutions?\\s*/.*$', '')"
 
 
-def _series(text, since, until, body, source, kind, store, continuity: bool = True) -> tuple[list[dict], Query]:
+def _series(text, selection: Selection, store) -> tuple[list[dict], Query]:
     """The series' roll calls (oldest first, as dicts) and the query that read them. Membership is
     ``analysis.series.members``' rule, in SQL."""
     from ..model.symbols import parse
@@ -303,7 +306,8 @@ def _series(text, since, until, body, source, kind, store, continuity: bool = Tr
     words = ([text] if parse(text) is not None else text.split()) if isinstance(text, str) else list(text)
     if not words:
         raise UsageError("name a resolution of the series (80/4) or words from its title (embargo Cuba)")
-    query = Query(_selection(body=body, source=source, kind=kind, continuity=continuity), store=store)
+    # the family is found over every date; the span only cuts the rows shown
+    query = Query(selection.replace(since=None, until=None), store=store)
     present = set(query.reader.columns(query.dataset, "rollcalls"))
     title = "coalesce(r.title, r.short)" if "short" in present else "r.title"
     agenda = "r.agenda_title" if "agenda_title" in present else "r.agenda" if "agenda" in present else "NULL"
@@ -322,7 +326,7 @@ def _series(text, since, until, body, source, kind, store, continuity: bool = Tr
         if not best:
             raise _no_match(query, words)
         seed_id = best[0][1]
-    start, stop = _selection(since=since, until=until).since, _selection(since=since, until=until).until
+    start, stop = selection.since, selection.until
     found = query.reader.rows(
         f"WITH c AS MATERIALIZED ({keyed}), seed AS (SELECT tkey, akey, resolution FROM c WHERE rollcall_id = ?), "
         "per AS (SELECT session, akey, count(*) AS n FROM c WHERE akey <> '' GROUP BY session, akey) "

@@ -5,10 +5,12 @@ from __future__ import annotations
 from ..core.errors import NoData, UsageError
 from ..model import countries
 from ..query.selection import Query, Selection
+from .selecting import selecting
 
 
+@selecting(own=("year", "session"))
 def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", kind: str = "resolution",
-          topic=None, continuity: bool = True, min_votes: int = 10, store=None):
+          topic=None, continuity: bool = True, min_votes: int = 10, selection: Selection | None = None, store=None):
     """One-dimensional ideal points per country for a year or a session: country, name, period,
     ideal_point (mean 0, sd 1 across the period's countries, USA positive), std_error, n_votes.
 
@@ -16,7 +18,8 @@ def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", ki
     ``unvote.analysis.ideal``. ``year`` (2019) or ``session`` (74, "ES-11") may be a list: one fit
     per period; with neither, the latest complete year in the data (``latest_complete_year``). Unanimous roll calls and countries with fewer than ``min_votes`` votes are left
     out; ``analysis.ideal.facts(table)`` lists them. With ``continuity`` (default) a predecessor
-    seat's votes are the successor's (USSR → Russia).
+    seat's votes are the successor's (USSR → Russia). ``selection``: a ``Selection`` for the other
+    filters (its span is the periods': give its year or session here, not in it).
     """
     from ..analysis import ideal as irt
     from ..analysis.votematrix import vote_matrix
@@ -24,19 +27,21 @@ def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", ki
 
     if year is not None and session is not None:
         raise UsageError("give a year or a session, e.g. year=2019 or session=74, not both")
+    if selection.since or selection.until or selection.session:
+        raise UsageError("ideal fits one model per year or session: give them as year= or session=, "
+                         "not in the selection")
     if min_votes < 1:
         raise UsageError(f"min_votes must be at least 1, not {min_votes}")
     reader = Reader(store)  # one store version for every period
     if year is None and session is None:
-        year = latest_complete_year(body=body, source=source, kind=kind, reader=reader)
+        year = latest_complete_year(selection=selection, reader=reader)
     by, wanted = ("year", year) if year is not None else ("session", session)
     periods = [str(p).strip().upper() for p in (wanted if isinstance(wanted, (list, tuple)) else [wanted])]
-    merge = countries.continuity() if continuity else None
+    merge = countries.continuity() if selection.continuity else None
     fits = []
     for period in periods:
-        span = {"year": period} if by == "year" else {"session": period}
-        query = Query(Selection.of(body=body, source=source, kind=kind, topic=topic, continuity=continuity,
-                                   **span), reader)
+        span = Selection.of(**({"year": period} if by == "year" else {"session": period}))
+        query = Query(selection.replace(since=span.since, until=span.until, session=span.session), reader)
         calls = query.rollcalls()
         votes_now = vote_matrix(calls, query.votes(), merge=merge)
         try:
@@ -47,13 +52,16 @@ def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", ki
     return irt.to_table(fits, by=by, min_votes=min_votes)
 
 
+@selecting
 def latest_complete_year(*, body: str = "ga", source: str = "undl", kind: str = "resolution", reader=None,
-                         store=None) -> int:
+                         selection: Selection | None = None, store=None) -> int:
     """The last calendar year the data runs past: the newest roll call's year, minus one unless that
     roll call is dated 31 December (a year whose votes may still be coming in is not complete)."""
     from ..query.reader import Reader
 
-    query = Query(Selection.of(body=body, source=source, kind=kind), reader or Reader(store))
+    # the data's own last year: the body, source and kind only, never a narrower filter
+    query = Query(Selection.of(body=selection.body, source=selection.source, kind=selection.kind),
+                  reader or Reader(store))
     sql, params = query.rollcalls_sql(("date",))
     newest = query.reader.rows(f"SELECT max(date) FROM ({sql})", params).rows[0][0]
     if newest is None:

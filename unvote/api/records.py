@@ -6,6 +6,7 @@ from ..core.errors import UsageError
 from ..core.results import Rows
 from ..query.reader import Reader
 from ..query.selection import Query, Selection
+from .selecting import selecting
 
 ROLLCALL_VIEW = ("rollcall_id", "resolution", "date", "session", "meeting", "title", "topics")
 
@@ -21,14 +22,17 @@ def body_for(symbols, body: str = "ga") -> str:
     return body
 
 
-def _query(symbols, body: str, source: str, kind: str, store, topic=None) -> Query:
-    return Query(Selection.of(body=body_for(symbols, body), source=source, kind=kind, topic=topic), store=store)
+def _query(symbols, selection: Selection, store) -> Query:
+    """The roll calls named by ``symbols``: their body is the symbols' (``S/RES/…``: the Security Council)."""
+    return Query(selection.replace(body=body_for(symbols, selection.body)), store=store)
 
 
-def find(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "resolution", store=None) -> Rows:
+@selecting
+def find(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "resolution",
+         selection: Selection | None = None, store=None) -> Rows:
     """The roll calls that ``symbols`` name (``ES-11/1``, ``A/RES/68/262``, ``2758(XXVI)``, a record id
     — with ``source="voeten"`` a bare number is Voeten's rcid), in the order named."""
-    return _find(_query(symbols, body, source, kind, store), symbols)
+    return _find(_query(symbols, selection, store), symbols)
 
 
 def _find(query: Query, symbols) -> Rows:
@@ -81,13 +85,15 @@ def _find_in(query: Query, symbols, cond: str, cond_params: list) -> Rows:
     return found.select([c for c in calls.column_names if c != "draft"]) if drafts else found
 
 
-def tally(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "resolution", store=None) -> Rows:
+@selecting
+def tally(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "resolution",
+          selection: Selection | None = None, store=None) -> Rows:
     """Counts per roll call: resolution, date, yes, no, abstain, non_voting, voting, members, title,
     unreadable, meeting, session, rollcall_id, topics (``me;hr``; empty until the store has topics) (and ``source``, where each roll call's votes come from,
     unless ``source`` is "undl")."""
     from ..analysis.tally import TALLY_TYPES, tally_rows
 
-    query = _query(symbols, body, source, kind, store)
+    query = _query(symbols, selection, store)
     calls = _find(query, symbols)
     ids = calls.column_values("rollcall_id")
     rows = tally_rows(calls.to_pylist(), query.counts(ids))
@@ -98,17 +104,18 @@ def tally(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "re
         row["topics"] = topics.get(row["rollcall_id"], "")
     types = dict(TALLY_TYPES)
     types = {**{k: v for k, v in types.items() if k != "source"}, "topics": "VARCHAR",
-             **({} if source == "undl" else {"source": types["source"]})}
+             **({} if selection.source == "undl" else {"source": types["source"]})}
     return Rows.from_dicts(rows, types)
 
 
+@selecting
 def country_votes(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "resolution",
-                  store=None) -> Rows:
+                  selection: Selection | None = None, store=None) -> Rows:
     """Who voted how: one row per (roll call, member state) in the record's order — resolution, date,
     country, name, vote (Y, N, A, X), name_in_record (and ``permanent_member`` on the Security Council)."""
     from ..analysis.tally import VOTE_ROW_TYPES, country_vote_rows
 
-    query = _query(symbols, body, source, kind, store)
+    query = _query(symbols, selection, store)
     calls = _find(query, symbols)
     permanent = query.has_column("permanent_member", "votes")
     extra = ", v.permanent_member" if permanent else ""
@@ -124,29 +131,31 @@ def country_votes(*symbols: str, body: str = "ga", source: str = "undl", kind: s
     return Rows.from_dicts(country_vote_rows(calls.to_pylist(), found.to_pylist()), types)
 
 
+@selecting
 def rollcalls(body: str = "ga", *, source: str = "undl", kind: str = "all", year=None, since=None, until=None,
-              session=None, columns=None, store=None):
+              session=None, topic=None, columns=None, selection: Selection | None = None, store=None):
     """The roll calls of a selection (default: every roll call of ``body``) as a pyarrow table, by date."""
-    query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
-                               session=session), store=store)
+    query = Query(selection, store=store)
     if columns is None:
         columns = query.reader.columns(query.dataset, "rollcalls")
     return query.rollcalls(tuple(columns), empty_ok=True)
 
 
+@selecting
 def votes(body: str = "ga", *, source: str = "undl", kind: str = "all", year=None, since=None, until=None,
-          session=None, columns=None, store=None):
+          session=None, topic=None, columns=None, selection: Selection | None = None, store=None):
     """Every country vote of a selection (default: all of ``body``): rollcall_id, ms_code, ms_name, vote."""
-    query = Query(Selection.of(body=body, source=source, kind=kind, year=year, since=since, until=until,
-                               session=session), store=store)
+    query = Query(selection, store=store)
     return query.votes(tuple(columns or ("rollcall_id", "ms_code", "ms_name", "vote")))
 
 
-def topics_by_decade(*, body: str = "ga", source: str = "undl", kind: str = "resolution", store=None):
+@selecting
+def topics_by_decade(*, body: str = "ga", source: str = "undl", kind: str = "resolution",
+                     selection: Selection | None = None, store=None):
     """Roll calls per issue area (Voeten's six) per decade: topic, name, then one column per decade."""
     from ..analysis.topics import count_by_decade
 
-    query = Query(Selection.of(body=body, source=source, kind=kind), store=store)
+    query = Query(selection, store=store)
     query.require_topics()
     return count_by_decade(query.rollcalls(("date", "topics")))
 

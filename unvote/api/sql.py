@@ -23,6 +23,7 @@ from ..core.errors import StoreError, UsageError
 from ..core.results import Rows
 from ..query.reader import Reader
 from ..query.selection import Selection
+from .selecting import selecting
 
 TABLES = ("rollcalls", "votes")
 # DuckDB statement types a query may be: SELECT covers WITH, VALUES, FROM-first, DESCRIBE, SHOW, SUMMARIZE
@@ -32,21 +33,23 @@ _ROW_TYPES = {"BIGINT", "INTEGER", "HUGEINT", "SMALLINT", "TINYINT", "DOUBLE", "
               "BOOLEAN"}
 
 
-def sql(query: str, *, body: str = "ga", source: str = "undl", store=None):
+@selecting
+def sql(query: str, *, body: str = "ga", source: str = "undl", selection: Selection | None = None, store=None):
     """Run one read-only ``SELECT`` over the store's views (see the module's doc) and return its result:
     a ``Rows`` (which stands in for a ``pyarrow.Table``: ``.to_arrow()``, ``.to_pandas()`` …) when every
     column is a plain number, text, date or boolean, else a ``pyarrow.Table``.
 
     Anything but one SELECT (COPY, CREATE, ATTACH, INSTALL, SET …) raises ``UsageError``, as does bad SQL.
     """
-    con = _connect(Selection.of(body=body, source=source), store)
+    con = _connect(selection, store)
     _check(con, query)
     return _run(con, query)
 
 
-def schema(*, body: str = "ga", source: str = "undl", store=None) -> Rows:
+@selecting
+def schema(*, body: str = "ga", source: str = "undl", selection: Selection | None = None, store=None) -> Rows:
     """The views ``sql`` offers and their columns: view (``votes``, ``ga.votes`` …), column, type."""
-    con = _connect(Selection.of(body=body, source=source), store)
+    con = _connect(selection, store)
     return _run(con, "SELECT CASE WHEN table_schema = 'main' THEN table_name "
                            "ELSE table_schema || '.' || table_name END AS view, column_name AS column, "
                            "data_type AS type FROM information_schema.columns "

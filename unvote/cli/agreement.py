@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 import typer
 
 from ..output.charts import CHART_HELP, align_chart, chart_file, cohesion_chart, matrix_chart, neighbors_chart
+from ..query.selection import Selection
 from . import complete
 from .app import app
-from .options import (
-    BodyOpt,
-    BomOpt,
-    ContinuityOpt,
-    FormatOpt,
-    GuardOpt,
-    KindOpt,
-    MetricOpt,
-    OutputOpt,
-    PeriodOpt,
-    SessionOpt,
-    SinceOpt,
-    SourceOpt,
-    TopicOpt,
-    UnanimousOpt,
-    UntilOpt,
-    output_options,
-    source_note,
-    without_pandas,
-)
+from .options import MetricOpt, Output, PeriodOpt, options
+
+ChartOpt = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP)
 
 
 @app.command()
+@options("year", "since", "until", "session", "topic", "exclude_unanimous", "continuity", "source", "kind", "body")
 def align(
     a: str = typer.Argument(..., help="A country (ISO3 code or name: KHM, Cambodia) or a group (ASEAN, EU; see unvote groups).",
                            autocompletion=complete.places),
@@ -41,23 +25,11 @@ def align(
     by: str = typer.Option("year", "--by", help="year | session | all | topic (one row per issue area).",
                            autocompletion=complete.align_periods),
     metric: str = MetricOpt,
-    year: Optional[int] = typer.Option(None, "--year", help="Only this calendar year (same as --since Y --until Y)."),
-    since: Optional[str] = SinceOpt,
-    until: Optional[str] = UntilOpt,
-    session: Optional[str] = SessionOpt,
-    topic: Optional[list[str]] = TopicOpt,
     votes: bool = typer.Option(False, "--votes", help="The votes behind the score: one row per roll call counted, with both votes and their relation."),
     differ: bool = typer.Option(False, "--differ", help="With --votes: only the roll calls where they differed (partial, opposite), most contested first."),
-    exclude_unanimous: bool = UnanimousOpt,
-    continuity: bool = ContinuityOpt,
-    source: str = SourceOpt,
-    kind: str = KindOpt,
-    body: str = BodyOpt,
-    fmt: str = FormatOpt,
-    output: Optional[Path] = OutputOpt,
-    bom: bool = BomOpt,
-    formula_guard: bool = GuardOpt,
-    chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
+    sel: Selection = None,
+    out: Output = None,
+    chart: Optional[str] = ChartOpt,
 ):
     """How often two countries (or a country and a group) vote alike, per year or session, with the counts.
 
@@ -68,67 +40,59 @@ def align(
       unvote align KHM RUS USA CHN --by all
       unvote align KHM RUS --year 2022 --votes --differ
     """
-    without_pandas()
     from .. import api
     from ..core.errors import UsageError
-    from ..output.render import emit
+    from ..output.labels import label
     from ..output.views import align_view, position_matrix_view, rows_view
 
-    out = output_options(fmt, output, bom, formula_guard, body=body, source=source, metric=metric)
-    kw = dict(year=year, since=since, until=until, session=session, topic=topic, continuity=continuity,
-              exclude_unanimous=exclude_unanimous, body=body, source=source, kind=kind)
     if differ and not votes:
         votes = True
     if votes:
         if len(others) > 1:
             raise UsageError("--votes lists one pair's votes; name one partner")
-        rows = api.align_votes(a, others[0], differ=differ, **kw)
-        emit(rows, fmt, **out, pretty=lambda console: (
-            rows_view(console, rows, title=f"{a} vs {others[0]}: {rows.num_rows} roll calls"
-                                           + (" where they differed, most contested first" if differ else "")),
-            source_note(console, source, kind)))
+        rows = api.align_votes(a, others[0], differ=differ, selection=sel)
+        out.emit(rows, label=label(sel, dates=rows.column_values("date")),
+                 pretty=lambda console: rows_view(console, rows, title=f"{a} vs {others[0]}: {rows.num_rows} roll calls"
+                                                  + (" where they differed, most contested first" if differ else "")))
         return
     partners = others if len(others) > 1 else others[0]
-    periods = api.align(a, partners, by=by, metric=metric, **kw)
+    periods = api.align(a, partners, by=by, metric=metric, selection=sel)
+
+    def pooled():  # the whole span, for a chart or a terminal view only (CSV needs none)
+        return periods if by == "all" else api.align(a, partners, by="all", metric=metric, selection=sel)
+
     if chart:
-        align_chart(chart, periods, api.align(a, partners, by="all", metric=metric, **kw), a=a, b=others[0],
-                    metric=metric, by=by, source=source, body=body)
+        align_chart(chart, periods, pooled(), a=a, b=others[0], sel=sel, metric=metric, by=by)
+    tag = label(sel, periods=_periods(periods), by=by, metric=metric)
     if len(others) > 1:
-        emit(periods, fmt, **out, pretty=lambda console: (
-            rows_view(console, api.align(a, others, by="all", metric=metric, **kw),
-                      title=f"{a} against each · metric {metric} · whole span"),
-            source_note(console, source, kind)))
+        out.emit(periods, label=tag, pretty=lambda console: rows_view(
+            console, pooled(), title=f"{a} against each · metric {metric} · whole span"))
         return
     b = others[0]
-    emit(periods, fmt, **out,
-         pretty=lambda console: (align_view(console, periods, api.align(a, b, by="all", metric=metric, **kw), a, b,
-                                            metric, by),
-                                 position_matrix_view(console, api.align_votes(a, b, **kw), a, b),
-                                 source_note(console, source, kind)))
+    out.emit(periods, label=tag,
+             pretty=lambda console: (align_view(console, periods, pooled(), a, b, metric, by),
+                                     position_matrix_view(console, api.align_votes(a, b, selection=sel), a, b)))
+
+
+def _periods(table) -> list[str]:
+    """A result's period labels in order (each once), for its label's span."""
+    if "period" not in table.column_names:
+        return []
+    values = table.column_values("period") if hasattr(table, "column_values") else table.column("period").to_pylist()
+    return list(dict.fromkeys(str(p) for p in values))
 
 
 @app.command()
+@options("year", "since", "until", "session", "topic", "exclude_unanimous", "continuity", "source", "kind", "body")
 def neighbors(
     country: str = typer.Argument(..., help="A country (KHM, Cambodia) or a group (ASEAN).",
                                  autocompletion=complete.places),
-    year: Optional[int] = typer.Option(None, "--year", help="Only this calendar year (same as --since Y --until Y)."),
-    since: Optional[str] = SinceOpt,
-    until: Optional[str] = UntilOpt,
-    session: Optional[str] = SessionOpt,
-    topic: Optional[list[str]] = TopicOpt,
     metric: str = MetricOpt,
     min_votes: int = typer.Option(10, "--min-votes", help="Rank only countries that cast Y/A/N on at least this many of the same roll calls; the others follow, unranked."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N rows."),
-    exclude_unanimous: bool = UnanimousOpt,
-    continuity: bool = ContinuityOpt,
-    source: str = SourceOpt,
-    kind: str = KindOpt,
-    body: str = BodyOpt,
-    fmt: str = FormatOpt,
-    output: Optional[Path] = OutputOpt,
-    bom: bool = BomOpt,
-    formula_guard: bool = GuardOpt,
-    chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
+    sel: Selection = None,
+    out: Output = None,
+    chart: Optional[str] = ChartOpt,
 ):
     """Every other country ranked by how often it voted with COUNTRY, with the counts.
 
@@ -138,45 +102,29 @@ def neighbors(
       unvote neighbors KHM --year 2022
       unvote neighbors ASEAN --since 2020 --metric kappa
     """
-    without_pandas()
     from .. import api
-    from ..output.render import emit
+    from ..output.labels import label
     from ..output.views import neighbors_view
 
-    out = output_options(fmt, output, bom, formula_guard, body=body, source=source, metric=metric)
-    table = api.neighbors(country, year=year, since=since, until=until, session=session, topic=topic, metric=metric,
-                          exclude_unanimous=exclude_unanimous, continuity=continuity, body=body,
-                          source=source, kind=kind, min_votes=min_votes, limit=limit)
+    table = api.neighbors(country, metric=metric, min_votes=min_votes, limit=limit, selection=sel)
     if chart:
-        neighbors_chart(chart, table, country=country, metric=metric, year=year, since=since, until=until,
-                        session=session, source=source, body=body)
-    emit(table, fmt, **out, pretty=lambda console: (neighbors_view(console, table, country, metric),
-                                                   console.print(f"[dim]unranked: fewer than {min_votes} roll calls "
-                                                                 "both voted Y/A/N on (--min-votes)[/]"),
-                                                     source_note(console, source, kind)))
+        neighbors_chart(chart, table, country=country, sel=sel, metric=metric, min_votes=min_votes)
+    out.emit(table, label=label(sel, metric=metric, min_votes=min_votes),
+             pretty=lambda console: (neighbors_view(console, table, country, metric),
+                                     console.print(f"[dim]unranked: fewer than {min_votes} roll calls "
+                                                   "both voted Y/A/N on (--min-votes)[/]")))
 
 
 @app.command()
+@options("year", "since", "until", "session", "topic", "exclude_unanimous", "continuity", "source", "kind", "body")
 def matrix(
-    year: Optional[int] = typer.Option(None, "--year", help="Only this calendar year."),
-    since: Optional[str] = SinceOpt,
-    until: Optional[str] = UntilOpt,
-    session: Optional[str] = SessionOpt,
-    topic: Optional[list[str]] = TopicOpt,
     by: str = typer.Option("all", "--by", help="all (one matrix for the span) | year | session"),
     metric: str = MetricOpt,
     wide: bool = typer.Option(False, "--wide", help="One row per country and one score column per country, instead of one row per pair."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the N best-scoring pairs, each once (a < b)."),
-    exclude_unanimous: bool = UnanimousOpt,
-    continuity: bool = ContinuityOpt,
-    source: str = SourceOpt,
-    kind: str = KindOpt,
-    body: str = BodyOpt,
-    fmt: str = FormatOpt,
-    output: Optional[Path] = OutputOpt,
-    bom: bool = BomOpt,
-    formula_guard: bool = GuardOpt,
-    chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
+    sel: Selection = None,
+    out: Output = None,
+    chart: Optional[str] = ChartOpt,
 ):
     """Agreement of every pair of countries: a,b,n,same,partial,opposite,absent,score (each pair both ways).
 
@@ -186,40 +134,29 @@ def matrix(
       unvote matrix --year 2022 --format csv
       unvote matrix --since 2000 --by year --metric kappa > dyads.csv
     """
-    without_pandas()
     from .. import api
-    from ..output.render import emit
+    from ..output.labels import label
     from ..output.views import matrix_view
 
-    out = output_options(fmt, output, bom, formula_guard, body=body, source=source, metric=metric)
-    table = api.matrix(year=year, since=since, until=until, session=session, topic=topic, by=by, metric=metric,
-                       wide=wide, exclude_unanimous=exclude_unanimous, continuity=continuity, body=body,
-                       source=source, kind=kind, limit=limit)
+    table = api.matrix(by=by, metric=metric, wide=wide, limit=limit, selection=sel)
     if chart:
-        matrix_chart(chart, table, metric=metric, year=year, since=since, until=until, session=session,
-                     source=source, body=body)
-    emit(table, fmt, **out, pretty=lambda console: (matrix_view(console, table),
-                                                     source_note(console, source, kind)))
+        matrix_chart(chart, table, sel=sel, metric=metric)
+    out.emit(table, label=label(sel, by=by, metric=metric), pretty=lambda console: matrix_view(console, table))
+
+
+COHESION_DEFINITION = ("score: share of members' votes with the group's plurality position; "
+                       "ai: Hix–Noury–Roland Agreement Index")
 
 
 @app.command()
+@options("since", "until", "session", "topic", "continuity", "source", "kind", "body")
 def cohesion(
     group: str = typer.Argument(..., help="A group: ASEAN, EU, African Group, … (see unvote groups).",
                                autocompletion=complete.groups),
     by: str = PeriodOpt,
-    since: Optional[str] = SinceOpt,
-    until: Optional[str] = UntilOpt,
-    session: Optional[str] = SessionOpt,
-    topic: Optional[list[str]] = TopicOpt,
-    continuity: bool = ContinuityOpt,
-    source: str = SourceOpt,
-    kind: str = KindOpt,
-    body: str = BodyOpt,
-    fmt: str = FormatOpt,
-    output: Optional[Path] = OutputOpt,
-    bom: bool = BomOpt,
-    formula_guard: bool = GuardOpt,
-    chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
+    sel: Selection = None,
+    out: Output = None,
+    chart: Optional[str] = ChartOpt,
 ):
     """How united a group voted: the share of its members voting with the group majority, per period.
 
@@ -229,31 +166,24 @@ def cohesion(
       unvote cohesion ASEAN --by year
       unvote cohesion EU --since 2004 --format csv
     """
-    without_pandas()
     from .. import api
-    from ..output.render import emit
+    from ..output.labels import label
     from ..output.views import cohesion_view
 
-    out = output_options(fmt, output, bom, formula_guard, body=body, source=source,
-                         definition="score: share of members' votes with the group's plurality position; "
-                                    "ai: Hix–Noury–Roland Agreement Index")
-    table = api.cohesion(group, by=by, since=since, until=until, session=session, topic=topic,
-                         continuity=continuity, body=body, source=source, kind=kind)
+    table = api.cohesion(group, by=by, selection=sel)
     if chart:
-        cohesion_chart(chart, table, group=group, by=by, source=source, body=body)
-    emit(table, fmt, **out, pretty=lambda console: (cohesion_view(console, table, group, by),
-                                                     source_note(console, source, kind)))
+        cohesion_chart(chart, table, group=group, sel=sel, by=by)
+    out.emit(table, label=label(sel, periods=_periods(table), by=by, group=group, definition=COHESION_DEFINITION),
+             pretty=lambda console: cohesion_view(console, table, group, by))
 
 
 @app.command()
+@options()
 def groups(
     group: Optional[str] = typer.Argument(None, help="Show this group's dated membership (ASEAN, EU, WEOG, …).",
                                            autocompletion=complete.groups),
     date: Optional[str] = typer.Option(None, "--date", help="With a group: only its members on this date (2022-03-02, or a year)."),
-    fmt: str = FormatOpt,
-    output: Optional[Path] = OutputOpt,
-    bom: bool = BomOpt,
-    formula_guard: bool = GuardOpt,
+    out: Output = None,
 ):
     """The UN regional groups and blocs unvote knows, or one group's dated membership.
 
@@ -264,11 +194,8 @@ def groups(
       unvote groups ASEAN
       unvote groups EU --date 2019-06-01
     """
-    without_pandas()
     from .. import api
-    from ..output.render import emit
 
-    out = output_options(fmt, output, bom, formula_guard)
     if group is None:
         if date is not None:
             from ..core.errors import UsageError
@@ -277,8 +204,8 @@ def groups(
         from ..output.views import groups_view
 
         table = api.groups_table()
-        emit(table, fmt, **out, pretty=lambda console: groups_view(console, table))
+        out.emit(table, pretty=lambda console: groups_view(console, table))
         return
-    emit(api.group_members(group, date=date), fmt, **out)
+    out.emit(api.group_members(group, date=date))
 
 

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 import typer
 
+from ..query.selection import Selection
 from .app import app
-from .options import (
-    BodyOpt,
-    BomOpt,
-    ContinuityOpt,
-    FormatOpt,
-    GuardOpt,
-    KindOpt,
-    OutputOpt,
-    SessionOpt,
-    SinceOpt,
-    SourceOpt,
-    TopicOpt,
-    UntilOpt,
-    output_options,
-    source_note,
-    without_pandas,
-)
+from .options import Output, options
 
-YearOpt = typer.Option(None, "--year", help="Only this calendar year (same as --since Y --until Y).")
 SHOWN = 50  # rows a terminal shows before saying how to get the rest
 
 
@@ -38,21 +21,12 @@ def _words(text: str | None) -> list[str] | None:
 
 
 @app.command()
+@options("year", "since", "until", "session", "topic", "source", "kind", "body")
 def search(
     words: list[str] = typer.Argument(..., help='Words that must all appear (quote a phrase: "territorial integrity").'),
-    year: Optional[int] = YearOpt,
-    since: Optional[str] = SinceOpt,
-    until: Optional[str] = UntilOpt,
-    session: Optional[str] = SessionOpt,
-    topic: Optional[list[str]] = TopicOpt,
     limit: Optional[int] = typer.Option(None, "--limit", help="At most this many roll calls (default: all; a terminal shows 50)."),
-    source: str = SourceOpt,
-    kind: str = KindOpt,
-    body: str = BodyOpt,
-    fmt: str = FormatOpt,
-    output: Optional[Path] = OutputOpt,
-    bom: bool = BomOpt,
-    formula_guard: bool = GuardOpt,
+    sel: Selection = None,
+    out: Output = None,
 ):
     """Roll calls whose symbol, title, agenda title or subjects contain all the words, newest first.
 
@@ -62,16 +36,14 @@ def search(
       unvote search Ukraine
       unvote search nuclear "test ban" --since 2000 --format csv
     """
-    without_pandas()
     from .. import api
-    from ..output.render import emit, resolve
+    from ..output.labels import label
     from ..output.views import rows_view
 
-    out = output_options(fmt, output, bom, formula_guard, body=body, source=source)
-    kw = dict(year=year, since=since, until=until, session=session, topic=topic, body=body, source=source, kind=kind)
-    found = api.search(*words, limit=limit, **kw)
-    if resolve(fmt, output=output) != "table":
-        emit(found, fmt, **out)
+    found = api.search(*words, limit=limit, selection=sel)
+    tag = label(sel, dates=found.column_values("date"))
+    if out.format != "table":
+        out.emit(found, label=tag)
         return
 
     def pretty(console):
@@ -81,29 +53,18 @@ def search(
         if more > 0:
             console.print(f"{more} more ({found.num_rows} in all): add --limit {found.num_rows}, or --format csv, "
                           "to list them all")
-        source_note(console, source, kind)
 
-    emit(found, fmt, **out, pretty=pretty)
+    out.emit(found, label=tag, pretty=pretty)
 
 
 @app.command()
+@options("year", "since", "until", "session", "topic", "continuity", "source", "kind", "body")
 def votes(
     country: str = typer.Argument(..., help="A country (KHM, Cambodia) or a group (ASEAN: its plurality position)."),
-    year: Optional[int] = YearOpt,
-    since: Optional[str] = SinceOpt,
-    until: Optional[str] = UntilOpt,
-    session: Optional[str] = SessionOpt,
-    topic: Optional[list[str]] = TopicOpt,
     search: Optional[str] = typer.Option(None, "--search", help="Only roll calls whose text has these words."),
     vote: Optional[str] = typer.Option(None, "--vote", help="Only these votes: Y,N,A,X (X: did not vote)."),
-    continuity: bool = ContinuityOpt,
-    source: str = SourceOpt,
-    kind: str = KindOpt,
-    body: str = BodyOpt,
-    fmt: str = FormatOpt,
-    output: Optional[Path] = OutputOpt,
-    bom: bool = BomOpt,
-    formula_guard: bool = GuardOpt,
+    sel: Selection = None,
+    out: Output = None,
 ):
     """A country's vote on every roll call of the span (default: the latest complete year), with the tally.
 
@@ -114,41 +75,29 @@ def votes(
       unvote votes Cambodia --year 2022 --search Ukraine
       unvote votes ASEAN --vote N,A
     """
-    without_pandas()
     from .. import api
-    from ..output.render import emit
+    from ..output.labels import label
     from ..output.views import rows_view
 
-    out = output_options(fmt, output, bom, formula_guard, body=body, source=source)
-    record = api.voting_record(country, year=year, since=since, until=until, session=session, topic=topic,
-                               search=_words(search),
-                               vote=vote, continuity=continuity, body=body, source=source, kind=kind)
+    record = api.voting_record(country, search=_words(search), vote=vote, selection=sel)
 
     def pretty(console):
         dates = record.column_values("date")
         rows_view(console, record, hide=("rollcall_id", "country", "session"),
                   title=f"{record.column_values('country')[0]} · {record.num_rows} roll calls "
                                          f"· {dates[0]} → {dates[-1]}")
-        source_note(console, source, kind)
 
-    emit(record, fmt, **out, pretty=pretty)
+    out.emit(record, label=label(sel, dates=record.column_values("date")), pretty=pretty)
 
 
 @app.command()
+@options("since", "until", "continuity", "source", "kind", "body")
 def series(
     what: list[str] = typer.Argument(..., help="A resolution of the series (80/4) or words of its title (embargo Cuba)."),
     changes: bool = typer.Option(False, "--changes", help="Who voted differently from their previous vote in the series."),
     countries: bool = typer.Option(False, "--countries", help="Every country's vote on each roll call (long form)."),
-    since: Optional[str] = SinceOpt,
-    until: Optional[str] = UntilOpt,
-    continuity: bool = ContinuityOpt,
-    source: str = SourceOpt,
-    kind: str = KindOpt,
-    body: str = BodyOpt,
-    fmt: str = FormatOpt,
-    output: Optional[Path] = OutputOpt,
-    bom: bool = BomOpt,
-    formula_guard: bool = GuardOpt,
+    sel: Selection = None,
+    out: Output = None,
 ):
     """A resolution that comes back every session: one row per roll call with its tally.
 
@@ -159,27 +108,23 @@ def series(
       unvote series 80/4 --changes --since 2024
       unvote series embargo Cuba --countries --format csv
     """
-    without_pandas()
     from .. import api
     from ..core.errors import UsageError
-    from ..output.render import emit
+    from ..output.labels import label
     from ..output.views import rows_view
 
-    out = output_options(fmt, output, bom, formula_guard, body=body, source=source)
     if changes and countries:
         raise UsageError("choose --changes or --countries, not both")
     text = what[0] if len(what) == 1 else what
-    kw = dict(since=since, until=until, body=body, source=source, kind=kind)
     if changes or countries:
-        table = (api.series_changes if changes else api.series_votes)(text, continuity=continuity, **kw)
-        emit(table, fmt, **out)
+        table = (api.series_changes if changes else api.series_votes)(text, selection=sel)
+        out.emit(table, label=label(sel, dates=table.column_values("date")))
         return
-    table = api.series(text, **kw)
+    table = api.series(text, selection=sel)
 
     def pretty(console):
         first = table.rows[0]
         rows_view(console, table, title=f"{table.num_rows} roll calls · {first[-2].split(' : resolution /')[0]}",
                   hide=("rollcall_id", "title"))
-        source_note(console, source, kind)
 
-    emit(table, fmt, **out, pretty=pretty)
+    out.emit(table, label=label(sel, dates=table.column_values("date")), pretty=pretty)

@@ -11,8 +11,8 @@ from .app import app
 from .options import (
     BodyOpt,
     FormatOpt,
+    Output,
     OutputOpt,
-    output_options,
 )
 
 
@@ -146,12 +146,11 @@ def info(
     """
     from ..core.errors import StoreError
     from ..core.results import Rows
-    from ..output.render import emit
     from ..output.views import info_view, merged_line
     from ..query.reader import Reader
     from ..store import DATASETS, Store, repair_hint
 
-    out = output_options(fmt, output, False, True)
+    out = Output.of(fmt, output)
     store = Store()
     datasets, damage = {}, []
     for name in DATASETS:
@@ -179,6 +178,6 @@ def info(
             return merged_line(summary(report) if report else None, Reader(store).merged_is_current())
         return "checked: every file's rows and sha256 match the manifest" if check else None
 
-    emit(table, fmt, **out, pretty=lambda console: info_view(console, facts, status))
+    out.emit(table, pretty=lambda console: info_view(console, facts, status))
 
 

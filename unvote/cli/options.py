@@ -1,8 +1,19 @@
-"""Options shared by several commands, and the small checks behind them."""
+"""Options shared by several commands, declared once as two bundles, and the small checks behind them.
+
+``@options(...)`` (as sqlite-utils' ``output_options``) puts the filter family a command supports where
+its signature has a ``sel`` parameter and the output family where it has ``out``; the command body
+then receives one validated ``Selection`` and one ``Output``. ``--help`` lists the options as if each
+command had spelt them out.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -29,6 +40,123 @@ MetricOpt = typer.Option("agree", "--metric", help=METRIC_HELP, autocompletion=c
 SourceOpt = typer.Option("undl", "--source", help="undl (the UN Digital Library's records) | voeten (Voeten's Dataverse data) | merged (UNDL first, Voeten where UNDL has none).", autocompletion=complete.sources)
 KindOpt = typer.Option("resolution", "--kind", help="resolution (votes on whole texts) | amendment | paragraph | all; only Voeten's data has the others.", autocompletion=complete.kinds)
 UnanimousOpt = typer.Option(False, "--exclude-unanimous", help="Leave out roll calls where every member that voted Y/A/N voted alike (as Voeten does).")
+YearOpt = typer.Option(None, "--year", help="Only this calendar year (same as --since Y --until Y).")
+
+# The filter family, in --help's order: parameter → (type, option). A command names those it takes.
+FILTERS = {
+    "year": (Optional[int], YearOpt),
+    "since": (Optional[str], SinceOpt),
+    "until": (Optional[str], UntilOpt),
+    "session": (Optional[str], SessionOpt),
+    "topic": (Optional[list[str]], TopicOpt),
+    "exclude_unanimous": (bool, UnanimousOpt),
+    "continuity": (bool, ContinuityOpt),
+    "source": (str, SourceOpt),
+    "kind": (str, KindOpt),
+    "body": (str, BodyOpt),
+}
+# The output family: what ``Output`` holds.
+OUTPUTS = {
+    "fmt": (str, FormatOpt),
+    "output": (Optional[Path], OutputOpt),
+    "bom": (bool, BomOpt),
+    "formula_guard": (bool, GuardOpt),
+}
+
+
+def options(*filters: str, quick: bool = True, **replaced):
+    """Declare a command's option bundles once: its parameter ``sel`` becomes the ``filters`` named
+    (``FILTERS`` order; ``replaced`` gives one its own option, e.g. a help text of its own) and
+    arrives as one ``Selection``; its parameter ``out`` becomes the output options and arrives as
+    one ``Output``. ``quick``: refuse pandas first (``without_pandas``), before anything is imported."""
+    unknown = [f for f in (*filters, *replaced) if f not in FILTERS]
+    if unknown:
+        raise TypeError(f"unknown filter options: {unknown}")
+    chosen = {name: (FILTERS[name][0], replaced.get(name, FILTERS[name][1])) for name in FILTERS if name in filters}
+
+    def decorate(command):
+        signature = inspect.signature(command)
+        params = []
+        for param in signature.parameters.values():
+            bundle = chosen if param.name == "sel" else OUTPUTS if param.name == "out" else None
+            if bundle is None:
+                params.append(param)
+            else:
+                params += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=kind)
+                           for name, (kind, option) in bundle.items()]
+
+        @functools.wraps(command)
+        def run(**given):
+            if quick:
+                without_pandas()
+            if "sel" in signature.parameters:
+                given["sel"] = selection(**{name: given.pop(name) for name in chosen})
+            if "out" in signature.parameters:
+                given["out"] = Output.of(*(given.pop(name) for name in OUTPUTS))
+            return command(**given)
+
+        run.__signature__ = signature.replace(parameters=[
+            p.replace(kind=inspect.Parameter.KEYWORD_ONLY) if p.kind is p.POSITIONAL_OR_KEYWORD else p
+            for p in params])
+        run.__annotations__ = {p.name: p.annotation for p in params if p.annotation is not p.empty}
+        return run
+
+    return decorate
+
+
+def selection(**given):
+    """The one ``Selection`` of a command's filter options (validated here, once)."""
+    from ..query.selection import Selection
+
+    return Selection.of(**given)
+
+
+@dataclass(frozen=True)
+class Output:
+    """A command's output options: ``fmt`` (checked), ``path`` (-o), ``bom``, ``formula_guard``."""
+
+    fmt: str = "auto"
+    path: Path | None = None
+    bom: bool = False
+    formula_guard: bool = True
+
+    @classmethod
+    def of(cls, fmt: str = "auto", path=None, bom: bool = False, formula_guard: bool = True) -> Output:
+        return cls(check_format(fmt), path, bool(bom), bool(formula_guard))
+
+    @property
+    def format(self) -> str:
+        """The format written: ``auto`` resolved (the -o file's extension, a terminal, a pipe)."""
+        from ..output.render import resolve
+
+        return resolve(self.fmt, output=self.path)
+
+    def emit(self, table, *, label=None, pretty=None, note: bool = True) -> None:
+        """Write ``table``; ``label`` (``output.labels.Label``) is its provenance in a spreadsheet or
+        Parquet file, and (with ``note``) its note under the terminal view, after ``pretty``."""
+        from ..output.render import emit
+
+        fmt = self.format
+        facts = provenance(label) if label is not None and fmt in ("xlsx", "parquet") else None
+        view = pretty
+        if label is not None and note and fmt == "table":
+            def view(console):
+                if pretty is not None:
+                    pretty(console)
+                else:
+                    from ..output.views import plain_table
+
+                    console.print(plain_table(table, console=console))
+                label_note(console, label)
+        emit(table, self.fmt, output=self.path, pretty=view, bom=self.bom, formula_guard=self.formula_guard,
+             provenance=facts)
+
+
+def label_note(console, label) -> None:
+    """Under a terminal view, what the data is: the label's note (CSV and JSON stay plain data)."""
+    from rich.markup import escape
+
+    console.print(f"[dim]{escape(label.note())}[/]")
 
 
 class _NoPandas:
@@ -47,14 +175,6 @@ def without_pandas() -> None:
         sys.meta_path.insert(0, _NoPandas())
 
 
-def source_note(console, source: str, kind: str = "resolution") -> None:
-    """Under a terminal view, name the data it came from (CSV and JSON stay plain data)."""
-    from ..query.selection import SOURCE_LABELS
-
-    kinds = "all roll calls" if kind == "all" else f"{kind} votes"
-    console.print(f"[dim]source: {source} — {SOURCE_LABELS.get(source, source)}; {kinds}[/]")
-
-
 def check_format(fmt: str) -> str:
     from ..output.render import FORMATS
 
@@ -65,57 +185,22 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-# one line per metric for the xlsx provenance sheet (the README has the sources)
-METRIC_DEFINITIONS = {
-    "agree": "(same + ½·partial) / (same + partial + opposite): abstention half agreement, absences left out "
-             "(Lijphart; Voeten's agreement index)",
-    "statedept": "(same + ½·(partial + absent)) / n: US State Department coincidence, absences count half",
-    "statedept2017": "(same + ½·partial) / (same + partial + opposite): the State Department's 2017 rule",
-    "votes-only": "(yy + nn) / (yy + nn + yn + ny): only roll calls where both voted Yes or No",
-    "identical": "same / (same + partial + opposite): share of identical votes",
-    "s": "(same − opposite) / (same + partial + opposite): Signorino & Ritter's S, −1 … 1",
-    "kappa": "(p_o − p_e) / (1 − p_e), p_e = Σ r_k·c_k: Cohen's kappa on the 3×3 Y/A/N table (Häge 2011)",
-    "kappa-linear": "1 − Σ w·p / Σ w·r·c with w = |i−j|/2: linear-weighted kappa (Häge 2011)",
-    "kappa-quadratic": "1 − Σ w·p / Σ w·r·c with w = (|i−j|/2)²: quadratic-weighted kappa (Häge 2011)",
-    "pi": "(p_o − p_e) / (1 − p_e), p_e = Σ m_k²: Scott's pi on the 3×3 Y/A/N table (Häge 2011)",
-}
-
-
-def provenance(*, body: str = "ga", source: str = "undl", metric: str | None = None,
-               definition: str | None = None) -> dict:
-    """Where a result came from, for the xlsx provenance sheet: the command line, unvote's version,
-    the metric and its definition, and each dataset used (source, file, sha256, fetched-at) from
-    the store's manifests."""
+def provenance(label) -> dict:
+    """Where a result came from, for the xlsx provenance sheet and Parquet metadata: the command
+    line, unvote's version, every fact of its ``label`` (filters, metric and its definition …), and
+    each dataset used (source, file, sha256, fetched-at) from the store's manifests."""
     import datetime as dt
     import shlex
 
     from .. import __version__, api
 
+    source, body = label.source, label.body
     names = [body] if source == "undl" else ["merged", "ga", "voeten"] if source == "merged" else [source]
     datasets = api.info()["datasets"]
     used = [{"dataset": name, **{k: datasets[name].get(k) for k in ("source", "file", "sha256", "fetched_at",
                                                                      "records", "votes", "date_min", "date_max")}}
             for name in names if name in datasets]
     facts = {"command": shlex.join(["unvote", *sys.argv[1:]]), "unvote version": __version__,
-             "written at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-    if metric is not None:
-        facts["metric"] = metric
-        facts["metric definition"] = METRIC_DEFINITIONS.get(metric)
-    if definition is not None:
-        facts["definition"] = definition
+             "written at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **label.provenance()}
     facts["datasets"] = used
     return facts
-
-
-def output_options(fmt: str, output, bom: bool, formula_guard: bool, *, body: str = "ga", source: str = "undl",
-                   metric: str | None = None, definition: str | None = None) -> dict:
-    """The keyword arguments of ``emit`` for a command's output options; the provenance is read
-    from the store only when the output is a spreadsheet."""
-    from ..output.render import resolve
-
-    kw = {"output": output, "bom": bom, "formula_guard": formula_guard}
-    if resolve(check_format(fmt), output=output) == "xlsx":
-        kw["provenance"] = provenance(body=body, source=source, metric=metric, definition=definition)
-    return kw
-
-

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 import typer
 
+from ..query.selection import Selection
 from .app import app
-from .options import BodyOpt, BomOpt, FormatOpt, GuardOpt, OutputOpt, SourceOpt, output_options, without_pandas
+from .options import Output, options
 
 TERMINAL_ROWS = 200  # a terminal shows the first rows; CSV, JSON and files get them all
 
 
 @app.command()
+@options("source", "body")
 def sql(
     query: Optional[str] = typer.Argument(None, help="One SELECT over the views rollcalls, votes, countries, groups "
                                                      "(and topics), or ga.votes, sc.votes, voeten.votes, merged.votes …"),
     schema: bool = typer.Option(False, "--schema", help="List the views and their columns instead."),
-    body: str = BodyOpt,
-    source: str = SourceOpt,
-    fmt: str = FormatOpt,
-    output: Optional[Path] = OutputOpt,
-    bom: bool = BomOpt,
-    formula_guard: bool = GuardOpt,
+    sel: Selection = None,
+    out: Output = None,
 ):
     """Run SQL (DuckDB) over the store, read-only: views rollcalls, votes, countries, groups, topics.
 
@@ -38,23 +35,21 @@ def sql(
       unvote sql "SELECT c.name, count(*) AS no_votes FROM votes v JOIN countries c ON c.code = v.ms_code WHERE v.vote = 'N' GROUP BY ALL ORDER BY 2 DESC LIMIT 5"
       unvote sql --schema
     """
-    without_pandas()
     from ..api.sql import schema as sql_schema
     from ..api.sql import sql as run_sql
     from ..core.errors import UsageError
-    from ..output.render import emit
+    from ..output.labels import label
 
-    out = output_options(fmt, output, bom, formula_guard, body=body, source=source,
-                         definition=None if schema else f"SQL: {query}")
     if schema:
         if query:
             raise UsageError("give a query or --schema, not both")
-        table = sql_schema(body=body, source=source)
+        table = sql_schema(selection=sel)
     elif not query or not query.strip():
         raise UsageError('give a query, e.g. unvote sql "SELECT count(*) FROM votes", or --schema for the views')
     else:
-        table = run_sql(query, body=body, source=source)
-    emit(table, fmt, **out, pretty=lambda console: _terminal(console, table))
+        table = run_sql(query, selection=sel)
+    out.emit(table, label=label(sel, definition=None if schema else f"SQL: {query}", dataset_only=True), note=False,
+             pretty=lambda console: _terminal(console, table))
 
 
 def _terminal(console, table) -> None:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Optional
-
+from ..query.selection import Selection
 from .app import app
-from .options import BodyOpt, BomOpt, FormatOpt, GuardOpt, KindOpt, OutputOpt, SourceOpt, output_options, source_note
+from .options import Output, options
 
 
 @app.command()
+@options("source", "kind", "body", quick=False)
 def topics(
-    source: str = SourceOpt,
-    kind: str = KindOpt,
-    body: str = BodyOpt,
-    fmt: str = FormatOpt,
-    output: Optional[Path] = OutputOpt,
-    bom: bool = BomOpt,
-    formula_guard: bool = GuardOpt,
+    sel: Selection = None,
+    out: Output = None,
 ):
     """The issue areas a roll call may have (Voeten's six), with roll calls per decade.
 
@@ -31,12 +25,9 @@ def topics(
       unvote topics
     """
     from .. import api
-    from ..output.render import emit
+    from ..output.labels import label
     from ..output.views import plain_table as rich_table
 
-    out = output_options(fmt, output, bom, formula_guard, body=body, source=source,
-                         definition="roll calls per issue area (Voeten's six) per decade; docs/topics.md")
-    table = api.topics_by_decade(body=body, source=source, kind=kind)
-    emit(table, fmt, **out,
-         pretty=lambda console: (console.print(rich_table(table, title="Roll calls per issue area and decade")),
-                                 source_note(console, source, kind)))
+    table = api.topics_by_decade(selection=sel)
+    out.emit(table, label=label(sel, definition="roll calls per issue area (Voeten's six) per decade; docs/topics.md"),
+             pretty=lambda console: console.print(rich_table(table, title="Roll calls per issue area and decade")))

@@ -2,8 +2,8 @@
 
 Each chart is a pure function of the result table a library function returns (``unvote.align``,
 ``neighbors``, ``tally``, ``tally_by_group``, ``cohesion``, ``ideal``, ``matrix``) plus labels, and
-writes one file of 1200×675 px (12×6.75 in at 100 dpi): a title, a subtitle with the metric and the
-span, axis labels, a source line, the Okabe–Ito colour-blind-safe palette. Output is deterministic
+writes one file of 1200×675 px (12×6.75 in at 100 dpi): a title, a subtitle naming every filter of
+the ``Selection`` and the command's parameters (``output.labels.label``), axis labels, a source line, the Okabe–Ito colour-blind-safe palette. Output is deterministic
 (no dates, fixed SVG ids), and SVG keeps its text as text.
 
 matplotlib is imported only inside these functions (``unvote --help`` stays fast); without it a
@@ -17,6 +17,8 @@ import re
 from pathlib import Path
 
 from ..core.errors import MissingDependency, NotFound, UsageError
+from ..query.selection import Selection
+from .labels import BODIES, Label, label
 
 SUFFIXES = (".png", ".svg", ".pdf")
 CHART_HELP = "Also draw the result as a chart into FILE (.png, .svg or .pdf; needs matplotlib: unvote[charts])."
@@ -41,25 +43,7 @@ VOTES = (  # column, legend label, fill, text colour on the fill
     ("non_voting", "Non-voting", "#BBBBBB", "black"),
 )
 GREY = "#8C8C8C"
-SOURCES = {
-    "undl": "Source: UN Digital Library voting data, via unvote",
-    "voeten": "Source: Erik Voeten's UNGA roll-call data (Harvard Dataverse), via unvote",
-    "merged": "Source: UN Digital Library voting data, with Voeten's roll calls where it has none, via unvote",
-}
-METRIC_WORDS = {
-    "agree": "agreement (abstention = half)",
-    "statedept": "State Department coincidence (absence = half)",
-    "statedept2017": "State Department coincidence, 2017–2020 rule",
-    "votes-only": "State Department votes-only coincidence",
-    "identical": "identical votes",
-    "s": "Signorino–Ritter S",
-    "kappa": "Cohen's kappa",
-    "kappa-linear": "kappa, linear weights",
-    "kappa-quadratic": "kappa, quadratic weights",
-    "pi": "Scott's pi",
-}
 SIGNED = ("s", "kappa", "kappa-linear", "kappa-quadratic", "pi")  # scores in [-1, 1]; the rest in [0, 1]
-BODIES = {"ga": "UN General Assembly", "sc": "UN Security Council"}
 
 
 # ---------------------------------------------------------------- the option and its checks
@@ -115,9 +99,9 @@ class _Chart:
     """One figure with the house frame (title, subtitle, source line), drawn inside the house style;
     used as ``with _Chart(...) as chart:``, it writes the file when the block ends without error."""
 
-    def __init__(self, path, title: str, subtitle: str, source: str):
+    def __init__(self, path, title: str, subtitle: str, source_line: str):
         self.path = chart_file(str(path))
-        self.title, self.subtitle, self.source = title, subtitle, source
+        self.title, self.subtitle, self.source_line = title, subtitle, source_line
 
     def __enter__(self):
         matplotlib, Figure = _matplotlib()
@@ -127,10 +111,8 @@ class _Chart:
             fig = self.fig = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, facecolor="white")
             fig.text(0.03, 0.955, self.title, fontsize=17, fontweight="bold", ha="left", va="top",
                      wrap=True)
-            fig.text(0.03, 0.895, self.subtitle, fontsize=11.5, color="#333333", ha="left", va="top",
-                     wrap=True)
-            fig.text(0.03, 0.02, SOURCES.get(self.source, SOURCES["undl"]), fontsize=9, color="#555555",
-                     ha="left", va="bottom")
+            fig.text(0.03, 0.895, _lines(self.subtitle), fontsize=11.5, color="#333333", ha="left", va="top")
+            fig.text(0.03, 0.02, self.source_line, fontsize=9, color="#555555", ha="left", va="bottom")
             fig.subplots_adjust(left=0.08, right=0.97, top=0.82, bottom=0.13)
         except BaseException:
             self._rc.__exit__(None, None, None)
@@ -153,8 +135,25 @@ class _Chart:
 
 # ---------------------------------------------------------------- helpers
 
-def _metric(metric: str) -> str:
-    return f"{METRIC_WORDS.get(metric, metric)} [{metric}]"
+SUBTITLE_CHARACTERS = 125  # DejaVu Sans at 11.5 pt across the figure
+
+
+def _lines(text: str, width: int = SUBTITLE_CHARACTERS) -> str:
+    """A subtitle broken between its facts ("; "), never inside one, into lines of about ``width``."""
+    lines: list[str] = []
+    for part in text.split("; "):
+        if lines and len(lines[-1]) + 2 + len(part) <= width:
+            lines[-1] += "; " + part
+        else:
+            if lines:
+                lines[-1] += ";"
+            lines.append(part)
+    return "\n".join(lines)
+
+
+def _frame(sel: Selection | None, **params) -> Label:
+    """The chart's label: the selection (everything, by default) and the command's parameters."""
+    return label(sel if sel is not None else Selection.of(), **params)
 
 
 def _score_limits(metric: str, values) -> tuple[float, float]:
@@ -168,21 +167,6 @@ def _side(text: str) -> tuple[str, str]:
 
     found = side(text)
     return found.code, found.name
-
-
-def span_text(*, year=None, since=None, until=None, session=None) -> str:
-    """The span a command was asked for, in words: 2022, 2010–2019, since 2010, session 77."""
-    if session:
-        return f"session {session}"
-    if year is not None:
-        return str(year)
-    if since and until:
-        return f"{since}–{until}"
-    if since:
-        return f"since {since}"
-    if until:
-        return f"until {until}"
-    return "all recorded votes"
 
 
 def _periods_axis(ax, periods: list[str], by: str):
@@ -229,8 +213,8 @@ def _short(symbol: str) -> str:
 
 # ---------------------------------------------------------------- the charts
 
-def align_chart(path, periods, pooled=None, *, a: str, b: str, metric: str = "agree", by: str = "year",
-                source: str = "undl", body: str = "ga") -> Path:
+def align_chart(path, periods, pooled=None, *, a: str, b: str, sel: Selection | None = None, metric: str = "agree",
+                by: str = "year") -> Path:
     """One line per partner over the periods (``partner`` column when there are several; else ``b``),
     with each partner's pooled score (``pooled``: the same call with ``by="all"``) as a dashed line."""
     rows = periods.to_pylist()
@@ -244,9 +228,8 @@ def align_chart(path, periods, pooled=None, *, a: str, b: str, metric: str = "ag
     scores = [r["score"] for r in rows if r["score"] is not None and not math.isnan(r["score"])]
     who = label[partners[0]] if len(partners) == 1 else ", ".join(label[p] for p in partners)
     title = f"How often {a_name} votes with {who}"
-    subtitle = (f"{BODIES.get(body, BODIES['ga'])} recorded votes, {_metric(metric)}, per {by}, {order[0]}–{order[-1]}"
-                if by != "all" else f"{BODIES.get(body, BODIES['ga'])} recorded votes, {_metric(metric)}, pooled")
-    with _Chart(path, title, subtitle, source) as chart:
+    frame = _frame(sel, periods=order, by=by, metric=metric)
+    with _Chart(path, title, frame.line(), frame.source_line) as chart:
         ax = chart.fig.add_subplot()
         x = _periods_axis(ax, order, by)
         pooled_rows = pooled.to_pylist() if pooled is not None else []
@@ -268,8 +251,8 @@ def align_chart(path, periods, pooled=None, *, a: str, b: str, metric: str = "ag
     return chart.path
 
 
-def neighbors_chart(path, table, *, country: str, metric: str = "agree", year=None, since=None, until=None,
-                    session=None, source: str = "undl", body: str = "ga", top: int = 15) -> Path:
+def neighbors_chart(path, table, *, country: str, sel: Selection | None = None, metric: str = "agree",
+                    min_votes: int | None = None, dates=None, top: int = 15) -> Path:
     """Ranked dots: every ranked country's score with ``country`` (those under ``--min-votes`` have a
     score but no rank, and stay out); when long, the closest and farthest ``top``."""
     rows = [r for r in table.to_pylist() if r["score"] is not None and not math.isnan(r["score"])]
@@ -279,13 +262,12 @@ def neighbors_chart(path, table, *, country: str, metric: str = "agree", year=No
         raise UsageError("nothing to chart: no country has a score")
     rows.sort(key=lambda r: (-r["score"], r["rank"] or 0))
     _, name = _side(country)
-    span = span_text(year=year, since=since, until=until, session=session)
     title = f"Who votes with {name}?"
     panels = [("Closest", rows[:top]), ("Farthest", rows[-top:])] if len(rows) > 2 * top else [("All", rows)]
-    subtitle = (f"{BODIES.get(body, BODIES['ga'])} recorded votes, {span}: {_metric(metric)}; "
-                + (f"the {top} closest and {top} farthest of {len(rows)} countries"
-                   if len(panels) == 2 else f"all {len(rows)} countries"))
-    with _Chart(path, title, subtitle, source) as chart:
+    frame = _frame(sel, dates=dates, metric=metric, min_votes=min_votes)
+    subtitle = frame.line() + "; " + (f"the {top} closest and {top} farthest of {len(rows)} countries"
+                                      if len(panels) == 2 else f"all {len(rows)} countries")
+    with _Chart(path, title, subtitle, frame.source_line) as chart:
         lo, hi = _score_limits(metric, [r["score"] for r in rows])
         # each panel: its labels' width, then the plot; the plots share the room left
         widths = [_label_margin([f"{r['rank']}. {r['name']}" for r in mine], 9.5) - 0.02 for _, mine in panels]
@@ -313,7 +295,7 @@ def neighbors_chart(path, table, *, country: str, metric: str = "agree", year=No
     return chart.path
 
 
-def tally_chart(path, counts, *, by_group=None, source: str = "undl") -> Path:
+def tally_chart(path, counts, *, by_group=None, sel: Selection | None = None) -> Path:
     """Horizontal stacked bars Yes/No/Abstain/Non-voting with the counts: one per roll call
     (``counts`` from ``tally``), or with ``by_group`` (from ``tally_by_group``) one per group."""
     calls = counts.to_pylist()
@@ -321,6 +303,9 @@ def tally_chart(path, counts, *, by_group=None, source: str = "undl") -> Path:
         raise UsageError("nothing to chart: no roll call")
     first = calls[0]
     body = "sc" if first["resolution"].startswith("S/") else "ga"
+    sel = (sel if sel is not None else Selection.of()).replace(body=body)
+    dates = sorted(c["date"] for c in calls)  # the roll calls' own span, earliest first
+    frame = _frame(sel, dates=dates)
     if len(calls) == 1:
         title = f"{_clean_title(first['title']) or first['resolution']} ({first['resolution']})"
         subtitle = (f"{BODIES[body]} recorded vote of {first['date'].day} {first['date']:%B %Y}: {first['yes']} yes, "
@@ -329,17 +314,19 @@ def tally_chart(path, counts, *, by_group=None, source: str = "undl") -> Path:
     else:
         title = f"Recorded votes on {', '.join(_short(c['resolution']) for c in calls[:6])}" + \
             (" …" if len(calls) > 6 else "")
-        subtitle = f"{BODIES[body]}, {calls[0]['date']} to {calls[-1]['date']}: votes cast by member states"
+        subtitle = f"{frame.line()}: votes cast by member states"
     if by_group is not None:
         bars = by_group.to_pylist()
         several = len({r["resolution"] for r in bars}) > 1
         labels = [(f"{_short(r['resolution'])} · " if several else "")
                   + (r["name"] if r["group"] != "-" else (r["name"] or "no group")) for r in bars]
-        subtitle += "; by group"
+        subtitle += "; by group" + (f"; {frame['topic']}" if frame.get("topic") else "")
     else:
         bars = calls
         labels = [_short(r["resolution"]) for r in bars]
-    with _Chart(path, title, subtitle, source) as chart:
+    if len(calls) == 1 and sel.source != "undl":
+        subtitle += f"; {frame['kind']}"
+    with _Chart(path, title, subtitle, frame.source_line) as chart:
         ax = chart.fig.add_subplot()
         left_edge = _label_margin(labels, 11)
         chart.fig.subplots_adjust(left=left_edge, top=0.76)
@@ -365,17 +352,21 @@ def tally_chart(path, counts, *, by_group=None, source: str = "undl") -> Path:
     return chart.path
 
 
-def cohesion_chart(path, table, *, group: str, by: str = "year", source: str = "undl", body: str = "ga") -> Path:
-    """A group's cohesion over time: share voting with the group's majority, and the agreement index."""
+def cohesion_chart(path, table, *, group: str, sel: Selection | None = None, by: str = "year") -> Path:
+    """A group's cohesion over time: share voting with the group's majority, and the agreement index.
+    ``group`` is read as a group first (``NAM`` is the Non-Aligned Movement), as ``cohesion`` reads it."""
+    from ..model import groups
+
     rows = table.to_pylist()
     if not rows:
         raise UsageError("nothing to chart: no periods")
-    _, name = _side(group)
+    name = groups.lookup(group).name
     order = _ordered_periods(rows)
-    title = f"How united {name} votes"
-    subtitle = (f"{BODIES.get(body, BODIES['ga'])} recorded votes, per {by}, {order[0]}–{order[-1]}: share voting "
-                "with the group majority, and the Hix–Noury–Roland agreement index")
-    with _Chart(path, title, subtitle, source) as chart:
+    title = f"How united the {name} votes" if not name.startswith("the ") else f"How united {name} votes"
+    frame = _frame(sel, periods=order, by=by, group=group)
+    subtitle = (f"{frame.line(without=('source', 'metric_definition', 'group'))}: share voting with the group "
+                "majority, and the Hix–Noury–Roland agreement index")
+    with _Chart(path, title, subtitle, frame.source_line) as chart:
         ax = chart.fig.add_subplot()
         x = _periods_axis(ax, order, by)
         xs = [x[r["period"]] for r in rows]
@@ -392,7 +383,7 @@ def cohesion_chart(path, table, *, group: str, by: str = "year", source: str = "
     return chart.path
 
 
-def ideal_chart(path, table, *, highlight=(), source: str = "undl", max_panels: int = 4) -> Path:
+def ideal_chart(path, table, *, highlight=(), sel: Selection | None = None, max_panels: int = 4) -> Path:
     """Ideal points sorted, with 95 % intervals (±1.96 standard errors); ``highlight`` (codes or
     names) coloured and labelled. One panel per period (at most ``max_panels``)."""
     from ..model import countries
@@ -411,11 +402,12 @@ def ideal_chart(path, table, *, highlight=(), source: str = "undl", max_panels: 
     missing = [c for c in marked if c not in present]
     if missing:
         raise NotFound(f"--highlight: no estimate for {', '.join(missing)} in this period")
-    by = "session" if _facts_by(table) == "session" else "year"
+    by = "session" if _facts(table).get("by") == "session" else "year"
     title = "Where countries stand: ideal points" + (f", {by} {periods[0]}" if len(periods) == 1 else "")
-    subtitle = ("One-dimensional ordered-logit IRT on Yes > Abstain > No (mean 0, sd 1, USA positive); "
-                "dots sorted, bars = 95 % interval")
-    with _Chart(path, title, subtitle, source) as chart:
+    frame = _frame(sel, periods=periods, by=by, min_votes=_facts(table).get("min_votes"))
+    subtitle = (f"{frame.line()}; one-dimensional ordered-logit IRT "
+                "on Yes > Abstain > No (mean 0, sd 1, USA positive); dots sorted, bars = 95 % interval")
+    with _Chart(path, title, subtitle, frame.source_line) as chart:
         axes = chart.fig.subplots(1, len(periods), sharey=True, squeeze=False)[0]
         chart.fig.subplots_adjust(wspace=0.08)
         colours = {c: OKABE_ITO[SERIES[1 + i % (len(SERIES) - 1)]] for i, c in enumerate(marked)}
@@ -448,11 +440,10 @@ def ideal_chart(path, table, *, highlight=(), source: str = "undl", max_panels: 
     return chart.path
 
 
-def _facts_by(table) -> str | None:
-    import json
+def _facts(table) -> dict:
+    from ..analysis.ideal import facts
 
-    meta = (table.schema.metadata or {}).get(b"unvote.ideal")
-    return json.loads(meta).get("by") if meta else None
+    return facts(table)
 
 
 def bloc_order(codes: list[str], scores) -> list[int]:
@@ -484,8 +475,7 @@ def bloc_order(codes: list[str], scores) -> list[int]:
     return [int(i) for i in order]
 
 
-def matrix_chart(path, table, *, metric: str = "agree", year=None, since=None, until=None, session=None,
-                 source: str = "undl", body: str = "ga") -> Path:
+def matrix_chart(path, table, *, sel: Selection | None = None, metric: str = "agree", dates=None) -> Path:
     """A heatmap of every pair's score, countries ordered so blocs show (``bloc_order``).
     ``table``: the long form (a, b, score) or ``wide=True`` form (country, one column per country)."""
     import numpy as np
@@ -516,12 +506,11 @@ def matrix_chart(path, table, *, metric: str = "agree", year=None, since=None, u
     order = bloc_order(codes, m)
     m = m[np.ix_(order, order)]
     codes = [codes[i] for i in order]
-    span = span_text(year=year, since=since, until=until, session=session)
     title = "Who votes with whom: agreement of every pair of countries"
     step = max(1, math.ceil(len(codes) / 48))
-    subtitle = (f"{BODIES.get(body, BODIES['ga'])} recorded votes, {span}: {_metric(metric)}; "
-                f"{len(codes)} countries ordered so that blocs show")
-    with _Chart(path, title, subtitle, source) as chart:
+    frame = _frame(sel, dates=dates, metric=metric)
+    subtitle = f"{frame.line()}; {len(codes)} countries ordered so that blocs show"
+    with _Chart(path, title, subtitle, frame.source_line) as chart:
         ax = chart.fig.add_axes((0.30, 0.10, 0.40, 0.72))
         image = ax.imshow(m, vmin=bottom, vmax=1.0, interpolation="nearest", aspect="equal")
         ticks = list(range(0, len(codes), step))

@@ -67,7 +67,7 @@ def emit(table, fmt: str = "auto", *, output=None, pretty: Callable | None = Non
     ``pretty(console)`` draws the terminal view; without it a plain rich table is drawn.
     ``bom`` starts CSV/TSV with a byte-order mark; ``formula_guard`` prefixes CSV/TSV text cells that
     a spreadsheet would run as a formula with ``'``; ``provenance`` (a dict) becomes the xlsx's
-    second sheet. A usage problem (a binary format to a terminal, too many rows for a sheet, an
+    second sheet, and Parquet's key-value metadata ``unvote.provenance`` (JSON). A usage problem (a binary format to a terminal, too many rows for a sheet, an
     output file that cannot be written) raises ``UsageError`` before anything is written.
     """
     from ..core.errors import UsageError
@@ -124,12 +124,18 @@ def write(table, fmt: str, out, *, bom: bool = False, formula_guard: bool = True
     elif fmt == "parquet":
         import pyarrow.parquet as pq
 
+        meta = {b"unvote.provenance": json.dumps(provenance, ensure_ascii=False, default=str).encode()} \
+            if provenance else {}
         writer = None
         for batch in _batches(table):
-            writer = writer or pq.ParquetWriter(out, batch.schema, compression="zstd")
+            if writer is None:
+                schema = batch.schema.with_metadata({**(batch.schema.metadata or {}), **meta})
+                writer = pq.ParquetWriter(out, schema, compression="zstd")
             writer.write_batch(batch)
         if writer is None:
-            pq.write_table(_whole(table), out, compression="zstd")
+            whole = _whole(table)
+            pq.write_table(whole.replace_schema_metadata({**(whole.schema.metadata or {}), **meta}), out,
+                           compression="zstd")
         else:
             writer.close()
     else:
