@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from ..output.charts import CHART_HELP, align_chart, chart_file, cohesion_chart, matrix_chart, neighbors_chart
-from ..query.selection import Selection
 from . import complete
 from .app import app
 from .options import MetricOpt, Output, PeriodOpt, options
+
+if TYPE_CHECKING:
+    from ..query.selection import Selection  # the type only: the options build it
 
 ChartOpt = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP)
 
@@ -144,10 +146,6 @@ def matrix(
     out.emit(table, label=label(sel, by=by, metric=metric), pretty=lambda console: matrix_view(console, table))
 
 
-COHESION_DEFINITION = ("score: share of members' votes with the group's plurality position; "
-                       "ai: Hix–Noury–Roland Agreement Index")
-
-
 @app.command()
 @options("since", "until", "session", "topic", "continuity", "source", "kind", "body")
 def cohesion(
@@ -167,13 +165,13 @@ def cohesion(
       unvote cohesion EU --since 2004 --format csv
     """
     from .. import api
-    from ..output.labels import label
+    from ..output.labels import DEFINITIONS, label
     from ..output.views import cohesion_view
 
     table = api.cohesion(group, by=by, selection=sel)
     if chart:
         cohesion_chart(chart, table, group=group, sel=sel, by=by)
-    out.emit(table, label=label(sel, periods=_periods(table), by=by, group=group, definition=COHESION_DEFINITION),
+    out.emit(table, label=label(sel, periods=_periods(table), by=by, group=group, definition=DEFINITIONS["cohesion"]),
              pretty=lambda console: cohesion_view(console, table, group, by))
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from ..output.charts import CHART_HELP, chart_file, ideal_chart
-from ..query.selection import Selection
 from .app import app
 from .options import Output, options
 
-DEFINITION = "ordered-logit IRT (Yes > Abstain > No), mean 0, sd 1, USA positive"
-
+if TYPE_CHECKING:
+    from ..query.selection import Selection  # the type only: the options build it
 
 @app.command()
 @options("topic", "continuity", "source", "kind", "body")
@@ -37,7 +36,7 @@ def ideal(
     """
     from .. import api
     from ..analysis.ideal import facts
-    from ..output.labels import label
+    from ..output.labels import DEFINITIONS, label
     from ..output.render import numeric_periods, stderr_console
     from ..output.views import ideal_note, ideal_view
 
@@ -51,7 +50,7 @@ def ideal(
         ideal_chart(chart, table, highlight=(highlight or "").split(","), sel=sel)
     by = facts(table).get("by")
     periods = list(dict.fromkeys(str(p) for p in table.column("period").to_pylist()))
-    tag = label(sel, periods=periods, by=by, min_votes=min_votes, definition=DEFINITION)
+    tag = label(sel, periods=periods, by=by, min_votes=min_votes, definition=DEFINITIONS["ideal"])
     if out.format != "table":  # the terminal view shows these in its caption
         for line in ideal_note(facts(table)):
             stderr_console().print(f"note: {line}")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from ..query.selection import Selection
 from .app import app
 from .options import Output, options
+
+if TYPE_CHECKING:
+    from ..query.selection import Selection  # the type only: the options build it
 
 TERMINAL_ROWS = 200  # a terminal shows the first rows; CSV, JSON and files get them all
 

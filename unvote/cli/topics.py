@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from ..query.selection import Selection
+from typing import TYPE_CHECKING
+
 from .app import app
 from .options import Output, options
+
+if TYPE_CHECKING:
+    from ..query.selection import Selection  # the type only: the options build it
 
 
 @app.command()
@@ -25,9 +29,9 @@ def topics(
       unvote topics
     """
     from .. import api
-    from ..output.labels import label
+    from ..output.labels import DEFINITIONS, label
     from ..output.views import plain_table as rich_table
 
     table = api.topics_by_decade(selection=sel)
-    out.emit(table, label=label(sel, definition="roll calls per issue area (Voeten's six) per decade; docs/topics.md"),
+    out.emit(table, label=label(sel, definition=DEFINITIONS["topics"]),
              pretty=lambda console: console.print(rich_table(table, title="Roll calls per issue area and decade")))

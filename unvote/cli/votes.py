@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from ..output.charts import CHART_HELP, chart_file, tally_chart
-from ..query.selection import Selection
 from .app import app
 from .options import Output, options
+
+if TYPE_CHECKING:
+    from ..query.selection import Selection  # the type only: the options build it
 
 TallyTopicOpt = typer.Option(None, "--topic", help="With --by-group: only roll calls on these issue areas (see unvote topics).")
 TallyKindOpt = typer.Option("resolution", "--kind", help="resolution | amendment | paragraph | all: which roll calls a symbol may name (Voeten's data has all four).")

@@ -51,6 +51,13 @@ METRIC_DEFINITIONS = {
     "kappa-quadratic": "1 − Σ w·p / Σ w·r·c with w = (|i−j|/2)²: quadratic-weighted kappa (Häge 2011)",
     "pi": "(p_o − p_e) / (1 − p_e), p_e = Σ m_k²: Scott's pi on the 3×3 Y/A/N table (Häge 2011)",
 }
+# what a command's score means, where it has no metric (caption, provenance)
+DEFINITIONS = {
+    "cohesion": "score: share of members' votes with the group's plurality position; "
+                "ai: Hix–Noury–Roland Agreement Index",
+    "ideal": "ordered-logit IRT (Yes > Abstain > No), mean 0, sd 1, USA positive",
+    "topics": "roll calls per issue area (Voeten's six) per decade; docs/topics.md",
+}
 PERIOD_WORDS = {"year": "per year", "session": "per session", "all": "whole span pooled", "topic": "per issue area"}
 
 
@@ -69,7 +76,7 @@ class Label:
     def get(self, name: str, default: str | None = None) -> str | None:
         return dict(self.facts).get(name, default)
 
-    def line(self, *, without: tuple[str, ...] = ("source", "metric_definition")) -> str:
+    def line(self, *, without: tuple[str, ...] = ("source", "metric_definition", "definition")) -> str:
         """The facts on one line (a chart's subtitle), ``without`` those shown elsewhere."""
         return "; ".join(words for name, words in self.facts if name not in without)
 
@@ -80,7 +87,7 @@ class Label:
 
     def note(self) -> str:
         """The line under a terminal table (and after ``note:`` on stderr)."""
-        return self.line(without=("metric_definition",))
+        return self.line(without=("metric_definition", "definition"))
 
     def provenance(self) -> dict:
         """The facts as fields, for the xlsx provenance sheet and Parquet metadata."""
@@ -120,7 +127,7 @@ def label(sel: Selection, *, dates=None, periods=None, metric: str | None = None
     periods = [str(p) for p in periods or ()]
     years = [p for p in periods if p.isdigit() and len(p) == 4] if by == "year" else []
     since, until = _span(sel, [*(dates or ()), *years])
-    if since or until or not sel.session:  # a session alone is its own span
+    if since or until or not (sel.session or (by == "session" and periods)):  # sessions are their own span
         facts.append(("span", span_words(since, until)))
     if by is not None:
         words = PERIOD_WORDS.get(by, f"per {by}")

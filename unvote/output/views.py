@@ -281,6 +281,7 @@ def neighbors_view(console, table, focal: str, metric: str) -> None:
 def cohesion_view(console, table, group: str, by: str) -> None:
     """Per period: the counts, the share with the majority (bar) and the Agreement Index."""
     from ..model.groups import lookup
+    from .labels import DEFINITIONS
 
     g = lookup(group)
     names = table.column_names
@@ -288,8 +289,7 @@ def cohesion_view(console, table, group: str, by: str) -> None:
     columns.append(Col("", drop=1, least=10))
     rows = [[cell(r[c]) for c in names] + [bar(r["score"])] for r in table.to_pylist()]
     console.print(grid(console, columns, rows, title=f"Cohesion of {clean(g.code)} ({clean(g.name)}) · per {clean(by)}",
-                       caption="score: share of members' votes with the group's plurality position; "
-                               "ai: Hix–Noury–Roland Agreement Index"))
+                       caption=DEFINITIONS["cohesion"]))
 
 
 def group_tally_view(console, rows) -> None:
@@ -394,6 +394,7 @@ def ideal_view(console, table, width: int = 25) -> None:
     """Per period: countries from the highest ideal point down, with a dot plot (● the point,
     ─ its 95 % interval, ┆ zero). On a narrow terminal the names, then the plot give way."""
     from ..analysis.ideal import facts as read_facts
+    from .labels import DEFINITIONS
 
     facts = read_facts(table)
     rows = table.to_pylist()
@@ -418,7 +419,7 @@ def ideal_view(console, table, width: int = 25) -> None:
             plot[at(r["ideal_point"])] = "●"
             cells.append([str(rank), cell(r["country"]), f"{r['ideal_point']:+.2f}", f"{1.96 * r['std_error']:.2f}",
                           cell(r["n_votes"]), cell(r["name"]), "".join(plot)])
-        caption = "\n".join(["ordered-logit IRT (Yes > Abstain > No), mean 0, sd 1, USA positive",
+        caption = "\n".join([DEFINITIONS["ideal"],
                              *[cell(line) for line in ideal_note({**facts, "periods": {period: f}})]])
         console.print(grid(console, columns, cells, caption=caption,
                            title=f"Ideal points · {cell(facts['by'])} {cell(period)} · {f['rollcalls']} roll calls, "
