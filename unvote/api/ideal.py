@@ -60,7 +60,7 @@ def latest_complete_year(*, body: str = "ga", source: str = "undl", kind: str = 
     from ..query.reader import Reader
 
     # the data's own last year: the body, source and kind only, never a narrower filter
-    query = Query(Selection.of(body=selection.body, source=selection.source, kind=selection.kind),
+    query = Query(selection.replace(since=None, until=None, session=None, topics=(), exclude_unanimous=False),
                   reader or Reader(store))
     sql, params = query.rollcalls_sql(("date",))
     newest = query.reader.rows(f"SELECT max(date) FROM ({sql})", params).rows[0][0]

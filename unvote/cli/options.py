@@ -137,7 +137,7 @@ class Output:
         from ..output.render import emit
 
         fmt = self.format
-        facts = provenance(label) if label is not None and fmt in ("xlsx", "parquet") else None
+        facts = provenance(label) if fmt in ("xlsx", "parquet") else None
         view = pretty
         if label is not None and note and fmt == "table":
             def view(console):
@@ -185,22 +185,26 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def provenance(label) -> dict:
+def provenance(label=None) -> dict:
     """Where a result came from, for the xlsx provenance sheet and Parquet metadata: the command
-    line, unvote's version, every fact of its ``label`` (filters, metric and its definition …), and
-    each dataset used (source, file, sha256, fetched-at) from the store's manifests."""
+    line, unvote's version, and for a result drawn from the votes every fact of its ``label``
+    (filters, metric and its definition …) and each dataset used (source, file, sha256,
+    fetched-at) from the store's manifests."""
     import datetime as dt
     import shlex
 
     from .. import __version__, api
 
+    facts = {"command": shlex.join(["unvote", *sys.argv[1:]]), "unvote version": __version__,
+             "written at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    if label is None:  # reference tables (groups) and the store's own facts (info)
+        return facts
     source, body = label.source, label.body
     names = [body] if source == "undl" else ["merged", "ga", "voeten"] if source == "merged" else [source]
     datasets = api.info()["datasets"]
     used = [{"dataset": name, **{k: datasets[name].get(k) for k in ("source", "file", "sha256", "fetched_at",
                                                                      "records", "votes", "date_min", "date_max")}}
             for name in names if name in datasets]
-    facts = {"command": shlex.join(["unvote", *sys.argv[1:]]), "unvote version": __version__,
-             "written at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **label.provenance()}
+    facts.update(label.provenance())
     facts["datasets"] = used
     return facts

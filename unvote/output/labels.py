@@ -1,8 +1,8 @@
 """Every label a reader sees, drawn from one ``Selection`` and the command's own parameters.
 
 ``label(sel, ...)`` is the one function: chart subtitles and source lines, the xlsx provenance
-sheet, Parquet's key-value metadata, the note under a terminal table and ``note:`` lines all read
-its ``Label``, so a filter that changed the figures is never missing from their caption.
+sheet, Parquet's key-value metadata and the note under a terminal table all read its ``Label``, so
+a filter that changed the figures is never missing from their caption.
 
 The label names every active filter: the span (always earliest → latest), session, topic(s) by
 name, kind, source, body, unanimous roll calls excluded, continuity off, metric, min-votes, group,
@@ -86,7 +86,7 @@ class Label:
         return SOURCE_LINES.get(self.source, SOURCE_LINES["undl"])
 
     def note(self) -> str:
-        """The line under a terminal table (and after ``note:`` on stderr)."""
+        """The line under a terminal table."""
         return self.line(without=("metric_definition", "definition"))
 
     def provenance(self) -> dict:
