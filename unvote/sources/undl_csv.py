@@ -306,14 +306,15 @@ def from_rows(table, where: str, source: str, firsts=None) -> Ingest:
     if "title" not in rc and "description" in names:
         rc["title"] = pc.utf8_trim_whitespace(_as_text(pick("description")))
     rc.setdefault("session", pa.nulls(n_rc, pa.string()))
-    # one pass: votes per (roll call, letter)
-    per_call = np.bincount(rc_pos.astype(np.int64) * len(letters) + vote_idx,
-                           minlength=n_rc * len(letters)).reshape(n_rc, len(letters))
+    # Votes per roll call and letter: one count per letter, each as long as the roll calls (never
+    # roll calls × distinct codes, which a hostile file could make quadratic).
     for letter, name in (("Y", "yes"), ("N", "no"), ("A", "abstain"), ("X", "non_voting")):
-        counts = per_call[:, letters.index(letter)] if letter in letters else np.zeros(n_rc, np.int64)
+        if letter in letters:
+            counts = np.bincount(rc_pos[vote_idx == letters.index(letter)], minlength=n_rc)
+        else:
+            counts = np.zeros(n_rc, np.int64)
         rc[f"counted_{name}"] = pa.array(counts, pa.int32())
-    rc["members"] = pa.array(per_call.sum(axis=1), pa.int32())
-    del per_call
+    rc["members"] = pa.array(np.bincount(rc_pos, minlength=n_rc), pa.int32())
     rc["kind"] = pa.array(["resolution"] * n_rc)  # the UNDL lists adopted resolutions only
     rc["source"] = pa.array([source] * n_rc)
     for col in TOTALS:
@@ -356,7 +357,8 @@ def _recode(column, fix):
         else encoded
     fixed = [fix(v) for v in encoded.dictionary.to_pylist()]
     distinct = sorted(set(fixed))
-    lookup = np.array([distinct.index(v) for v in fixed] or [0], dtype=np.int32)
+    position = {v: i for i, v in enumerate(distinct)}  # a dict: linear in the distinct values
+    lookup = np.array([position[v] for v in fixed] or [0], dtype=np.int32)
     indices = lookup[encoded.indices.to_numpy(zero_copy_only=False)]
     return pa.DictionaryArray.from_arrays(pa.array(indices), pa.array(distinct, pa.string()))
 
