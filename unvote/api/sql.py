@@ -14,7 +14,9 @@ Each dataset is read from one store version (``Reader``), so a concurrent fetch 
 Only one ``SELECT`` (``WITH``, ``FROM``-first, ``DESCRIBE``, ``SUMMARIZE`` …) runs: any other
 statement is refused before DuckDB sees it, and the connection itself can read nothing but the
 store's files (``enable_external_access`` off, locked), spills nothing to disk and loads no
-extension — a query can neither change the store nor write a file.
+extension — a query can neither change the store nor write a file. The text is untrusted, so DuckDB's
+own limits bound it (``memory_limit``, ``threads``, no temp spill), a deadline interrupts it, and the
+result held in Python is capped (``sources/limits.py``: ``UNVOTE_SQL_*``); each ends in one line, exit 2.
 """
 
 from __future__ import annotations
@@ -34,16 +36,19 @@ _ROW_TYPES = {"BIGINT", "INTEGER", "HUGEINT", "SMALLINT", "TINYINT", "DOUBLE", "
 
 
 @selecting
-def sql(query: str, *, body: str = "ga", source: str = "undl", selection: Selection | None = None, store=None):
+def sql(query: str, *, body: str = "ga", source: str = "undl", plain: bool = False,
+        selection: Selection | None = None, store=None):
     """Run one read-only ``SELECT`` over the store's views (see the module's doc) and return its result:
     a ``Rows`` (which stands in for a ``pyarrow.Table``: ``.to_arrow()``, ``.to_pandas()`` …) when every
-    column is a plain number, text, date or boolean, else a ``pyarrow.Table``.
+    column is a plain number, text, date or boolean, else a ``pyarrow.Table``. With ``plain`` every column
+    is made plain: nested values as JSON text, DECIMAL as a number, BLOB as hex, TIME, INTERVAL and the
+    like as text, integers beyond 64 bits as text — what every output format can write.
 
-    Anything but one SELECT (COPY, CREATE, ATTACH, INSTALL, SET …) raises ``UsageError``, as does bad SQL.
+    Anything but one SELECT (COPY, CREATE, ATTACH, INSTALL, SET …) raises ``UsageError``, as does bad SQL,
+    a query past its deadline or memory, or a result too large to hold.
     """
     con = _connect(selection, store)
-    _check(con, query)
-    return _run(con, query)
+    return _run(con, _check(con, query), plain=plain)
 
 
 @selecting
@@ -61,13 +66,15 @@ def _connect(sel: Selection, store):
     import duckdb
 
     from ..model.reference import TABLES as REFERENCE
+    from ..sources import limits
     from ..store import DATASETS
 
     reader = Reader(store)
     chosen = sel.dataset
     reader.version(chosen)  # NoData (with the fetch command) when the chosen dataset is missing
-    con = duckdb.connect(config={"threads": 2, "temp_directory": "", "autoinstall_known_extensions": False,
-                                 "autoload_known_extensions": False})
+    con = duckdb.connect(config={"threads": 2, "temp_directory": "", "max_temp_directory_size": "0KiB",
+                                 "memory_limit": f"{limits.sql_memory_bytes() // 1024}KiB",
+                                 "autoinstall_known_extensions": False, "autoload_known_extensions": False})
     files, views = [], set()
     for dataset in DATASETS:
         if dataset != chosen and not reader.store.has(dataset):
@@ -103,8 +110,9 @@ def _connect(sel: Selection, store):
     return con
 
 
-def _check(con, query: str) -> None:
-    """``query`` must be one SELECT statement: UsageError for bad SQL, several statements or another kind."""
+def _check(con, query: str) -> str:
+    """``query`` must be one SELECT statement: UsageError for bad SQL, several statements or another kind.
+    Returns the statement's text (without a trailing semicolon)."""
     import duckdb
 
     if not query or not query.strip():
@@ -117,19 +125,68 @@ def _check(con, query: str) -> None:
         raise UsageError(f"give one SELECT statement, not {len(statements)}")
     kind = statements[0].type.name
     if kind not in ALLOWED:
-        raise UsageError(f"refused: {kind} — unvote sql runs one SELECT only; it cannot change the store "
-                         "or write files")
+        # DuckDB files INSTALL under LOAD: name the statement by its own first word
+        words = statements[0].query.split()
+        name = words[0].upper() if words and words[0].isalpha() else kind
+        raise UsageError(f"refused: {name} — unvote sql runs one SELECT only; it cannot change the store, "
+                         "load extensions or write files")
+    return statements[0].query
 
 
-def _run(con, query: str):
+# How a column of each DuckDB type is made plain (``{}`` is the column); the types Rows carries stay.
+_PLAIN = {"decimal": "CAST({} AS DOUBLE)", "blob": "hex({})", "list": "CAST(to_json({}) AS VARCHAR)",
+          "struct": "CAST(to_json({}) AS VARCHAR)", "map": "CAST(to_json({}) AS VARCHAR)",
+          "union": "CAST(to_json({}) AS VARCHAR)", "array": "CAST(to_json({}) AS VARCHAR)",
+          "utinyint": "CAST({} AS BIGINT)", "usmallint": "CAST({} AS BIGINT)", "uinteger": "CAST({} AS BIGINT)"}
+_WIDE_INTEGERS = {"hugeint", "uhugeint", "ubigint"}  # as text, back to BIGINT when every value fits
+INT64 = (-(1 << 63), (1 << 63) - 1)
+
+
+def _plain(relation) -> tuple[str | None, set[int]]:
+    """SQL that makes every column of ``relation`` plain (None when it already is), and the positions of
+    the wide-integer columns it turned into text."""
+    exprs, wide, changed = [], set(), False
+    for i, kind in enumerate(relation.types, start=1):
+        if str(kind).upper() in _ROW_TYPES and kind.id not in _WIDE_INTEGERS:
+            exprs.append(f"#{i}")
+            continue
+        changed = True
+        if kind.id in _WIDE_INTEGERS:
+            wide.add(i - 1)
+        exprs.append(_PLAIN.get(kind.id, "CAST({} AS VARCHAR)").format(f"#{i}"))
+    return (", ".join(exprs) if changed else None), wide
+
+
+def _run(con, query: str, *, plain: bool = False):
+    """The query's result under its deadline and result cap; DuckDB's errors as one line."""
+    import threading
+
     import duckdb
 
+    from ..sources import limits
+
+    seconds, cap = limits.sql_seconds(), limits.sql_result_bytes()
+    timer = threading.Timer(seconds, con.interrupt)  # DuckDB's own interrupt, safe from another thread
+    timer.start()
     try:
         relation = con.sql(query)  # names and types are known before any row is read
-        names, types = list(relation.columns), [str(t).upper() for t in relation.types]
-        if all(t in _ROW_TYPES for t in types):
-            return Rows(names, types, relation.fetchall())
-        return (getattr(relation, "to_arrow_table", None) or relation.arrow)()
+        names = list(relation.columns)
+        wide: set[int] = set()
+        if plain:
+            select, wide = _plain(relation)
+            if select is not None:
+                query = f"SELECT {select} FROM ({query})"
+                relation = con.sql(query)
+        types = [str(t).upper() for t in relation.types]
+        if all(t in _ROW_TYPES for t in types):  # a cursor: its rows are fetched in chunks, under the cap
+            return _narrow(Rows(names, types, _fetch_rows(con.execute(query), cap)), wide)
+        return _fetch_arrow(relation, cap)
+    except duckdb.InterruptException:
+        raise UsageError(f"the query ran past {seconds:g} s and was stopped (UNVOTE_SQL_TIMEOUT raises the "
+                         "limit)") from None
+    except duckdb.OutOfMemoryException:
+        raise UsageError(f"the query needs more than {limits.sql_memory_bytes():,} bytes of memory and was "
+                         "stopped (UNVOTE_SQL_MEMORY_BYTES raises the limit)") from None
     except duckdb.PermissionException as exc:
         raise UsageError(f"refused: {_first_line(exc)}") from None
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:
@@ -138,7 +195,100 @@ def _run(con, query: str):
         raise UsageError(f"bad SQL: {_first_line(exc)}") from None
     except duckdb.Error as exc:
         raise UsageError(f"bad SQL: {_first_line(exc)}") from None
+    finally:
+        timer.cancel()
+        timer.join()  # a timer thread still alive at exit is torn down inside C++: abort (exit 134)
+
+
+def _too_large(cap: int) -> UsageError:
+    return UsageError(f"the result is larger than {cap:,} bytes; narrow it (WHERE, LIMIT, aggregates) or raise "
+                      "UNVOTE_SQL_MAX_RESULT_BYTES")
+
+
+def _fetch_rows(result, cap: int, chunk: int = 50_000) -> list[tuple]:
+    """Every row, in chunks, refused once its estimated size in Python passes ``cap``."""
+    rows, held = [], 0
+    while True:
+        part = result.fetchmany(chunk)
+        if not part:
+            return rows
+        # a tuple and its pointers, ~48 bytes a boxed value, plus the text itself
+        held += len(part) * (56 + 48 * len(part[0]))
+        held += sum(len(v) for row in part for v in row if isinstance(v, str))
+        if held > cap:
+            raise _too_large(cap)
+        rows += part
+
+
+def _fetch_arrow(relation, cap: int):
+    import pyarrow as pa
+
+    # DuckDB 1.4 renamed a relation's record_batch to to_arrow_reader
+    reader = (getattr(relation, "to_arrow_reader", None) or relation.record_batch)(50_000)
+    batches, held = [], 0
+    for batch in reader:
+        held += batch.nbytes
+        if held > cap:
+            raise _too_large(cap)
+        batches.append(batch)
+    return pa.Table.from_batches(batches, schema=reader.schema)
+
+
+def _narrow(rows: Rows, wide: set[int]) -> Rows:
+    """Wide-integer columns made text by ``_plain``: numbers again (BIGINT) when every value fits 64 bits."""
+    types, table = list(rows.types), rows.rows
+    for i in wide:
+        try:
+            numbers = [None if row[i] is None else int(row[i]) for row in table]
+        except ValueError:
+            continue
+        if all(v is None or INT64[0] <= v <= INT64[1] for v in numbers):
+            types[i] = "BIGINT"
+            table = [(*row[:i], n, *row[i + 1:]) for row, n in zip(table, numbers)]
+    return Rows(rows.column_names, types, table)
 
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def contained():
+    """A context in which this process's address space is capped for one untrusted query: a value DuckDB
+    allocates outside its own memory accounting (``repeat('x', 2000000000)``) then fails at once as
+    out-of-memory instead of taking gigabytes. The cap is what the process maps already plus DuckDB's
+    limit, the result cap and some headroom; the previous limit comes back afterwards (POSIX only)."""
+    import contextlib
+
+    return contextlib.ExitStack() if _address_space_cap() is None else _capped(_address_space_cap())
+
+
+def _address_space_cap() -> int | None:
+    from ..sources import limits
+
+    try:
+        with open("/proc/self/status", "rb") as fh:  # bounded: a few KiB
+            size = next(int(line.split()[1]) * 1024 for line in fh.read(1 << 16).splitlines()
+                        if line.startswith(b"VmSize:"))
+    except (OSError, StopIteration, ValueError):
+        return None  # no /proc (macOS, Windows): DuckDB's own limits only
+    return size + limits.sql_memory_bytes() + limits.sql_result_bytes() + (512 << 20)
+
+
+def _capped(cap: int):
+    import contextlib
+    import resource
+
+    @contextlib.contextmanager
+    def capped():
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        new = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
+        if soft != resource.RLIM_INFINITY and soft <= new:
+            yield  # already tighter
+            return
+        resource.setrlimit(resource.RLIMIT_AS, (new, hard))
+        try:
+            yield
+        finally:
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+    return capped()

@@ -57,6 +57,7 @@ def main() -> None:
     _stored_before = len(stored())
     if sys.stdout is None:
         sys.stdout = _ClosedStdout()
+    sys.argv = [sys.argv[0], *_global_flags_first(sys.argv[1:])]
     try:
         code = app(standalone_mode=False, prog_name="unvote")
         if code == ExitStatus.INTERRUPTED:  # Typer turns Ctrl-C into Exit(130)
@@ -68,6 +69,9 @@ def main() -> None:
     except typer.Abort:
         _interrupted()
     except typer.TyperException as err:  # bad arguments (Typer's own Click): one line, like every error
+        if type(err).__name__ == "NoArgsIsHelpError" and getattr(err, "ctx", None) is not None:
+            _write_out(err.ctx.get_help() + "\n")  # `unvote` alone: the help, as --help shows it
+            _exit(ExitStatus.SUCCESS)
         _fail(err, _usage_message(err), ExitStatus.USAGE)
     except (PipeClosed, BrokenPipeError):
         _quiet_pipe()
@@ -80,6 +84,24 @@ def main() -> None:
     except Exception as err:  # a bug: still one line, the trace with --debug
         _fail(err, f"internal error: {type(err).__name__}: {err} (rerun with --debug for the "
                    "traceback, and please report it)", ExitStatus.INTERNAL)
+
+
+def _global_flags_first(args: list[str]) -> list[str]:
+    """``--debug`` belongs to ``unvote`` itself, but people type it anywhere (``unvote sql … --debug``): move
+    it before the command (never past a ``--``, after which everything is an argument)."""
+    head = args[: args.index("--")] if "--" in args else args
+    if "--debug" not in head[1:]:
+        return args
+    rest = list(args)
+    rest.remove("--debug")
+    return ["--debug", *rest]
+
+
+def _write_out(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _usage_message(err) -> str:

@@ -37,6 +37,7 @@ def sql(
       unvote sql "SELECT c.name, count(*) AS no_votes FROM votes v JOIN countries c ON c.code = v.ms_code WHERE v.vote = 'N' GROUP BY ALL ORDER BY 2 DESC LIMIT 5"
       unvote sql --schema
     """
+    from ..api.sql import contained
     from ..api.sql import schema as sql_schema
     from ..api.sql import sql as run_sql
     from ..core.errors import UsageError
@@ -49,7 +50,8 @@ def sql(
     elif not query or not query.strip():
         raise UsageError('give a query, e.g. unvote sql "SELECT count(*) FROM votes", or --schema for the views')
     else:
-        table = run_sql(query, selection=sel)
+        with contained():  # a process of its own: cap its address space for the untrusted text
+            table = run_sql(query, selection=sel, plain=True)
     out.emit(table, label=label(sel, definition=None if schema else f"SQL: {query}", dataset_only=True), note=False,
              pretty=lambda console: _terminal(console, table))
 

@@ -29,6 +29,12 @@ DEFAULTS = {
     "http_deadline": ("UNVOTE_HTTP_DEADLINE", 1800.0),
     # the largest page read is an HTML search page: 1.4 MB for 50 hits; a MARCXML page of 100 records ~4 MB
     "page_bytes": ("UNVOTE_MAX_PAGE_BYTES", 32 * MiB),
+    # unvote sql runs untrusted text: DuckDB's own memory limit (the whole GA votes table is ~30 MB in it)
+    "sql_memory_bytes": ("UNVOTE_SQL_MEMORY_BYTES", 1 * GiB),
+    # ... the result held in Python (estimated): SELECT * FROM votes, 900,000 rows, is ~120 MB
+    "sql_result_bytes": ("UNVOTE_SQL_MAX_RESULT_BYTES", 512 * MiB),
+    # ... and its run time: the heaviest real query (a self-join of the GA votes) takes a few seconds
+    "sql_seconds": ("UNVOTE_SQL_TIMEOUT", 60.0),
 }
 
 # Below this many decompressed bytes the ratio is not judged: a tiny gzip of a few rows can
@@ -79,6 +85,21 @@ def http_deadline() -> float:
 def max_page_bytes() -> int:
     """Largest page (search results, record page, file listing) read into memory (``UNVOTE_MAX_PAGE_BYTES``)."""
     return _number("page_bytes", integer=True)
+
+
+def sql_memory_bytes() -> int:
+    """DuckDB's memory limit for ``unvote sql`` (``UNVOTE_SQL_MEMORY_BYTES``)."""
+    return _number("sql_memory_bytes", integer=True)
+
+
+def sql_result_bytes() -> int:
+    """Most bytes (estimated) a ``unvote sql`` result may hold in Python (``UNVOTE_SQL_MAX_RESULT_BYTES``)."""
+    return _number("sql_result_bytes", integer=True)
+
+
+def sql_seconds() -> float:
+    """Seconds a ``unvote sql`` query may run before it is interrupted (``UNVOTE_SQL_TIMEOUT``)."""
+    return _number("sql_seconds", integer=False)
 
 
 def check_env() -> None:
