@@ -137,3 +137,10 @@ def test_unvote_alone_prints_the_help():
     assert result.returncode == 0
     assert result.stdout.startswith("Usage: unvote") and "tally" in result.stdout
     assert result.stderr == ""
+
+
+def test_a_dataset_the_store_lacks_names_its_fetch_command(ga_store):
+    result = invoke("sql", "SELECT count(*) FROM sc.votes")
+    assert result.returncode == 4, result.stderr
+    assert result.stderr.strip().endswith("run: unvote fetch --body sc")
+    assert invoke("sql", "SELECT count(*) FROM nosuch.votes").returncode == 2  # not a dataset: bad SQL

@@ -21,7 +21,7 @@ result held in Python is capped (``sources/limits.py``: ``UNVOTE_SQL_*``); each 
 
 from __future__ import annotations
 
-from ..core.errors import StoreError, UsageError
+from ..core.errors import NoData, StoreError, UsageError
 from ..core.results import Rows
 from ..query.reader import Reader
 from ..query.selection import Selection
@@ -193,11 +193,26 @@ def _run(con, query: str, *, plain: bool = False):
         if "parquet" in str(exc).lower():
             raise StoreError(f"cannot read the store ({_first_line(exc)}); run: unvote info --check") from None
         raise UsageError(f"bad SQL: {_first_line(exc)}") from None
+    except duckdb.CatalogException as exc:
+        raise _missing_dataset(exc) or UsageError(f"bad SQL: {_first_line(exc)}") from None
     except duckdb.Error as exc:
         raise UsageError(f"bad SQL: {_first_line(exc)}") from None
     finally:
         timer.cancel()
         timer.join()  # a timer thread still alive at exit is torn down inside C++: abort (exit 134)
+
+
+def _missing_dataset(exc) -> NoData | None:
+    """A query naming a dataset the store does not hold (``sc.votes`` before any SC fetch): the fetch command."""
+    import re
+
+    from ..store import DATASETS, FETCH_HINT
+
+    hit = re.search(r'schema "(\w+)" does not exist', str(exc))
+    if hit is None or hit.group(1) not in DATASETS:
+        return None
+    name = hit.group(1)
+    return NoData(f"the store has no {name} data to query as {name}.*; run: {FETCH_HINT.get(name, 'unvote fetch')}")
 
 
 def _too_large(cap: int) -> UsageError:
