@@ -34,7 +34,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .core import config
+from .core import config, interrupts
 from .core.errors import NoData, StoreError
 
 DATASETS = ("ga", "sc", "voeten", "merged")  # merged: UNDL + Voeten, rebuilt from the two (history.py)
@@ -353,13 +353,15 @@ class Store:
                 fh.write(f"{VERSIONS}/{folder.name}\n")
                 fh.flush()
                 os.fsync(fh.fileno())
-            _replace(tmp, pointer)  # the atomic step
+            interrupts.checkpoint()  # a Ctrl-C that something swallowed on the way: do not swap now
+            with interrupts.deferred():  # the swap and its record happen together, or not at all
+                _replace(tmp, pointer)  # the atomic step
+                if new_data:
+                    _stored.append(dataset)
         except BaseException:
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise
-        if new_data:
-            _stored.append(dataset)
         _fsync_dir(self.root, files=False)
         return True
 

@@ -7,13 +7,22 @@ from __future__ import annotations
 
 import errno
 import sys
+from pathlib import Path
 
-import typer
+from ..core import interrupts
 
-from ..core import config
-from ..core.errors import ExitStatus, UnvoteError
-from ..output.render import PipeClosed
-from .app import app
+# Run as the ``unvote`` command: take Ctrl-C and SIGTERM before the heavy imports below, so a signal
+# that lands while they run is honoured when ``main`` starts instead of as a traceback from an import.
+_COMMAND = Path(sys.argv[0]).name == "unvote" or Path(sys.argv[0]).parent.name == "unvote"
+if _COMMAND:
+    interrupts.install()
+
+import typer  # noqa: E402
+
+from ..core import config  # noqa: E402
+from ..core.errors import ExitStatus, UnvoteError  # noqa: E402
+from ..output.render import PipeClosed  # noqa: E402
+from .app import app  # noqa: E402
 
 # Importing a module registers its commands on ``app``; this order is --help's order.
 for _module in ("fetch", "votes", "explore", "agreement", "topics", "ideal", "sql"):
@@ -58,12 +67,34 @@ def main() -> None:
     if sys.stdout is None:
         sys.stdout = _ClosedStdout()
     sys.argv = [sys.argv[0], *_global_flags_first(sys.argv[1:])]
+    interrupts.install()
     try:
+        _run()
+    finally:
+        if not _COMMAND:  # an in-process caller (a test, a notebook) gets its own handlers back
+            interrupts.uninstall()
+
+
+def _run() -> None:
+    try:
+        interrupts.arm()
         code = app(standalone_mode=False, prog_name="unvote")
-        if code == ExitStatus.INTERRUPTED:  # Typer turns Ctrl-C into Exit(130)
+        if code == ExitStatus.INTERRUPTED or interrupts.received():  # Typer's Exit(130), or a swallowed signal
             _interrupted()
         sys.stdout.flush()  # a full disk shows here, not as noise at exit
         sys.exit(code or ExitStatus.SUCCESS)
+    except SystemExit:
+        raise
+    except BaseException as err:
+        if interrupts.received() or isinstance(err, KeyboardInterrupt):  # whatever it became on the way up
+            _interrupted()
+        _handle(err)
+
+
+def _handle(err: BaseException) -> None:
+    """One line and an exit code for each kind of error."""
+    try:
+        raise err
     except UnvoteError as err:
         _fail(err, str(err), err.exit_code)
     except typer.Abort:
@@ -117,13 +148,17 @@ def _is_output_error(err: OSError) -> bool:
 
 
 def _interrupted() -> None:
-    """Ctrl-C: say whether the store changed (a fetch may be stopped after its new data was stored)."""
+    """Ctrl-C or SIGTERM: say whether the store changed (a fetch may be stopped after its new data was
+    stored; the pointer swap itself is never cut in half: ``interrupts.deferred``)."""
+    import signal
+
     from ..store import stored
 
     done = len(stored()) > _stored_before
     message = "interrupted after the new data was stored" if done else "interrupted: the store is unchanged"
-    _write_err(f"unvote: {message}\n")
-    _exit(ExitStatus.INTERRUPTED)
+    terminated = interrupts.received() == getattr(signal, "SIGTERM", None)
+    _write_err(f"unvote: {message}{' (SIGTERM)' if terminated else ''}\n")
+    _exit(ExitStatus.TERMINATED if terminated else ExitStatus.INTERRUPTED)
 
 
 def _fail(err: BaseException, message: str, code: int) -> None:

@@ -22,6 +22,7 @@ class ExitStatus(IntEnum):
     INTERNAL = 70  # a bug in unvote (EX_SOFTWARE)
     OUTPUT = 74  # the output could not be written (disk full, stdout closed; EX_IOERR)
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+    TERMINATED = 143  # SIGTERM (128 + SIGTERM): the same stop as Ctrl-C, asked by another program
 
 
 class UnvoteError(Exception):
