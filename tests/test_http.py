@@ -235,15 +235,17 @@ def test_short_page_with_challenge_words_is_refused(undl):
     ("UNVOTE_HTTP_TIMEOUT", "0", "seconds greater than 0"),
     ("UNVOTE_HTTP_TIMEOUT", "10,nan", "seconds greater than 0"),
     ("UNVOTE_HTTP_TIMEOUT", "1,2,3", "one number, or connect,read"),
-    ("UNVOTE_HTTP_RETRIES", "many", "a whole number of retries, 0 or more"),
-    ("UNVOTE_HTTP_RETRIES", "-1", "a whole number of retries, 0 or more"),
-    ("UNVOTE_HTTP_RETRIES", "2.5", "a whole number of retries, 0 or more"),
-    ("UNVOTE_HTTP_DELAY", "inf", "a number of seconds, 0 or more"),
-    ("UNVOTE_HTTP_DELAY", "nan", "a number of seconds, 0 or more"),
-    ("UNVOTE_HTTP_DELAY", "-1", "a number of seconds, 0 or more"),
-    ("UNVOTE_HTTP_BACKOFF", "fast", "a number of seconds, 0 or more"),
-    ("UNVOTE_HTTP_BACKOFF_MAX", "-inf", "a number of seconds, 0 or more"),
-    ("UNVOTE_HTTP_MAX_WAIT", "1e999", "a number of seconds, 0 or more"),
+    ("UNVOTE_HTTP_RETRIES", "many", "a whole number of retries from 0 to 100"),
+    ("UNVOTE_HTTP_RETRIES", "-1", "a whole number of retries from 0 to 100"),
+    ("UNVOTE_HTTP_RETRIES", "2.5", "a whole number of retries from 0 to 100"),
+    ("UNVOTE_HTTP_DELAY", "inf", "a number of seconds from 0 to 86,400"),
+    ("UNVOTE_HTTP_DELAY", "nan", "a number of seconds from 0 to 86,400"),
+    ("UNVOTE_HTTP_DELAY", "-1", "a number of seconds from 0 to 86,400"),
+    ("UNVOTE_HTTP_BACKOFF", "fast", "a number of seconds from 0 to 86,400"),
+    ("UNVOTE_HTTP_BACKOFF_MAX", "-inf", "a number of seconds from 0 to 86,400"),
+    ("UNVOTE_HTTP_MAX_WAIT", "1e999", "a number of seconds from 0 to 86,400"),
+    ("UNVOTE_HTTP_DELAY", "1e308", "a number of seconds from 0 to 86,400"),  # finite, but overflows sleep()
+    ("UNVOTE_HTTP_RETRIES", "100000", "a whole number of retries from 0 to 100"),
 ])
 def test_bad_http_settings_are_one_line_usage_errors(monkeypatch, var, value, takes):
     from unvote.core.errors import ExitStatus, UsageError
@@ -256,7 +258,17 @@ def test_bad_http_settings_are_one_line_usage_errors(monkeypatch, var, value, ta
     assert "\n" not in message and err.value.exit_code == ExitStatus.USAGE
 
 
-@pytest.mark.parametrize("delay", [float("nan"), float("inf"), -1.0])
+@pytest.mark.parametrize("value", ["Fri, 31 Dec 99999999999999 23:59:59 GMT", "Mon, 01 Jan 0000 00:00:00 GMT",
+                                   "999999999999999999999999"])
+def test_a_retry_after_beyond_any_clock_is_not_an_overflow(value):
+    class Answer:
+        headers = {"Retry-After": value}
+
+    wait = http.retry_after(Answer())
+    assert wait is None or wait >= 0  # a number (inf: more than any max_wait) or nothing, never an error
+
+
+@pytest.mark.parametrize("delay", [float("nan"), float("inf"), -1.0, 1e308])
 def test_a_bad_delay_argument_is_a_usage_error(delay):
     from unvote.core.errors import UsageError
 

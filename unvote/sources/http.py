@@ -49,12 +49,13 @@ DEFAULT_COMMAND = "unvote fetch --file PATH"  # what a hint tells the user to ru
 
 # field: (environment variable, type, what it takes, smallest value, smallest excluded)
 SETTINGS = {
-    "retries": ("UNVOTE_HTTP_RETRIES", int, "a whole number of retries, 0 or more", 0, False),
-    "backoff": ("UNVOTE_HTTP_BACKOFF", float, "a number of seconds, 0 or more", 0, False),
-    "backoff_max": ("UNVOTE_HTTP_BACKOFF_MAX", float, "a number of seconds, 0 or more", 0, False),
-    "max_wait": ("UNVOTE_HTTP_MAX_WAIT", float, "a number of seconds, 0 or more", 0, False),
-    "delay": ("UNVOTE_HTTP_DELAY", float, "a number of seconds, 0 or more", 0, False),
+    "retries": ("UNVOTE_HTTP_RETRIES", int, "a whole number of retries from 0 to 100", 0, 100),
+    "backoff": ("UNVOTE_HTTP_BACKOFF", float, "a number of seconds from 0 to 86,400", 0, 86_400),
+    "backoff_max": ("UNVOTE_HTTP_BACKOFF_MAX", float, "a number of seconds from 0 to 86,400", 0, 86_400),
+    "max_wait": ("UNVOTE_HTTP_MAX_WAIT", float, "a number of seconds from 0 to 86,400", 0, 86_400),
+    "delay": ("UNVOTE_HTTP_DELAY", float, "a number of seconds from 0 to 86,400", 0, 86_400),
 }
+# (a day at most: more is a typo, and 1e308 s would overflow time.sleep)
 TIMEOUT_TAKES = "seconds greater than 0: one number, or connect,read (e.g. 10,60)"
 
 
@@ -90,17 +91,17 @@ class Policy:
             if not 1 <= len(parts) <= 2 or not all(math.isfinite(p) and p > 0 for p in parts):
                 raise UsageError(f"UNVOTE_HTTP_TIMEOUT={raw!r} is not valid: it takes {TIMEOUT_TAKES}")
             values["connect_timeout"], values["read_timeout"] = parts[0], parts[-1]
-        for name, (var, kind, takes, low, _) in SETTINGS.items():
+        for name, (var, kind, takes, low, high) in SETTINGS.items():
             raw = env.get(var, "").strip()
             if raw:
-                values[name] = _setting(f"{var}={raw!r}", raw, kind, takes, low)
+                values[name] = _setting(f"{var}={raw!r}", raw, kind, takes, low, high=high)
         for name, value in overrides.items():
             if value is None:
                 continue
             if name in SETTINGS:
-                _, kind, takes, low, _ = SETTINGS[name]
+                _, kind, takes, low, high = SETTINGS[name]
                 value = _setting(f"{name}={value!r}" + (" (--delay)" if name == "delay" else ""),
-                                 value, kind, takes, low)
+                                 value, kind, takes, low, high=high)
             elif name in ("connect_timeout", "read_timeout"):
                 value = _setting(f"{name}={value!r}", value, float, TIMEOUT_TAKES, 0, exclusive=True)
             values[name] = value
@@ -111,15 +112,16 @@ class Policy:
         return min(self.backoff * (2 ** attempt), self.backoff_max)
 
 
-def _setting(label: str, raw, kind, takes: str, low: float, exclusive: bool = False):
-    """``raw`` as ``kind``, finite and >= ``low`` (> with ``exclusive``), else a UsageError."""
+def _setting(label: str, raw, kind, takes: str, low: float, exclusive: bool = False, high: float | None = None):
+    """``raw`` as ``kind``, finite, >= ``low`` (> with ``exclusive``) and <= ``high``, else a UsageError."""
     try:
         if kind is int and isinstance(raw, float) and not raw.is_integer():
             raise ValueError
         value = kind(raw)
     except (TypeError, ValueError, OverflowError):
         raise UsageError(f"{label} is not valid: it takes {takes}") from None
-    if isinstance(value, bool) or not math.isfinite(value) or value < low or (exclusive and value == low):
+    if isinstance(value, bool) or not math.isfinite(value) or value < low or (exclusive and value == low) \
+            or (high is not None and value > high):
         raise UsageError(f"{label} is not valid: it takes {takes}")
     return value
 
@@ -599,7 +601,7 @@ def retry_after(resp) -> float | None:
 
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # a year past the platform's time_t, or no date at all
         return None
     from datetime import datetime
 
