@@ -60,3 +60,34 @@ def test_a_distinct_member_name_on_every_row_is_read_linearly(tmp_path):
     names = got.votes["ms_name"].to_pylist()
     assert names == [n for _r, _c, n, _v in rows]
     assert got.rollcalls.to_pydict()["counted_yes"] == [N]
+
+
+def test_a_duplicated_header_column_is_refused_in_one_line(tmp_path):
+    import pytest
+
+    from unvote.core.errors import DataFormatError
+
+    path = tmp_path / "dup.csv"
+    path.write_text(GA_HEADER.replace("subjects", "ms_vote") + "\n", "utf-8")
+    with pytest.raises(DataFormatError, match="ms_vote appear more than once"):
+        undl_csv.read(path)
+
+
+def test_dates_outside_the_un_years_are_refused(tmp_path):
+    import pytest
+
+    from unvote.core.errors import DataFormatError
+
+    for date, shown in (("0000-01-01", "0000-01-01"), ("0001-01-01", "0001-01-01"), ("1900-05-05", "1900-05-05"),
+                        ("9999-12-31", "9999-12-31")):
+        path = tmp_path / f"d{date}.csv"
+        _write(path, [(1, "USA", "UNITED STATES", "Y")])
+        path.write_text(path.read_text("utf-8").replace("2020-01-02", date), "utf-8")
+        with pytest.raises(DataFormatError) as err:
+            undl_csv.read(path)
+        assert "record 1 is dated" in str(err.value) and "\n" not in str(err.value)
+        if not date.startswith("0000"):
+            assert shown in str(err.value)
+    ok = tmp_path / "ok.csv"
+    _write(ok, [(1, "USA", "UNITED STATES", "Y")])
+    assert undl_csv.read(ok).rollcalls.num_rows == 1

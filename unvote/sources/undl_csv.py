@@ -111,6 +111,9 @@ def read(path: Path) -> Ingest:
         raise DataFormatError(f"refused {path}: it is {size:,} bytes, more than any voting CSV "
                               f"(limit {caps.total:,}; UNVOTE_MAX_CSV_BYTES raises it)")
     header = _header(path, compression, caps.field)
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        raise DataFormatError(f"{path} is not a UNDL voting CSV: column(s) {', '.join(twice)} appear more than once")
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise DataFormatError(f"{path} is not a UNDL voting CSV: missing column(s) {', '.join(missing)}")
@@ -298,6 +301,7 @@ def from_rows(table, where: str, source: str, firsts=None) -> Ingest:
             return firsts[col]
     dates = pick("date")
     dates = dates if pa.types.is_date32(dates.type) else _to_date(dates, where)
+    _check_dates(dates, rc_ids, where)
     rc = {"rollcall_id": rc_ids, "date": dates}
     for col in ROLLCALL_TEXT:
         if col in names:
@@ -382,6 +386,30 @@ def _to_date(col, where):
                                    format="%Y-%m-%d", unit="s"), pa.date32())
     except pa.ArrowInvalid as exc:
         raise DataFormatError(f"{where}: a vote date is not YYYY-MM-DD ({exc})") from exc
+
+
+# The first General Assembly met on 10 January 1946 (the Charter came into force on 24 October 1945); a
+# vote dated before that, or more than a year ahead, is a broken file (year 0 cannot even be printed).
+FIRST_DATE = (1945, 10, 24)
+
+
+def _check_dates(dates, ids, where) -> None:
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    days = pc.cast(dates, pa.int32())  # days since 1970: no Python date is made of a year-0 value
+    low = (dt.date(*FIRST_DATE) - dt.date(1970, 1, 1)).days
+    high = (dt.date.today() - dt.date(1970, 1, 1)).days + 366
+    bad = pc.or_(pc.less(days, low), pc.greater(days, high))
+    if pc.any(bad).as_py():
+        index = pc.index(bad, True).as_py()
+        day = days[index].as_py()
+        shown = (dt.date(1970, 1, 1) + dt.timedelta(days=day)).isoformat() \
+            if -719162 <= day <= 2932896 else f"{day} days from 1970"
+        raise DataFormatError(f"{where}: record {ids[index].as_py()} is dated {shown}, outside "
+                              f"{dt.date(*FIRST_DATE)} to a year from today")
 
 
 def _to_count(col, name, where):
