@@ -313,7 +313,9 @@ class Store:
                 files = {}
                 for name, table, extra in (("rollcalls.parquet", rollcalls, {}),
                                            ("votes.parquet", votes, {"row_group_size": 64 * 1024})):
-                    pq.write_table(table, tmp / name, compression="zstd", **extra)
+                    # No Arrow schema in the file: its dictionary columns (ms_code …) read as plain text in
+                    # every tool, so Polars joins them with countries.code (Parquet still dictionary-encodes).
+                    pq.write_table(table, tmp / name, compression="zstd", store_schema=False, **extra)
                     files[name] = {"rows": table.num_rows, "bytes": (tmp / name).stat().st_size,
                                    "sha256": _sha256(tmp / name)}
                 manifest = {"dataset": dataset, **manifest, "files": files,

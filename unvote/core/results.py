@@ -83,6 +83,10 @@ class Rows:
             self._arrow = pa.table(arrays, names=self.column_names) if arrays else pa.table({})
         return self._arrow
 
+    def __arrow_c_stream__(self, requested_schema=None):
+        """The Arrow PyCapsule stream: ``pa.table(rows)``, ``pl.DataFrame(rows)``, DuckDB's ``FROM rows``."""
+        return self.to_arrow().__arrow_c_stream__(requested_schema)
+
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
