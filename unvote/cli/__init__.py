@@ -166,8 +166,18 @@ def _fail(err: BaseException, message: str, code: int) -> None:
         import traceback
 
         traceback.print_exception(err)
-    _write_err(f"unvote: error: {message}\n")
+    _write_err(f"unvote: error: {_shown(message)}\n")
     _exit(code)
+
+
+def _shown(message: str) -> str:
+    """An error line safe to print: no terminal control sequences (a file name, a title from the data) and
+    no password of a ``user:password@`` address."""
+    import re
+
+    from ..output.views import clean
+
+    return re.sub(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+@", r"\1***@", clean(message))
 
 
 def _write_err(text: str) -> None:

@@ -41,6 +41,7 @@ def fetch(
     """
     from ..ingest import fetch as pipeline
     from ..output.render import stderr_console
+    from ..output.views import cell
 
     console = stderr_console()
     if body not in ("ga", "sc"):
@@ -70,31 +71,32 @@ def fetch(
         raise UsageError("--file reads a local copy; it cannot be combined with --update or --since")
     if file is None:
         # retries are news for someone watching; a log gets the outcome only, in one line
-        notify = (lambda message: console.print(f"[yellow]retry:[/] {message}")) if console.is_terminal else None
+        notify = (lambda message: console.print(f"[yellow]retry:[/] {cell(message)}")) if console.is_terminal else None
         with _fetch_progress(console) as progress:
             result = pipeline.fetch(body, url=url, progress=progress, update=True if update else None,
                                     since=since, delay=delay, notify=notify, force=force)
     else:
-        with console.status(f"reading {file}"):
+        with console.status(f"reading {cell(file)}"):
             result = pipeline.fetch(body, file=file, force=force)
     m = result.manifest
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
+        console.print(f"[yellow]warning:[/] {cell(warning)}")
     for note in result.notes:
-        console.print(note)
+        console.print(cell(note))
     verb = "stored" if result.changed else "unchanged:"
     console.print(f"{verb} {m['records']:,} roll calls, {m['votes']:,} votes "
-                  f"({m['date_min']} → {m['date_max']}) from {m['file']} in {result.path.parent.parent}")
+                  f"({m['date_min']} → {m['date_max']}) from {cell(m['file'])} in {cell(result.path.parent.parent)}")
 
 
 def _fetch_other(console, source: str, files, url) -> None:
     """``fetch --source voeten`` (download or read Voeten's data) and ``--source merged`` (rebuild)."""
     from ..core.errors import UsageError
     from ..ingest import fetch as pipeline
+    from ..output.views import cell
 
     if source == "voeten":
         if files:
-            with console.status(f"reading {', '.join(str(f) for f in files)}"):
+            with console.status(f"reading {', '.join(cell(f) for f in files)}"):
                 result = pipeline.fetch_voeten(files=files)
         else:
             with _fetch_progress(console) as progress:
@@ -108,12 +110,12 @@ def _fetch_other(console, source: str, files, url) -> None:
         raise UsageError(f"unknown source {source!r}; use undl, voeten or merged")
     m = result.manifest
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
+        console.print(f"[yellow]warning:[/] {cell(warning)}")
     if source == "voeten":
         console.print(f"stored {m['records']:,} roll calls, {m['votes']:,} votes "
-                      f"({m['date_min']} → {m['date_max']}) from {m['file']} in {result.path.parent.parent}")
+                      f"({m['date_min']} → {m['date_max']}) from {cell(m['file'])} in {cell(result.path.parent.parent)}")
     for note in result.notes:
-        console.print(note)
+        console.print(cell(note))
 
 
 def _fetch_progress(console):

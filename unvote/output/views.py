@@ -437,7 +437,6 @@ def rows_view(console, rows, *, title: str | None = None, caption: str | None = 
               hide=("rollcall_id",)) -> None:
     """A plain table of ``Rows`` (the first ``shown`` rows), titles without the catalogue's tail."""
     from rich import box
-    from rich.markup import escape
     from rich.table import Table
 
     empty = {c for i, c in enumerate(rows.column_names) if c == "topics" and not any(r[i] for r in rows.rows)}
@@ -456,7 +455,7 @@ def rows_view(console, rows, *, title: str | None = None, caption: str | None = 
             v = row[i]
             if c == "title" and isinstance(v, str):
                 v = v.split(" : resolution /")[0]
-            cells.append(escape(format_cell(v)) if isinstance(v, str) else format_cell(v))
+            cells.append(cell(v))  # data: control sequences stripped, markup escaped
         view.add_row(*cells)
     console.print(view)
 
