@@ -33,6 +33,18 @@ def _typed(value: str, incomplete: str) -> str:
     return incomplete + value[len(incomplete):]
 
 
+def _for_shell(value: str) -> str:
+    """A value as the shell must insert it. bash puts a completion in the line as it is, so a name with
+    spaces or quotes (``Bosnia and Herzegovina``, ``cote d'Ivoire``) is backslash-escaped for it; zsh and
+    fish quote what they insert themselves."""
+    import os
+    import re
+
+    if not os.environ.get("_UNVOTE_COMPLETE", "").endswith("bash"):
+        return value
+    return re.sub(r"([\s'\"\\$`!&;|<>()*?\[\]{}#~])", r"\\\1", value)
+
+
 def _choices(names, incomplete: str, helps: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """A fixed vocabulary (metrics, formats …): spelt exactly as the option wants it."""
     return [(name, (helps or {}).get(name, "")) for name in names if name.startswith(incomplete)]
@@ -47,7 +59,8 @@ def countries(incomplete: str) -> list[tuple[str, str]]:
     by_code = [(_same_case(c.code, incomplete), c.name) for c in known if _fold(c.code).startswith(wanted)]
     if by_code and len(wanted) <= 3:
         return by_code
-    by_name = [(_typed(c.name, incomplete), c.code) for c in sorted(known, key=lambda c: c.name) if _fold(c.name).startswith(wanted)]
+    by_name = [(_for_shell(_typed(c.name, incomplete)), c.code) for c in sorted(known, key=lambda c: c.name)
+               if _fold(c.name).startswith(wanted)]
     return by_code + by_name
 
 
@@ -57,7 +70,7 @@ def groups(incomplete: str) -> list[tuple[str, str]]:
 
     wanted = _fold(incomplete)
     found = [(_same_case(g.code, incomplete), g.name) for g in registry.all_groups() if _fold(g.code).startswith(wanted)]
-    found += [(_typed(g.name, incomplete), g.code) for g in registry.all_groups()
+    found += [(_for_shell(_typed(g.name, incomplete)), g.code) for g in registry.all_groups()
               if wanted and _fold(g.name).startswith(wanted) and not _fold(g.code).startswith(wanted)]
     return found
 
