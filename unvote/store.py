@@ -98,6 +98,10 @@ class Store:
     require = version  # the older name
     path = version
 
+    def pinned(self) -> list[str]:
+        """The datasets this Store has resolved so far (each read from that one version)."""
+        return list(self._pinned)
+
     def refresh(self) -> None:
         """Forget the resolved versions: the next read sees what is current now."""
         self._pinned.clear()

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ..core.errors import NoData, StoreError, UsageError
 from ..core.results import Rows
-from ..query.reader import Reader
+from ..query.reader import Reader, is_damage
 from ..query.selection import Selection
 from .selecting import selecting
 
@@ -65,13 +65,24 @@ def _connect(sel: Selection, store):
     """An in-memory DuckDB with the views, then locked down: no file access beyond the store's tables."""
     import duckdb
 
-    from ..model.reference import TABLES as REFERENCE
-    from ..sources import limits
-    from ..store import DATASETS
-
     reader = Reader(store)
     chosen = sel.dataset
     reader.version(chosen)  # NoData (with the fetch command) when the chosen dataset is missing
+    try:
+        return _views(reader, chosen)
+    except duckdb.Error as exc:  # DuckDB reads each file's footer as the views are made
+        if is_damage(exc):
+            raise reader._damaged(exc) from exc
+        raise
+
+
+def _views(reader: Reader, chosen: str):
+    import duckdb
+
+    from ..model.reference import TABLES as REFERENCE
+    from ..sources import limits
+    from ..store import DATASETS, ROLLCALL_COLUMNS, VOTE_COLUMNS
+
     con = duckdb.connect(config={"threads": 2, "temp_directory": "", "max_temp_directory_size": "0KiB",
                                  "memory_limit": f"{limits.sql_memory_bytes() // 1024}KiB",
                                  "autoinstall_known_extensions": False, "autoload_known_extensions": False})
@@ -90,6 +101,11 @@ def _connect(sel: Selection, store):
             files.append(str(folder / f"{table}.parquet"))
             con.execute(f"CREATE VIEW {dataset}.{table} AS SELECT * FROM {reader.table(dataset, table)}")
             views.add((dataset, table))
+        for table, required in (("rollcalls", ROLLCALL_COLUMNS), ("votes", VOTE_COLUMNS)):
+            have = {row[0] for row in con.execute(f"DESCRIBE {dataset}.{table}").fetchall()}
+            if not set(required) <= have:  # e.g. the votes and rollcalls files swapped
+                missing = ", ".join(c for c in required if c not in have)
+                raise reader.store.damaged(dataset, f"{table}.parquet has no {missing}")
         kind = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {dataset}.rollcalls)").fetchall())
         if "topics" in kind:
             topics = "unnest(topics)" if kind["topics"].endswith("[]") else "unnest(string_split(topics, ';'))"

@@ -74,18 +74,37 @@ class Reader:
             if relation:  # a relation hands its result to Arrow without an extra copy
                 return self.con.sql(sql, params=list(params))
             return self.con.execute(sql, list(params))
-        except (duckdb.IOException, duckdb.InvalidInputException) as exc:  # a missing, truncated or corrupt file
-            raise self._damaged(exc) from exc
+        except duckdb.Error as exc:
+            if is_damage(exc):
+                raise self._damaged(exc) from exc
+            if isinstance(exc, duckdb.BinderException):  # unvote's SQL is right: is a store file wrong?
+                self._check_schemas()
+            raise
+
+    def _check_schemas(self) -> None:
+        """Each version read has the columns the store writes, else StoreError naming the file (a votes
+        file where the roll calls should be): asked only after a query failed to bind."""
+        from ..store import ROLLCALL_COLUMNS, VOTE_COLUMNS
+
+        for dataset in self.store.pinned():
+            for table, required in (("rollcalls", ROLLCALL_COLUMNS), ("votes", VOTE_COLUMNS)):
+                have = {row[0] for row in self.con.execute(f"DESCRIBE SELECT * FROM {self.table(dataset, table)}")
+                        .fetchall()}
+                if not set(required) <= have:
+                    missing = ", ".join(c for c in required if c not in have)
+                    raise self.store.damaged(dataset, f"{table}.parquet has no {missing}")
 
     def _damaged(self, exc) -> StoreError:
         """The store's one message for damage, naming the dataset read and the command that repairs it."""
         import re
 
         text = str(exc).splitlines()[0]
-        hit = re.search(r"\.versions[/\\]([a-z]+)-\d", text)  # the version folder names its dataset
-        if hit is None:
+        # the version folder names its dataset (in the message, or in the query DuckDB quotes under it)
+        hit = re.search(r"\.versions[/\\]([a-z]+)-\d", str(exc))
+        pinned = self.store.pinned()
+        if hit is None and len(pinned) != 1:
             return StoreError(f"the store in {self.store.root} is damaged ({text}); run: unvote info --check")
-        return self.store.damaged(hit.group(1), text)
+        return self.store.damaged(hit.group(1) if hit else pinned[0], text)  # else the one dataset read
 
     def rows(self, sql: str, params=()) -> Rows:
         result = self._run(sql, params)
@@ -99,5 +118,18 @@ class Reader:
         result = self._run(sql, params, relation=True)
         try:  # DuckDB 1.4 named it to_arrow_table; older releases arrow()
             return (getattr(result, "to_arrow_table", None) or result.arrow)()
-        except (duckdb.IOException, duckdb.InvalidInputException) as exc:
-            raise self._damaged(exc) from exc
+        except duckdb.Error as exc:
+            if is_damage(exc):
+                raise self._damaged(exc) from exc
+            raise
+
+
+def is_damage(exc) -> bool:
+    """Whether a DuckDB error is a store file that cannot be read (missing, truncated, corrupt: DuckDB's
+    IO and invalid-input errors, and a Parquet footer its Thrift reader rejects), not a bug in unvote's SQL."""
+    import duckdb
+
+    if isinstance(exc, (duckdb.IOException, duckdb.InvalidInputException)):
+        return True
+    text = str(exc)
+    return "TProtocolException" in text or ("parquet" in text.lower() and ".versions" in text)
