@@ -38,3 +38,19 @@ def test_a_password_in_an_address_is_not_echoed():
                     env={"UNVOTE_HTTP_RETRIES": "0", "UNVOTE_HTTP_DELAY": "0"})
     assert result.returncode == 6, result.stderr
     assert "s3cret" not in result.stderr and "https://***@127.0.0.1:9/votes.csv" in result.stderr
+
+
+def test_a_quick_command_run_in_process_leaves_pandas_importable(tmp_path):
+    """The quick commands refuse pandas for their own run only (a notebook may run one, then use pandas)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom unvote.cli import main\n"
+            "sys.argv = ['unvote', 'tally', 'ES-11/1']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "assert 'pandas' not in sys.modules\n"
+            "import pandas\nprint(pandas.DataFrame({'a': [1]}).shape)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "UNVOTE_DATA_DIR": str(tmp_path / "none")})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "(1, 1)"

@@ -23,6 +23,7 @@ from ..core import config  # noqa: E402
 from ..core.errors import ExitStatus, UnvoteError  # noqa: E402
 from ..output.render import PipeClosed  # noqa: E402
 from .app import app  # noqa: E402
+from .options import with_pandas  # noqa: E402
 
 # Importing a module registers its commands on ``app``; this order is --help's order.
 for _module in ("fetch", "votes", "explore", "agreement", "topics", "ideal", "sql"):
@@ -71,8 +72,9 @@ def main() -> None:
     try:
         _run()
     finally:
-        if not _COMMAND:  # an in-process caller (a test, a notebook) gets its own handlers back
+        if not _COMMAND:  # an in-process caller (a test, a notebook) gets its handlers and imports back
             interrupts.uninstall()
+            with_pandas()
 
 
 def _run() -> None:

@@ -170,9 +170,16 @@ class _NoPandas:
 
 def without_pandas() -> None:
     """pyarrow imports pandas (≈0.3 s, a third of a quick command's time) only to ask whether its
-    inputs are pandas objects. Commands that never use pandas refuse it, so that check fails fast."""
-    if "pandas" not in sys.modules:
+    inputs are pandas objects. Commands that never use pandas refuse it, so that check fails fast —
+    for the command only: ``main`` calls ``with_pandas`` when it returns (a notebook or a test that
+    ran a command in-process imports pandas as usual afterwards)."""
+    if "pandas" not in sys.modules and not any(isinstance(f, _NoPandas) for f in sys.meta_path):
         sys.meta_path.insert(0, _NoPandas())
+
+
+def with_pandas() -> None:
+    """Undo ``without_pandas``."""
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _NoPandas)]
 
 
 def check_format(fmt: str) -> str:
