@@ -204,16 +204,18 @@ def neighbors(focal: str, *, year=None, since=None, until=None, session=None, to
     me = side(focal)
     query = Query(selection, store=store)
     calls, vm = query.matrix()
+    # under continuity the matrix holds a seat's votes in its successor's column (USSR's under RUS)
+    column = countries.successor(me.code) if me.kind == "country" and query.sel.continuity else me.code
     if me.kind == "country":
-        if me.code not in vm.countries:
+        if column not in vm.countries:
             raise NoData(f"{me.label} has no recorded {query.sel.body.upper()} votes{query.sel.describe()}")
-        focal_vec = vm.column(me.code)
+        focal_vec = vm.column(column)
     else:
         focal_vec = encode_letters(group_letters(query, me, Rows(["rollcall_id", "date"], ["BIGINT", "DATE"], list(
             zip(calls["rollcall_id"].to_pylist(), calls["date"].to_pylist())))))
     counts = pairwise.against(focal_vec, vm.votes)
     names = np.array(vm.countries, dtype=object)
-    keep = (counts["n"] > 0) & (names != me.code)
+    keep = (counts["n"] > 0) & (names != column)
     score = alignment.METRICS[metric]({k: v[keep] for k, v in counts.items()})
     picked = {k: v[keep] for k, v in counts.items()}
     codes = names[keep]

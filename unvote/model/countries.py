@@ -153,6 +153,16 @@ def continuity() -> dict[str, str]:
     return {c.code: c.continues_as for c in all_countries() if c.continues_as}
 
 
+def successor(code: str) -> str:
+    """Whose votes ``code``'s are under continuity: its last successor (SUN → RUS), else itself."""
+    seen = {code}
+    nxt = get(code).continues_as if get(code) else None
+    while nxt and nxt not in seen:  # a cycle would be a table error; stop rather than loop
+        seen.add(nxt)
+        code, nxt = nxt, get(nxt).continues_as if get(nxt) else None
+    return code
+
+
 def lineage(code: str) -> list[str]:
     """The code and, transitively, every code it continues: whose votes count as this country's."""
     predecessors = [old for old, new in continuity().items() if new == code]

@@ -33,20 +33,11 @@ GROUP_TYPES = {
 }
 
 
-def _successor(code: str) -> str:
-    seen = {code}
-    nxt = countries.get(code).continues_as
-    while nxt and nxt not in seen:  # a cycle would be a table error; stop rather than loop
-        seen.add(nxt)
-        code, nxt = nxt, countries.get(nxt).continues_as if countries.get(nxt) else None
-    return code
-
-
 def countries_rows() -> Rows:
     """One row per code in ``data/countries.csv`` (``COUNTRY_TYPES`` gives the columns)."""
     return Rows.from_dicts([
         {"code": c.code, "name": c.name, "iso2": c.iso2 or None, "ccode": c.ccode, "member_from": c.member_from,
-         "member_to": c.member_to, "continues_as": c.continues_as, "counts_as": _successor(c.code)}
+         "member_to": c.member_to, "continues_as": c.continues_as, "counts_as": countries.successor(c.code)}
         for c in countries.all_countries()], COUNTRY_TYPES)
 
 
