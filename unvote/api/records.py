@@ -76,8 +76,10 @@ def _find_in(query: Query, symbols, cond: str, cond_params: list) -> Rows:
     drafts = query.has_column("draft")
     sql, params = query.rollcalls_sql((*ROLLCALL_VIEW, "kind", "source", *(["draft"] if drafts else [])))
     calls = query.reader.rows(f"SELECT * FROM ({sql}) r WHERE {cond}", [*params, *cond_params])
+    details = [f"{date}, {(title or '').split(' : ')[0][:60]}"
+               for date, title in zip(calls.column_values("date"), calls.column_values("title"))]
     index = SymbolIndex(calls.column_values("resolution"), calls.column_values("rollcall_id"),
-                        calls.column_values("draft") if drafts else None)
+                        calls.column_values("draft") if drafts else None, details)
     picked: list[int] = []
     for sym in symbols:
         picked.extend(i for i in index.find(sym) if i not in picked)

@@ -41,6 +41,8 @@ def parse(text: str) -> Symbol | None:
     s = re.sub(r"\s+", "", text.strip().upper())
     body = "sc" if s.startswith("S/RES/") else "ga" if s.startswith("A/RES/") else ""
     s = _PREFIX.sub("", s)
+    if body == "sc" and s.isascii() and s.isdigit() and len(s) <= 6:
+        return Symbol(body, s, "")  # S/RES/2623: the year left out (``find`` matches 2623(2022))
     m = _BASE.match(s)
     if not m:
         return None
@@ -78,6 +80,7 @@ class SymbolIndex:
     symbols: list[str]
     record_ids: list[int]
     drafts: list[str | None] | None = None  # the draft symbol(s) each roll call voted on (A/ES-11/L.1), if known
+    details: list[str] | None = None  # how to tell two roll calls with one symbol apart (date, title)
 
     def __post_init__(self) -> None:
         self._compact = [s.upper().replace(" ", "") for s in self.symbols]
@@ -104,13 +107,19 @@ class SymbolIndex:
                                 [self.symbols[i] for i in drafted])
             return drafted
         parsed = parse(query)
+        several = [part for part in re.split(r"[;,]", query) if part.strip()]
+        if len(several) > 1 and all(parse(part) or record_id(part) for part in several):
+            raise UnknownResolution(f"{_shown(query)!r} names {len(several)} symbols; give each as its own "
+                                    f"argument: {' '.join(part.strip() for part in several)}", [])
         if parsed is None and "/L." in query.upper().replace(" ", ""):
             raise UnknownResolution(f"no roll call in the data names the draft {query!r}"
                                     + ("" if self.drafts and any(self.drafts) else
                                        " (these data have no draft symbols; name the resolution)"),
                                     self._suggest(query))
         if parsed is None:
-            literal = [i for i, c in enumerate(self._compact) if canonical(c) == canonical(query)]
+            # a malformed stored symbol (A/RES/79/XX), typed as stored or shortened as people shorten symbols
+            literal = [i for i, c in enumerate(self._compact)
+                       if _PREFIX.sub("", canonical(c)) == _PREFIX.sub("", canonical(query))]
             if literal:  # a malformed stored symbol, typed as stored
                 return literal[:1]
             if query.isascii() and query.isdigit():  # "2758": an old resolution without its session, or an id
@@ -123,9 +132,10 @@ class SymbolIndex:
                 self._suggest(query[:200]),
             )
         body_prefix = {"ga": "A/RES/", "sc": "S/RES/"}.get(parsed.body, "")
+        yearless = parsed.body == "sc" and parsed.base.isdigit()  # S/RES/2623 → 2623(2022)
         same_base = [i for i, c in enumerate(self._compact)
-                     if parsed.base in c and c.startswith(body_prefix)
-                     and (p := parse(c)) is not None and p.base == parsed.base]
+                     if parsed.base in c and c.startswith(body_prefix) and (p := parse(c)) is not None
+                     and (p.base.startswith(f"{parsed.base}(") if yearless else p.base == parsed.base)]
         exact = [i for i in same_base if parse(self._compact[i]).part == parsed.part]
         if exact:
             hits = exact
@@ -139,9 +149,17 @@ class SymbolIndex:
         else:
             raise UnknownResolution(f"no recorded vote on {_shown(query)!r}", self._suggest(parsed.key[:200]))
         if len(hits) > 1:
-            raise Ambiguous(f"{_shown(query)!r} matches {len(hits)} roll calls; name one",
-                            [self.symbols[i] for i in hits])
+            raise Ambiguous(f"{_shown(query)!r} matches {len(hits)} roll calls; name one", self._tell_apart(hits))
         return hits
+
+    def _tell_apart(self, hits: list[int]) -> list[str]:
+        """The candidates as the user can name them: a symbol alone where it is unique, else its record
+        id (which ``find`` takes) with the date and title that tell the roll calls apart."""
+        shown = [self.symbols[i] for i in hits]
+        if len(set(shown)) == len(shown):
+            return shown
+        return [f"{self.record_ids[i]} ({self.symbols[i]}" + (f", {self.details[i]}" if self.details else "") + ")"
+                for i in hits]
 
     def _suggest(self, key: str) -> list[str]:
         by_key: dict[str, int] = {}
