@@ -36,11 +36,18 @@ elif question == "pair":
                r.counted_yes, r.counted_no, r.counted_abstain, r.counted_non_voting, r.title, r.rollcall_id
         FROM {R} r JOIN a USING (rollcall_id) JOIN b USING (rollcall_id)
         WHERE r.date BETWEEN DATE '2022-01-01' AND DATE '2022-12-31' ORDER BY r.date, r.rollcall_id""")
-else:
-    rel = con.sql(f"""
+else:  # the series rule is one SQL statement (unvote.analysis.series.members_sql): run that same statement
+    from unvote.analysis.series import members_sql
+
+    calls = (f"SELECT rollcall_id, date, session, resolution, title, counted_yes, counted_no, counted_abstain, "
+             f"counted_non_voting, agenda_title FROM {R} WHERE kind = 'resolution'")
+    seed = con.execute(f"SELECT rollcall_id FROM {R} WHERE resolution = 'A/RES/80/4'").fetchall()[0][0]
+    cur = con.execute(f"""
         SELECT resolution, date, session, counted_yes, counted_no, counted_abstain, counted_non_voting, title,
-               rollcall_id FROM {R}
-        WHERE agenda_title = (SELECT agenda_title FROM {R} WHERE resolution = 'A/RES/80/4')
-        ORDER BY date, rollcall_id""")
-for row in [rel.columns] + rel.fetchall():
+               linked_by, rollcall_id FROM ({members_sql(calls, "r.title", "r.agenda_title")})
+        ORDER BY date, rollcall_id""", [seed, True])
+    header, rows = [d[0] for d in cur.description], cur.fetchall()
+if question != "series":
+    header, rows = rel.columns, rel.fetchall()
+for row in [header] + rows:
     sys.stdout.write(",".join("" if x is None else str(x) for x in row) + "\n")

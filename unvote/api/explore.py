@@ -233,7 +233,8 @@ def _vote_filter(vote) -> list[str]:
 
 # ---- recurring resolutions --------------------------------------------------------------------
 SERIES_TYPES = {"resolution": "VARCHAR", "date": "DATE", "session": "VARCHAR", "yes": "BIGINT", "no": "BIGINT",
-                "abstain": "BIGINT", "non_voting": "BIGINT", "title": "VARCHAR", "rollcall_id": "BIGINT"}
+                "abstain": "BIGINT", "non_voting": "BIGINT", "title": "VARCHAR", "linked_by": "VARCHAR",
+                "rollcall_id": "BIGINT"}
 CHANGE_TYPES = {"resolution": "VARCHAR", "date": "DATE", "country": "VARCHAR", "name": "VARCHAR",
                 "previous": "VARCHAR", "vote": "VARCHAR", "previous_resolution": "VARCHAR"}
 LONG_TYPES = {"resolution": "VARCHAR", "date": "DATE", "country": "VARCHAR", "name": "VARCHAR", "vote": "VARCHAR"}
@@ -247,12 +248,16 @@ def series(text, *, since=None, until=None, body: str = "ga", source: str = "und
     ``text``: a symbol of one of its roll calls (``80/4``) or words (``"embargo Cuba"``: the
     most-repeated title among the roll calls the words find). How a series is recognised:
     ``analysis.series``. Columns: resolution, date, session, yes, no, abstain, non_voting, title,
-    rollcall_id.
+    linked_by (``query``: the roll call named; ``title``: the same normalised title; ``agenda+title``:
+    a renamed title under the same agenda item), rollcall_id. ``.notes``: the sessions with more than
+    one roll call of the series, and those with none (``series_notes``).
     """
-    calls, _ = _series(text, selection, store)
-    return Rows.from_dicts(
+    calls, _, notes = _series(text, selection, store)
+    table = Rows.from_dicts(
         [{**c, "yes": c["counted_yes"], "no": c["counted_no"], "abstain": c["counted_abstain"],
           "non_voting": c["counted_non_voting"]} for c in calls], SERIES_TYPES)
+    table.notes = notes
+    return table
 
 
 @selecting
@@ -260,14 +265,16 @@ def series_changes(text, *, since=None, until=None, continuity: bool = True, bod
                    source: str = "undl", kind: str = "resolution", selection: Selection | None = None,
                    store=None) -> Rows:
     """Who voted differently from their previous vote in the series (``analysis.series.changes``):
-    resolution, date, country, name, previous, vote, previous_resolution."""
+    resolution, date, country, name, previous, vote, previous_resolution. ``.notes`` as ``series``."""
     from ..analysis.series import changes
 
-    calls, query = _series(text, selection, store)
+    calls, query, notes = _series(text, selection, store)
     found = _series_votes(query, calls)
     merge = countries.continuity() if selection.continuity else None
     rows = changes(calls, [(r[0], r[1], r[2]) for r in found], merge)
-    return Rows.from_dicts([{**r, "name": countries.display_name(r["country"])} for r in rows], CHANGE_TYPES)
+    table = Rows.from_dicts([{**r, "name": countries.display_name(r["country"])} for r in rows], CHANGE_TYPES)
+    table.notes = notes
+    return table
 
 
 @selecting
@@ -275,16 +282,52 @@ def series_votes(text, *, since=None, until=None, continuity: bool = True, body:
                  source: str = "undl", kind: str = "resolution", selection: Selection | None = None,
                  store=None) -> Rows:
     """Every country's vote on each roll call of the series, long form: resolution, date, country,
-    name, vote (in roll-call order, then by country; merged by continuity)."""
-    calls, query = _series(text, selection, store)
+    name, vote (in roll-call order, then by country; merged by continuity). ``.notes`` as ``series``."""
+    calls, query, notes = _series(text, selection, store)
     by_id = {c["rollcall_id"]: c for c in calls}
     merge = countries.continuity() if selection.continuity else {}
     order = {c["rollcall_id"]: i for i, c in enumerate(calls)}
     found = sorted(((rid, merge.get(code, code), vote) for rid, code, vote in _series_votes(query, calls)),
                    key=lambda r: (order[r[0]], r[1]))
-    return Rows(list(LONG_TYPES), list(LONG_TYPES.values()),
-                [(by_id[rid]["resolution"], by_id[rid]["date"], code, countries.display_name(code), vote)
-                 for rid, code, vote in found])
+    table = Rows(list(LONG_TYPES), list(LONG_TYPES.values()),
+                 [(by_id[rid]["resolution"], by_id[rid]["date"], code, countries.display_name(code), vote)
+                  for rid, code, vote in found])
+    table.notes = notes
+    return table
+
+
+def series_notes(calls: list[dict], last_session: int | None = None, last_date=None) -> list[str]:
+    """What a reader of the series must know, one line each: the sessions where the series has more
+    than one roll call (all are listed), and the regular sessions with none — between its first and last,
+    and after its last up to ``last_session``, the data's latest in the span (its last roll call dated
+    ``last_date``: that session may not be over). Nothing from another series stands in for them."""
+    per: dict[str, list[str]] = {}
+    for c in calls:
+        per.setdefault(c["session"], []).append(c["resolution"])
+    notes = []
+    several = [f"{s} ({', '.join(r)})" for s, r in per.items() if len(r) > 1]
+    if several:
+        notes.append(f"more than one roll call of this series in session{'s' * (len(several) > 1)} "
+                     f"{'; '.join(several)}: each is listed")
+    regular = sorted(int(s) for s in per if s and s.isdigit())
+    if regular:
+        missing = [n for n in range(regular[0], max(regular[-1], last_session or 0) + 1) if str(n) not in per]
+        if missing:
+            until = f", which runs to {last_date}" if last_date and missing[-1] == last_session else ""
+            notes.append(f"no roll call of this series in session{'s' * (len(missing) > 1)} {_spans(missing)} "
+                         f"(no recorded vote in the data{until}); nothing from another series fills the gap")
+    return notes
+
+
+def _spans(numbers: list[int]) -> str:
+    """``[74, 75, 77, 78, 79]`` → ``74–75, 77–79``."""
+    out, start = [], None
+    for i, n in enumerate(numbers):
+        start = n if start is None else start
+        if i + 1 == len(numbers) or numbers[i + 1] != n + 1:
+            out.append(str(n) if start == n else f"{start}–{n}")
+            start = None
+    return ", ".join(out)
 
 
 def _series_votes(query: Query, calls: list[dict]) -> list[tuple]:
@@ -293,51 +336,48 @@ def _series_votes(query: Query, calls: list[dict]) -> list[tuple]:
         "WHERE v.rollcall_id IN (SELECT unnest(?::BIGINT[]))", [[c["rollcall_id"] for c in calls]]).rows
 
 
-# A title as a series key, and an agenda title folded (``analysis.series.title_key`` / ``agenda_key`` in SQL).
-_FOLD = "replace(strip_accents(lower(replace(coalesce({}, ''), chr(8217), chr(39)))), ' ', '')"
-_TITLE_KEY = "regexp_replace({}, '(?i)\\s*:\\s*(draft\\s+)?resolutions?\\s*/.*$', '')"
-
-
-def _series(text, selection: Selection, store) -> tuple[list[dict], Query]:
-    """The series' roll calls (oldest first, as dicts) and the query that read them. Membership is
-    ``analysis.series.members``' rule, in SQL."""
+def _series(text, selection: Selection, store) -> tuple[list[dict], Query, list]:
+    """The series' roll calls (oldest first, as dicts, each with ``linked_by``), the query that read
+    them, and the notes (``series_notes``). Membership: ``analysis.series.members_sql`` over the
+    selection (body, source, kind) at every date; the span only cuts the rows shown."""
+    from ..analysis.series import members_sql, words_sql
     from ..model.symbols import parse
 
     words = ([text] if parse(text) is not None else text.split()) if isinstance(text, str) else list(text)
     if not words:
         raise UsageError("name a resolution of the series (80/4) or words from its title (embargo Cuba)")
-    # the family is found over every date; the span only cuts the rows shown
     query = Query(selection.replace(since=None, until=None), store=store)
     present = set(query.reader.columns(query.dataset, "rollcalls"))
     title = "coalesce(r.title, r.short)" if "short" in present else "r.title"
     agenda = "r.agenda_title" if "agenda_title" in present else "r.agenda" if "agenda" in present else "NULL"
     base, params = _calls(query)
-    keyed = (f"SELECT r.*, {_FOLD.format(_TITLE_KEY.format(title))} AS tkey, {_FOLD.format(agenda)} AS akey "
-             f"FROM ({base}) r")
-    if len(words) == 1 and parse(words[0]) is not None:
+    named = len(words) == 1 and parse(words[0]) is not None
+    if named:
         from .records import _find
 
         seed_id = _find(query, [words[0]]).column_values("rollcall_id")[0]
-    else:
+    else:  # the latest roll call of the normalised title that recurs most among those the words find
         cond, more = text_condition(query, words)
         best = query.reader.rows(
-            f"SELECT tkey, max_by(rollcall_id, (date, rollcall_id)) FROM ({keyed}) r WHERE {cond} GROUP BY tkey "
+            f"SELECT array_to_string({words_sql(title)}, ' ') AS tkey, max_by(rollcall_id, (date, rollcall_id)) "
+            f"FROM ({base}) r WHERE {cond} GROUP BY tkey "
             "ORDER BY count(*) DESC, max(date) DESC, max(rollcall_id) DESC LIMIT 1", [*params, *more]).rows
         if not best:
             raise _no_match(query, words)
         seed_id = best[0][1]
-    start, stop = selection.since, selection.until
     found = query.reader.rows(
-        f"WITH c AS MATERIALIZED ({keyed}), seed AS (SELECT tkey, akey, resolution FROM c WHERE rollcall_id = ?), "
-        "per AS (SELECT session, akey, count(*) AS n FROM c WHERE akey <> '' GROUP BY session, akey) "
-        f"SELECT c.rollcall_id, c.date, c.session, c.resolution, {title.replace('r.', 'c.')} AS title, "
-        "c.counted_yes, c.counted_no, c.counted_abstain, c.counted_non_voting, seed.resolution AS seed "
-        "FROM c CROSS JOIN seed LEFT JOIN per ON per.session IS NOT DISTINCT FROM c.session AND per.akey = c.akey "
-        "WHERE ((seed.tkey <> '' AND c.tkey = seed.tkey) OR (seed.akey <> '' AND c.akey = seed.akey AND per.n = 1)) "
-        "AND (?::DATE IS NULL OR c.date >= ?::DATE) AND (?::DATE IS NULL OR c.date <= ?::DATE) "
-        "ORDER BY c.date, c.rollcall_id", [*params, seed_id, start, start, stop, stop])
+        f"SELECT s.rollcall_id, s.date, s.session, s.resolution, {title.replace('r.', 's.')} AS title, "
+        "s.counted_yes, s.counted_no, s.counted_abstain, s.counted_non_voting, s.linked_by "
+        f"FROM ({members_sql(base, title, agenda)}) s "
+        "WHERE (?::DATE IS NULL OR s.date >= ?::DATE) AND (?::DATE IS NULL OR s.date <= ?::DATE) "
+        "ORDER BY s.date, s.rollcall_id",
+        [*params, seed_id, named, selection.since, selection.since, selection.until, selection.until])
     if not found.rows:
         seed = query.reader.rows(f"SELECT resolution FROM {query.table('rollcalls')} WHERE rollcall_id = ?",
                                  [seed_id]).rows[0][0]
         raise NoData(f"no roll call of the series of {seed} in that span")
-    return found.select([c for c in found.column_names if c != "seed"]).to_pylist(), query
+    calls = found.to_pylist()
+    last = query.reader.rows(f"SELECT max(TRY_CAST(r.session AS INTEGER)), max(r.date) FROM ({base}) r "
+                             "WHERE ?::DATE IS NULL OR r.date <= ?::DATE",
+                             [*params, selection.until, selection.until]).rows[0]
+    return calls, query, series_notes(calls, *last)

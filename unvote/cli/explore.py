@@ -120,13 +120,16 @@ def series(
     text = what[0] if len(what) == 1 else what
     if changes or countries:
         table = (api.series_changes if changes else api.series_votes)(text, selection=sel)
+    else:
+        table = api.series(text, selection=sel)
+    for line in table.notes:  # the series' gaps and doubles, said before the data (stdout stays data)
+        typer.echo(f"note: {line}", err=True)  # plain: a console would load rich for CSV output too
+    if changes or countries:
         out.emit(table, label=label(sel, dates=table.column_values("date")))
         return
-    table = api.series(text, selection=sel)
 
     def pretty(console):
-        first = table.rows[0]
-        rows_view(console, table, title=f"{table.num_rows} roll calls · {first[-2].split(' : resolution /')[0]}",
-                  hide=("rollcall_id", "title"))
+        title = table.column_values("title")[0].split(" : resolution /")[0]
+        rows_view(console, table, title=f"{table.num_rows} roll calls · {title}", hide=("rollcall_id", "title"))
 
     out.emit(table, label=label(sel, dates=table.column_values("date")), pretty=pretty)

@@ -30,6 +30,7 @@ class Rows:
         self.column_names = list(columns)
         self.types = [str(t).upper() for t in types]
         self.rows = rows
+        self.notes: list[str] = []  # what a reader must know beside the rows (the CLI prints them as note: lines)
         self._arrow = None
 
     @classmethod
