@@ -190,6 +190,10 @@ def test_cli_prints_linked_by_and_notes_apart(ga_store, calls):
     assert "note:" not in out.stdout
     assert out.stderr.splitlines() == [f"note: {n}" for n in unvote.series("80/4", store=ga_store).notes]
     assert "session 76" in out.stderr
+    # the terminal caption names the series by its own title, not a renamed one chained in
+    view = invoke("series", "72/16", "--until", "1999", "--format", "table")
+    assert view.returncode == 0 and "7 roll calls · The Syrian Golan" in view.stdout
+    assert calls["A/RES/48/59B"][3] != "The Syrian Golan"  # the first row's title
     # symbols with brackets reach stderr as written (no console markup)
     doubles = invoke("series", "113(II)[D]", "--changes", "--format", "csv")
     assert doubles.returncode == 0, doubles.stderr

@@ -129,7 +129,9 @@ def series(
         return
 
     def pretty(console):
-        title = table.column_values("title")[0].split(" : resolution /")[0]
+        # the series' own title (the query's), not a renamed one chained in
+        own = [r["title"] for r in table.to_pylist() if r["linked_by"] != "agenda+title"] or table.column_values("title")
+        title = own[-1].split(" : resolution /")[0]
         rows_view(console, table, title=f"{table.num_rows} roll calls · {title}", hide=("rollcall_id", "title"))
 
     out.emit(table, label=label(sel, dates=table.column_values("date")), pretty=pretty)
