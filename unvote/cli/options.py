@@ -122,7 +122,19 @@ class Output:
 
     @classmethod
     def of(cls, fmt: str = "auto", path=None, bom: bool = False, formula_guard: bool = True) -> Output:
-        return cls(check_format(fmt), path, bool(bom), bool(formula_guard))
+        """Checked before any work: the format, the -o path (``output.files.check_target``), and --bom,
+        which only CSV and TSV have."""
+        from ..core.errors import UsageError
+        from ..output.files import check_target
+        from ..output.render import format_for_path
+
+        fmt = check_format(fmt)
+        if path is not None:
+            check_target(Path(path))
+        written = fmt if fmt != "auto" else (format_for_path(path) if path is not None else None)
+        if bom and written not in (None, "csv", "tsv", "table"):
+            raise UsageError(f"--bom is for CSV and TSV (Excel's double-click); {written} has no byte-order mark")
+        return cls(fmt, path, bool(bom), bool(formula_guard))
 
     @property
     def format(self) -> str:

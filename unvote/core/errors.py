@@ -111,3 +111,9 @@ def _or_list(items: list[str]) -> str:
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+class OutputError(UnvoteError):
+    """The output could not be written: the disk is full, the medium failed (``-o``, ``--chart``)."""
+
+    exit_code = ExitStatus.OUTPUT

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..core.errors import MissingDependency, NotFound, UsageError
 from ..query.selection import Selection
+from .files import check_target, write_atomically
 from .labels import BODIES, Label, label
 
 SUFFIXES = (".png", ".svg", ".pdf")
@@ -57,7 +58,7 @@ def chart_file(value: str | None) -> Path | None:
         raise UsageError(f"--chart {value}: the file name must end in .png, .svg or .pdf")
     if not path.parent.is_dir():
         raise UsageError(f"--chart {value}: folder {str(path.parent)!r} does not exist")
-    return path
+    return check_target(path, "--chart")
 
 
 def _matplotlib():
@@ -123,11 +124,8 @@ class _Chart:
         try:
             if kind is None:
                 suffix = self.path.suffix.lower()
-                try:
-                    self.fig.savefig(self.path, format=suffix[1:], dpi=DPI, metadata=METADATA[suffix],
-                                     facecolor="white")
-                except OSError as err:
-                    raise UsageError(f"--chart {self.path}: cannot write the file ({err.strerror or err})") from None
+                write_atomically(self.path, lambda out: self.fig.savefig(
+                    out, format=suffix[1:], dpi=DPI, metadata=METADATA[suffix], facecolor="white"), "--chart")
         finally:
             self._rc.__exit__(None, None, None)
         return False

@@ -15,7 +15,6 @@ import csv
 import io
 import json
 import math
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -143,35 +142,10 @@ def write(table, fmt: str, out, *, bom: bool = False, formula_guard: bool = True
 
 
 def _write_file(table, fmt: str, path: Path, options: dict) -> None:
-    """Write to a temporary file in ``path``'s folder, then move it into place (atomic)."""
-    import tempfile
+    """Write to a temporary file beside ``path``, then move it into place (``output.files``)."""
+    from .files import write_atomically
 
-    from ..core.errors import UsageError
-
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise UsageError(f"cannot write {path}: it is a folder")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except OSError as err:
-        raise UsageError(f"cannot write {path}: {err.strerror or err}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            write(table, fmt, out, **options)
-            out.flush()
-            os.fsync(out.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a written file has the usual mode
-        os.replace(tmp, path)
-    except OSError as err:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise UsageError(f"cannot write {path}: {err.strerror or err}") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomically(path, lambda out: write(table, fmt, out, **options))
 
 
 def _isatty(stream) -> bool:
