@@ -40,30 +40,30 @@ def voeten_store(shared_data, tmp_path_factory):
 
 # ---- --by session as Voeten assigns sessions -------------------------------------------------------------
 def test_special_sessions_fold_into_voetens_session(voeten_store, voeten_raw):
-    """Every special and emergency special session roll call of Voeten's data goes to the session his
-    own session column gives. (rcid 9018, ``SS/5`` of May 1967, has no number to read a special session
-    from, so it keeps his session 23 as a regular one; the rule would say 22.)"""
+    """The voeten store's regular session is Voeten's own session column on every roll call, and the
+    rule for special sessions (year − 1945) gives his column on every one whose ``unres`` names the
+    session; the rule departs from his column on exactly the three roll calls model.sessions names."""
     from unvote.model.sessions import regular_session
     from unvote.query.selection import Query, Selection
 
     raw, _ = voeten_raw
     calls = Query(Selection.of(source="voeten", kind="all"), store=voeten_store).rollcalls(
-        ("rollcall_id", "date", "session")).to_pylist()
+        ("rollcall_id", "date", "session", "regular_session")).to_pylist()
+    assert len(calls) == len(raw)
+    assert {c["rollcall_id"]: int(c["regular_session"]) for c in calls} == {r: s for r, (s, _, _) in raw.items()}
     special = [c for c in calls if not c["session"].isdigit()]
-    assert len(special) > 40
-    wrong = {c["rollcall_id"] for c in special if int(regular_session(c["session"], c["date"])) != raw[c["rollcall_id"]][0]}
-    assert wrong == set()
-    assert raw[9018][0] == 23 and regular_session("S-5", raw[9018][1]) == "22"
-    sql = Query(Selection.of(source="voeten", kind="all"), store=voeten_store).rollcalls(
-        ("rollcall_id", "regular_session")).to_pylist()
-    assert {c["rollcall_id"]: c["session"] for c in sql} == \
-        {c["rollcall_id"]: regular_session(c["session"], c["date"]) for c in calls}
+    assert len(special) == 55
+    assert all(int(regular_session(c["session"], c["date"])) == raw[c["rollcall_id"]][0] for c in special)
+    assert raw[9018][0] == 23 and raw[9018][2] == "SS/5"  # no session number in unres: kept as regular 23
+    departs = {c["rollcall_id"] for c in calls if regular_session(c["session"], c["date"]) != c["regular_session"]}
+    assert departs == {505, 804}  # (4592 too when un_roll_calls.rda supplies its unres R/60/260)
+    assert (raw[804][0], calls[[c["rollcall_id"] for c in calls].index(804)]["session"]) == (17, "16")
 
 
-def test_cub_usa_session_11_as_in_voetens_sessions(voeten_store, voeten_raw):
-    """With ES-1 and ES-2 (November 1956) folded into session 11, CUB–USA agreement per session
-    equals the same computation over Voeten's own session column, for every session but those
-    holding roll calls whose symbol and his session column disagree (504/505 in 11–12, 804 in 16–17)."""
+def test_cub_usa_per_session_as_in_voetens_sessions(voeten_store, voeten_raw):
+    """CUB–USA agreement per session equals the same computation over Voeten's own session column,
+    session by session (ES-1 and ES-2 of November 1956 in 11; rcid 505 in 11, rcid 804 in 17); and
+    --session N selects what --by session puts in N."""
     _, x = voeten_raw
     a = x[x.ccode == 40][["rcid", "session", "vote"]].merge(x[x.ccode == 2][["rcid", "vote"]], on="rcid")
     a = a[a.vote_x.isin([1, 2, 3]) & a.vote_y.isin([1, 2, 3])]
@@ -71,17 +71,31 @@ def test_cub_usa_session_11_as_in_voetens_sessions(voeten_store, voeten_raw):
     his = a.groupby("session")["agree"].agg(["size", "mean"])
     ours = {r["period"]: r for r in unvote.align("CUB", "USA", by="session", source="voeten", kind="all",
                                                  store=voeten_store).to_pylist()}
-    before = {r["period"]: r for r in unvote.align("CUB", "USA", by="session", source="voeten", kind="all",
-                                                   until="1958-12-31", session="11", store=voeten_store).to_pylist()}
-    assert set(before) == {"11"} and before["11"]["n"] < ours["11"]["n"]  # --session 11 is the regular session only
-    for s in (*range(1, 11), *range(13, 16), *range(18, 50)):
+    assert set(ours) == {str(s) for s in his.index}
+    for s in his.index:
         r = ours[str(s)]
         assert (r["same"] + r["partial"] + r["opposite"], round(r["score"], 9)) == \
             (his.loc[s, "size"], round(his.loc[s, "mean"], 9)), s
-    # session 11: Voeten counts 67 roll calls, we 66 — rcid 505 (R/12/6) is 12 by its symbol, 11 in his column
-    r = ours["11"]
-    assert r["same"] + r["partial"] + r["opposite"] == his.loc[11, "size"] - 1
-    assert abs(r["score"] - his.loc[11, "mean"]) < 0.01
+    for s in ("11", "17", "60"):
+        only = unvote.align("CUB", "USA", by="session", session=s, source="voeten", kind="all",
+                            store=voeten_store).to_pylist()
+        assert only == [ours[s]]
+
+
+def test_usa_gbr_session_17_is_voetens_figure(voeten_store, voeten_raw):
+    """The issue's check: identical votes of USA and GBR in session 17, unanimous roll calls out, as
+    computed straight from Voeten's file (his session column, his unanimity: every Y/A/N vote alike)."""
+    _, x = voeten_raw
+    s17 = x[x.session == 17]
+    cast = s17[s17.vote.isin([1, 2, 3])]
+    unanimous = set(cast.groupby("rcid")["vote"].nunique().loc[lambda n: n == 1].index)
+    pair = s17[s17.ccode == 2][["rcid", "vote"]].merge(s17[s17.ccode == 200][["rcid", "vote"]], on="rcid")
+    pair = pair[~pair.rcid.isin(unanimous) & pair.vote_x.isin([1, 2, 3]) & pair.vote_y.isin([1, 2, 3])]
+    expected = (pair.vote_x == pair.vote_y).mean()
+    assert round(expected, 7) == 0.9318182
+    rows = unvote.align("USA", "GBR", session="17", by="session", metric="identical", exclude_unanimous=True,
+                        kind="all", source="voeten", store=voeten_store).to_pylist()
+    assert [r["period"] for r in rows] == ["17"] and rows[0]["score"] == pytest.approx(expected)
 
 
 def test_session_es11_still_selects_the_emergency_session(ga_store):
@@ -99,6 +113,7 @@ def test_symbol_session_checked_against_the_date(voeten_store, voeten_raw):
         assert calls[rcid]["resolution"] == unres  # R/2/1069A names no real resolution: kept as found
     assert (calls[758]["session"], calls[594]["session"]) == ("16", "14")
     assert calls[505]["session"] == "12"  # R/12/6, 1957-09-03: the date fits session 12 too, the symbol stays
+    assert calls[505]["regular_session"] == "11"  # … while it counts in Voeten's session 11
 
 
 def test_normalise_unres_with_dates():

@@ -135,8 +135,9 @@ def _periods(rollcalls, by: str):
 
     if by == "year":
         return pc.year(rollcalls["date"]).to_numpy().astype(str)
-    if by == "session":
-        return np.array(rollcalls["session"].to_pylist(), dtype=object)
+    if by == "session":  # the regular session, special sessions folded in (model.sessions)
+        column = "regular_session" if "regular_session" in rollcalls.column_names else "session"
+        return np.array(rollcalls[column].to_pylist(), dtype=object)
     if by == "all":
         return np.array(["all"] * rollcalls.num_rows, dtype=object)
     raise ValueError(f"unknown period {by!r}")

@@ -28,6 +28,7 @@ import functools
 import re
 import unicodedata
 
+from ..model.sessions import regular_session
 from ..model.topics import CODES
 
 TRAIN_LAST_SESSION = 55  # the rules were written on sessions 1–55; 56 and later measure them
@@ -208,16 +209,6 @@ def split(value: str | None) -> tuple[str, ...]:
 
 # ---- measuring the rules against Voeten's codes ------------------------------------------------
 
-def session_number(session: str | None, date) -> int | None:
-    """The regular session a roll call belongs to: its own number, else (special and emergency
-    special sessions) the regular session in progress on its date (the Nth opens in September 1945+N)."""
-    if session and str(session).strip().isdigit():
-        return int(str(session).strip())
-    if date is None:
-        return None
-    return date.year - 1945 if date.month >= 9 else date.year - 1946
-
-
 def scores(truth, predicted) -> list[dict]:
     """Per topic: support, tp, fp, fn, precision, recall, f1 of ``predicted`` against ``truth``.
 
@@ -255,10 +246,10 @@ def evaluate(pairs, last_train: int = TRAIN_LAST_SESSION) -> dict:
     for r in rows:
         if r["voeten_kind"] != "resolution" or r["voeten_topics"] is None:
             continue
-        number = session_number(r["voeten_session"], r["date"])
-        if number is None:
+        number = regular_session(r["voeten_session"], r["date"])
+        if number is None or not number.isdigit():
             continue
-        truth, predicted = sets["train" if number <= last_train else "test"]
+        truth, predicted = sets["train" if int(number) <= last_train else "test"]
         truth.append(r["voeten_topics"])
         predicted.append(classify(r["title"], r["agenda_title"], r["subjects"]))
     return {"train": scores(*sets["train"]), "test": scores(*sets["test"]),

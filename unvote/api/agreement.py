@@ -31,13 +31,11 @@ def check_period(by: str, allowed=PERIODS) -> None:
 
 
 def period_of(call: dict, by: str) -> str:
-    """A roll call's period label: its calendar year, its regular session (special and emergency
-    special sessions folded in as Voeten's data does: ``model.sessions.regular_session``), or ``all``."""
-    from ..model.sessions import regular_session
-
+    """A roll call's period label: its calendar year, its regular session (its ``regular_session``:
+    special and emergency special sessions folded in as Voeten's data does, ``model.sessions``), or ``all``."""
     if by == "year":
         return str(call["date"].year)
-    return regular_session(call["session"], call["date"]) if by == "session" else "all"
+    return call["regular_session"] if by == "session" else "all"
 
 
 def groups_of(call: dict, by: str) -> tuple[str, ...]:
@@ -56,7 +54,8 @@ def side_votes(query: Query, sides: list[Side], columns=None) -> Rows:
     a, b = sides
     pairs = query.pair_votes(a.codes(query.sel.continuity) if a.kind == "country" else [],
                              b.codes(query.sel.continuity) if b.kind == "country" else [],
-                             columns=columns or ("rollcall_id", "date", "session", "resolution", "title", "topics"))
+                             columns=columns or ("rollcall_id", "date", "session", "regular_session", "resolution",
+                                                "title", "topics"))
     if pairs.num_rows == 0:
         raise query.nothing()
     for column, s in (("a_vote", a), ("b_vote", b)):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ..core.errors import NoData, StoreError, UsageError
 from ..core.results import Rows
 from ..model import countries
-from ..model.sessions import REGULAR_SESSION
+from ..model.sessions import is_regular, regular_session_sql
 from .reader import Reader
 
 BODIES = ("ga", "sc")
@@ -107,7 +107,8 @@ class Selection:
             conds.append(f"{alias}.date <= ?")
             params.append(self.until)
         if self.session:
-            conds.append(f"{alias}.session = ?")
+            # a regular session with the special sessions folded in, as --by session groups them
+            conds.append(f"{regular_session_sql(alias)} = ?" if is_regular(self.session) else f"{alias}.session = ?")
             params.append(self.session)
         if self.topics:
             conds.append(f"list_has_any(string_split(coalesce({alias}.topics, ''), ';'), ?::VARCHAR[])")
@@ -160,6 +161,8 @@ class Query:
         present = set(self.reader.columns(self.dataset, "rollcalls"))
         if "kind" not in present:  # the UN's records are all votes on whole texts
             cond = cond.replace("coalesce(r.kind, 'resolution')", "'resolution'")
+        if "regular_session" not in present:  # the UN's records: the rule alone
+            cond = cond.replace(regular_session_sql("r"), regular_session_sql("r", stored=False))
         if self.sel.topics:
             self.require_topics()
         return cond, params
@@ -173,11 +176,13 @@ class Query:
                              f"run: {FETCH_HINT.get(self.dataset, 'unvote fetch')} (fetch assigns them)")
 
     def rollcalls_sql(self, columns=("rollcall_id", "date", "session", "resolution")) -> tuple[str, list]:
-        """SQL for the selected roll calls, oldest first (``rollcall_id`` breaks ties)."""
+        """SQL for the selected roll calls, oldest first (``rollcall_id`` breaks ties). The column
+        ``regular_session`` is the regular session a roll call counts in (``model.sessions``)."""
         cond, params = self.condition()
         present = set(self.reader.columns(self.dataset, "rollcalls"))
-        cols = ", ".join(f"r.{c}" if c in present else f"{REGULAR_SESSION} AS session"
-                         if c == "regular_session" else f"NULL AS {c}" for c in columns)
+        folded = regular_session_sql("r", stored="regular_session" in present)
+        cols = ", ".join(f"{folded} AS regular_session" if c == "regular_session" else f"r.{c}" if c in present
+                         else f"NULL AS {c}" for c in columns)
         sql = f"SELECT {cols} FROM {self.table('rollcalls')} r WHERE {cond}"
         if self.sel.exclude_unanimous:
             sql += " AND r.rollcall_id NOT IN (SELECT unnest(?::BIGINT[]))"
@@ -232,10 +237,10 @@ class Query:
     def matrix(self, *, codes: list[str] | None = None, fold_sessions: bool = False):
         """(roll calls, VoteMatrix) for the selection: every country listed at least once, as columns
         (merged by continuity); with ``codes`` only those countries' votes are read. ``fold_sessions``:
-        the ``session`` column is the regular session (``REGULAR_SESSION``)."""
+        a ``regular_session`` column too (``model.sessions``)."""
         from ..analysis.votematrix import vote_matrix
 
-        calls = self.rollcalls(("rollcall_id", "date", "regular_session" if fold_sessions else "session",
+        calls = self.rollcalls(("rollcall_id", "date", "session", *(("regular_session",) if fold_sessions else ()),
                                 "resolution"))
         found = self.votes(codes=codes)
         merge = countries.continuity() if self.sel.continuity else None

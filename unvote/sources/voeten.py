@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import DataFormatError
+from ..model.sessions import session_holds
 from ..model.symbols import to_roman
 
 DATAVERSE_URL = "https://dataverse.harvard.edu"
@@ -374,6 +375,8 @@ def _rollcall_frame(frame, rcid, rollcalls, issues, report, warnings):
     parsed = [normalise_unres(u if isinstance(u, str) else None, s, None if pd.isna(d) else d.date())
               for u, s, d in zip(unres, session, dates)]
     calls["unres"] = unres
+    # Voeten's own session number: the regular session the roll call counts in (model.sessions)
+    calls["regular_session"] = [_session_text(s) or None for s in session]
     calls["resolution"] = [p[0] for p in parsed]
     calls["session"] = [p[1] for p in parsed]
     report["resolution_symbols"] = int(sum(p[0].startswith("A/RES/") for p in parsed))
@@ -413,7 +416,7 @@ def normalise_unres(unres: str | None, session=None, date=None) -> tuple[str, st
     if prefix == "ESS":
         return unres.strip(), f"ES-{sess}"
     if date is not None and fallback.isdigit() and sess != int(fallback) \
-            and not _session_holds(sess, date) and _session_holds(int(fallback), date):
+            and not session_holds(sess, date) and session_holds(int(fallback), date):
         return unres.strip(), fallback
     raw_part = m.group("part")
     part = raw_part.strip("/").replace("/", "-")
@@ -421,12 +424,6 @@ def normalise_unres(unres: str | None, session=None, date=None) -> tuple[str, st
         return f"A/RES/{number}({to_roman(sess)})" + (f"[{part}]" if part else ""), str(sess)
     suffix = part if len(part) <= 1 and "/" not in raw_part else f"[{part}]"  # "/I": a section, bracketed
     return f"A/RES/{sess}/{number}{suffix}", str(sess)
-
-
-def _session_holds(session: int, date) -> bool:
-    """Can a roll call of regular session ``session`` be dated ``date``? A session opens in September
-    of 1945 + session and may resume until the next one opens (the early ones met in spring too)."""
-    return 1945 + session <= date.year <= 1946 + session
 
 
 def _session_text(session) -> str:
@@ -589,6 +586,7 @@ def _tables(calls, codes, code_idx, rc_pos, vote_codes, report, warnings) -> Ing
         "resolution": pa.array(calls["resolution"].tolist(), pa.string()),
         "date": pa.array(calls["date"].dt.date.where(calls["date"].notna(), None).tolist(), pa.date32()),
         "session": pa.array(calls["session"].tolist(), pa.string()),
+        "regular_session": pa.array(calls["regular_session"].tolist(), pa.string()),
         "title": title,
         "meeting": pa.nulls(n_rc, pa.string()),
         "counted_yes": count(0), "counted_no": count(2), "counted_abstain": count(1),

@@ -1,0 +1,79 @@
+"""Issue 13 item 3/5 on the real GA store: each named rule has one home and every command agrees with
+it — sessions (--session, --by session, tally's session column, ideal, cohesion, matrix), checked
+against straight SQL on the store's parquet files."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+import unvote
+from unvote.analysis.ideal import facts
+
+
+def _sql(store, query: str, dataset: str = "ga"):
+    """A straight DuckDB query over the current version's parquet files (``{rc}``, ``{votes}``)."""
+    folder = store.version(dataset)
+    text = query.format(rc=f"read_parquet('{folder / 'rollcalls.parquet'}')",
+                        votes=f"read_parquet('{folder / 'votes.parquet'}')")
+    return duckdb.sql(text).fetchall()
+
+
+# ---- sessions ------------------------------------------------------------------------------------------
+def _session_ids(store, n: int) -> set[int]:
+    """Session n as the rule reads it: the resolutions numbered in n, and the special and emergency
+    special sessions' roll calls dated in 1945 + n."""
+    return {r[0] for r in _sql(store, "SELECT rollcall_id FROM {rc} WHERE session = " f"'{n}' OR "
+                               f"(NOT regexp_full_match(session, '[0-9]+') AND year(date) = {1945 + n})")}
+
+
+@pytest.mark.parametrize("n", [77, 78])
+def test_session_filter_and_by_session_select_the_same_roll_calls(ga_store, n):
+    from unvote.query.selection import Query, Selection
+
+    expected = _session_ids(ga_store, n)
+    specials = {r[0] for r in _sql(ga_store, "SELECT rollcall_id FROM {rc} WHERE "
+                                   f"NOT regexp_full_match(session, '[0-9]+') AND year(date) = {1945 + n}")}
+    assert specials  # ES-11 votes of 2022 (77) and 2023 (78) are folded in
+    selected = Query(Selection.of(session=str(n)), store=ga_store).rollcalls(("rollcall_id", "regular_session"))
+    assert set(selected.column("rollcall_id").to_pylist()) == expected
+    assert set(selected.column("regular_session").to_pylist()) == {str(n)}
+    everything = Query(Selection.of(), store=ga_store).rollcalls(("rollcall_id", "regular_session")).to_pylist()
+    assert {c["rollcall_id"] for c in everything if c["regular_session"] == str(n)} == expected
+
+    # align: --session n gives the one row --by session gives for n
+    by_session = {r["period"]: r for r in unvote.align("KHM", "RUS", by="session", store=ga_store).to_pylist()}
+    only = unvote.align("KHM", "RUS", by="session", session=str(n), store=ga_store).to_pylist()
+    assert only == [by_session[str(n)]]
+    both = _sql(ga_store, "SELECT count(*) FROM {votes} a JOIN {votes} b USING (rollcall_id) "
+                "WHERE a.ms_code = 'KHM' AND b.ms_code = 'RUS' AND rollcall_id IN "
+                f"(SELECT unnest({sorted(expected)}::BIGINT[]))")[0][0]
+    assert only[0]["n"] == both
+
+    # cohesion and matrix: the session's row counts the same roll calls
+    coh = {r["period"]: r for r in unvote.cohesion("EU", by="session", store=ga_store).to_pylist()}
+    assert unvote.cohesion("EU", session=str(n), by="session", store=ga_store).to_pylist() == [coh[str(n)]]
+    assert coh[str(n)]["rollcalls"] == len(expected)
+    pair = [r for r in unvote.matrix(by="session", store=ga_store).to_pylist()
+            if r["period"] == str(n) and (r["a"], r["b"]) == ("KHM", "RUS")]
+    assert (pair[0]["n"], pair[0]["score"]) == (by_session[str(n)]["n"], by_session[str(n)]["score"])
+
+    # ideal points for session n are fitted on those roll calls (unanimous ones left out)
+    fit = facts(unvote.ideal(session=str(n), store=ga_store))["periods"][str(n)]
+    assert fit["rollcalls"] + fit["unanimous"] == len(expected)
+
+
+def test_tally_session_column_names_what_session_selects(ga_store):
+    """tally's session column is the text's own session: a number selects the regular session (with
+    the special sessions of its opening year), ES-11 the emergency session itself."""
+    es11 = _sql(ga_store, "SELECT resolution, rollcall_id, year(date) FROM {rc} WHERE session = 'ES-11' ORDER BY date")
+    assert len(es11) == 8
+    rows = unvote.tally(*[r[0] for r in es11], store=ga_store).to_pylist()
+    assert {r["session"] for r in rows} == {"ES-11"}
+    for _, rcid, year in es11:
+        in_number = unvote.align("KHM", "USA", session=str(year - 1945), by="all", store=ga_store).to_pylist()
+        in_es = unvote.align("KHM", "USA", session="ES-11", by="session", store=ga_store).to_pylist()
+        assert rcid in _session_ids(ga_store, year - 1945)
+        assert in_number[0]["n"] >= 1 and str(year - 1945) in {r["period"] for r in in_es}
+    regular = unvote.tally("78/221", store=ga_store).to_pylist()
+    assert regular[0]["session"] == "78" and regular[0]["rollcall_id"] in _session_ids(ga_store, 78)
