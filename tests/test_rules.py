@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 import unvote
+import unvote.api
 from unvote.analysis.ideal import facts
 
 
@@ -77,3 +78,23 @@ def test_tally_session_column_names_what_session_selects(ga_store):
         assert in_number[0]["n"] >= 1 and str(year - 1945) in {r["period"] for r in in_es}
     regular = unvote.tally("78/221", store=ga_store).to_pylist()
     assert regular[0]["session"] == "78" and regular[0]["rollcall_id"] in _session_ids(ga_store, 78)
+
+
+# ---- the latest complete year --------------------------------------------------------------------------
+def test_one_latest_complete_year_for_ideal_and_votes(ga_store):
+    """ideal and votes default to the same year: the newest roll call's, unless that is not dated
+    31 December (GA to 2025-10-29 → 2024; Voeten to 2015-12-23 → 2014, his last vote before year end)."""
+    import datetime as dt
+
+    from unvote.model.dates import latest_complete_year
+
+    assert latest_complete_year(dt.date(2015, 12, 31)) == 2015
+    assert latest_complete_year(dt.date(2015, 12, 23)) == 2014
+    newest = _sql(ga_store, "SELECT max(date) FROM {rc}")[0][0]
+    expected = newest.year if (newest.month, newest.day) == (12, 31) else newest.year - 1
+    assert expected == 2024
+    assert unvote.api.latest_complete_year(store=ga_store) == expected
+    record = unvote.voting_record("KHM", store=ga_store)
+    assert {d.year for d in record.column_values("date")} == {expected}
+    fit = facts(unvote.ideal(store=ga_store))
+    assert list(fit["periods"]) == [str(expected)]

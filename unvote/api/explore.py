@@ -142,22 +142,13 @@ def _no_match(query: Query, words) -> NoData:
 
 
 # ---- a country's record -----------------------------------------------------------------------
-def latest_complete_year(query: Query) -> int:
-    """The last calendar year the data holds completely: the newest vote's year if that vote is dated
-    15 December or later (the main part of the session is over), else the year before."""
-    newest = query.reader.rows(f"SELECT max(date) FROM {query.table('rollcalls')}").rows[0][0]
-    if newest is None:
-        raise query.nothing()
-    return newest.year if newest >= dt.date(newest.year, 12, 15) else newest.year - 1
-
-
 @selecting
 def voting_record(country: str, *, year=None, since=None, until=None, session=None, topic=None, search=None,
                   vote=None, continuity: bool = True, body: str = "ga", source: str = "undl",
                   kind: str = "resolution", selection: Selection | None = None, store=None) -> Rows:
     """A country's (or a group's) vote on every roll call in the span, oldest first.
 
-    Default span: ``latest_complete_year``. ``search``: only roll calls matching these words (as
+    Default span: the latest complete year (``model.dates.latest_complete_year``). ``search``: only roll calls matching these words (as
     ``search``); ``vote``: only these votes (``"Y,N"``; X is not voting). Roll calls on which the
     country was not listed (not a member then) are left out. Columns: resolution, date, session,
     country, vote, yes, no, abstain, non_voting, with_majority (its Y/N/A vote is the most common
@@ -168,7 +159,7 @@ def voting_record(country: str, *, year=None, since=None, until=None, session=No
     sel = selection
     query = Query(sel, store=store)
     if sel.since is None and sel.until is None and sel.session is None:
-        query = Query(sel.replace(**dict(zip(("since", "until"), _year_span(latest_complete_year(query))))),
+        query = Query(sel.replace(**dict(zip(("since", "until"), _year_span(query.latest_complete_year())))),
                       reader=query.reader)
     wanted = _vote_filter(vote)
     calls, params = _calls(query)

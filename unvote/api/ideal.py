@@ -55,15 +55,9 @@ def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", ki
 @selecting
 def latest_complete_year(*, body: str = "ga", source: str = "undl", kind: str = "resolution", reader=None,
                          selection: Selection | None = None, store=None) -> int:
-    """The last calendar year the data runs past: the newest roll call's year, minus one unless that
-    roll call is dated 31 December (a year whose votes may still be coming in is not complete)."""
+    """The last calendar year the data holds completely: the newest roll call's year if it is dated
+    31 December, else the year before (``model.dates.latest_complete_year``, the rule ``votes`` uses too).
+    Only the body, source and kind count: the data's own last year, never a narrower filter's."""
     from ..query.reader import Reader
 
-    # the data's own last year: the body, source and kind only, never a narrower filter
-    query = Query(selection.replace(since=None, until=None, session=None, topics=(), exclude_unanimous=False),
-                  reader or Reader(store))
-    sql, params = query.rollcalls_sql(("date",))
-    newest = query.reader.rows(f"SELECT max(date) FROM ({sql})", params).rows[0][0]
-    if newest is None:
-        raise query.nothing()
-    return newest.year if (newest.month, newest.day) == (12, 31) else newest.year - 1
+    return Query(selection, reader or Reader(store)).latest_complete_year()

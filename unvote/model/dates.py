@@ -51,3 +51,11 @@ def span(*, year=None, since=None, until=None) -> tuple[dt.date | None, dt.date 
     if start and stop and start > stop:
         raise UsageError(f"--since {since} is after --until {until}")
     return start, stop
+
+
+def latest_complete_year(newest: dt.date) -> int:
+    """The last calendar year that data whose newest roll call is dated ``newest`` holds completely:
+    ``newest``'s year if that is 31 December, else the year before. The one rule for every default
+    span (``ideal``, ``votes``): the Assembly votes until late December (2017-12-24) and resumed parts of a
+    session vote in any month, so a year is complete only once the data has run to its last day."""
+    return newest.year if (newest.month, newest.day) == (12, 31) else newest.year - 1

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..core.errors import NoData, StoreError, UsageError
 from ..core.results import Rows
-from ..model import countries
+from ..model import countries, dates
 from ..model.sessions import is_regular, regular_session_sql
 from .reader import Reader
 
@@ -196,6 +196,14 @@ class Query:
         if table.num_rows == 0 and not empty_ok:
             raise self.nothing()
         return table
+
+    def latest_complete_year(self) -> int:
+        """The last calendar year this dataset holds completely (``model.dates.latest_complete_year``
+        of its newest roll call, whatever the selection); NoData when it holds none."""
+        newest = self.reader.rows(f"SELECT max(date) FROM {self.table('rollcalls')}").rows[0][0]
+        if newest is None:
+            raise self.nothing()
+        return dates.latest_complete_year(newest)
 
     def nothing(self) -> NoData:
         what = "roll calls" if not self.sel.exclude_unanimous else "roll calls that were not unanimous"
