@@ -196,7 +196,7 @@ def test_align_with_group_by_hand(ga_store, ballots):
 
 def test_cohesion_by_hand(ga_store, ballots):
     by_call, _ = ballots
-    rollcalls = ties = voting = with_majority = 0
+    rollcalls = ties = voting = with_plurality = with_outcome = 0
     for votes in by_call.values():
         cast = [votes[c] for c in ASEAN_2022 if c in votes and votes[c] in "YAN"]
         if not cast:
@@ -207,11 +207,13 @@ def test_cohesion_by_hand(ga_store, ballots):
             ties += 1
             continue
         voting += len(cast)
-        with_majority += cast.count(g)
+        with_plurality += cast.count(g)
+        everyone = list(votes.values())
+        with_outcome += cast.count("Y" if everyone.count("Y") > everyone.count("N") else "N")
     row = unvote.cohesion("ASEAN", since="2022", until="2022", store=ga_store).to_pylist()[0]
-    assert (row["rollcalls"], row["ties"], row["voting"], row["with_majority"]) == \
-        (rollcalls, ties, voting, with_majority)
-    assert row["score"] == pytest.approx(with_majority / voting)
+    assert (row["rollcalls"], row["ties"], row["voting"], row["with_plurality"], row["with_outcome"]) == \
+        (rollcalls, ties, voting, with_plurality, with_outcome)
+    assert row["score"] == pytest.approx(with_plurality / voting)
 
 
 def test_exclude_unanimous_drops_exactly_the_unanimous_calls(ga_store, ballots):

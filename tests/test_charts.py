@@ -259,7 +259,7 @@ def test_cohesion_chart(ga_store, tmp_path):
     rows = unvote.cohesion("ASEAN", store=ga_store).to_pylist()
     assert "How united the Association of Southeast Asian Nations votes" in texts
     assert any(f"{rows[0]['period']}–{rows[-1]['period']}" in t for t in texts)
-    assert "With the majority" in texts and "Agreement index" in texts
+    assert "With the group's plurality" in texts and "Agreement index" in texts
 
 
 def test_ideal_chart_highlights(ga_store, tmp_path):

@@ -123,11 +123,17 @@ def test_search_terminal_shows_50_and_says_how_to_get_the_rest(ga_store, monkeyp
 
 
 # ---- a country's record ----------------------------------------------------------------------------------
-def with_majority(vote: str, counts: tuple):
+def with_plurality(vote: str, counts: tuple):
     if vote not in "YNA":
         return None
     by = dict(zip("YNA", counts[:3]))
     return by[vote] == max(by.values())
+
+
+def with_outcome(vote: str, counts: tuple):
+    if vote not in "YNA":
+        return None
+    return vote == ("Y" if counts[0] > counts[1] else "N")
 
 
 def test_votes_khm_2022(ga_store, raw):
@@ -140,8 +146,10 @@ def test_votes_khm_2022(ga_store, raw):
         mine = votes[r["rollcall_id"]]
         assert r["vote"] == mine["KHM"] and r["country"] == "KHM"
         assert (r["yes"], r["no"], r["abstain"], r["non_voting"]) == tally_of(mine)
-        assert r["with_majority"] == with_majority(mine["KHM"], tally_of(mine))
-    assert {r["with_majority"] for r in record} == {True, False, None}
+        assert r["with_plurality"] == with_plurality(mine["KHM"], tally_of(mine))
+        assert r["with_outcome"] == with_outcome(mine["KHM"], tally_of(mine))
+    assert {r["with_plurality"] for r in record} == {True, False, None}
+    assert {r["with_outcome"] for r in record} == {True, False, None}
 
 
 def test_votes_default_is_the_latest_complete_year(ga_store, raw):
@@ -185,8 +193,8 @@ def test_votes_cli(ga_store, monkeypatch, capsys):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and [r["resolution"] for r in rows][:2] == ["A/RES/ES-11/1", "A/RES/ES-11/2"]
     assert set(rows[0]) >= {"resolution", "date", "country", "vote", "yes", "no", "abstain", "non_voting",
-                            "with_majority", "topics", "title"}
-    assert rows[0]["with_majority"] == "True" and rows[2]["with_majority"] == "False"
+                            "with_plurality", "with_outcome", "topics", "title"}
+    assert rows[0]["with_plurality"] == "True" and rows[2]["with_plurality"] == "False"
 
 
 # ---- the votes behind a score -------------------------------------------------------------------------------

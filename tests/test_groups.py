@@ -152,8 +152,12 @@ def test_cohesion_toy():
     calls = pa.table({"date": pa.array(["2020-01-01", "2020-06-01", "2021-01-01"]).cast(pa.date32()),
                       "session": pa.array(["74", "74", "75"])})
     codes = np.array([[Y, Y, N, X], [Y, N, AB, Y], [AB, AB, AB, AB]], np.int8)
-    t = blocs.cohesion(calls, codes, np.ones_like(codes, dtype=bool), by="year").to_pylist()
-    # 2020: first roll call Y with 2 of 3 votes (one member did not vote); second Y with 2 of 4
-    assert t[0] == {"period": "2020", "rollcalls": 2, "ties": 0, "voting": 7, "with_majority": 4, "non_voting": 1,
+    t = blocs.cohesion(calls, codes, np.ones_like(codes, dtype=bool), by="year",
+                       adopted=[True, False, True]).to_pylist()
+    # 2020: first roll call Y with 2 of 3 votes (one member did not vote); second Y with 2 of 4.
+    # The outcome: the first adopted (2 Yes with it), the second rejected (its one No with it)
+    assert t[0] == {"period": "2020", "rollcalls": 2, "ties": 0, "voting": 7, "with_plurality": 4,
+                    "with_outcome": 3, "non_voting": 1,
                     "score": 4 / 7, "ai": pytest.approx(((2 - 0.5) / 3 + (2 - 1) / 4) / 2)}
+    assert t[1]["with_outcome"] == 0  # adopted, everyone abstained
     assert t[1]["score"] == 1.0 and t[1]["ai"] == 1.0 and t[1]["rollcalls"] == 1

@@ -98,3 +98,38 @@ def test_one_latest_complete_year_for_ideal_and_votes(ga_store):
     assert {d.year for d in record.column_values("date")} == {expected}
     fit = facts(unvote.ideal(store=ga_store))
     assert list(fit["periods"]) == [str(expected)]
+
+
+# ---- majority: with_plurality and with_outcome ---------------------------------------------------------
+def test_every_undl_record_reads_as_adopted(ga_store):
+    """Every UN Digital Library record is an adopted resolution (A/RES symbol): the rule (more Yes than
+    No) reads each one with votes as adopted, recounted straight from the votes."""
+    rows = _sql(ga_store, "SELECT r.resolution, count(*) FILTER (WHERE v.vote = 'Y'), count(*) FILTER "
+                "(WHERE v.vote = 'N') FROM {rc} r JOIN {votes} v USING (rollcall_id) GROUP BY ALL")
+    assert len(rows) > 5000 and all(res.startswith("A/RES/") for res, _, _ in rows)
+    cast = [(y, n) for _, y, n in rows if y + n]
+    assert all(y > n for y, n in cast)
+
+
+def test_india_on_78_221_with_the_plurality_not_the_outcome(ga_store):
+    (y, n, a), = _sql(ga_store, "SELECT count(*) FILTER (WHERE v.vote = 'Y'), count(*) FILTER (WHERE v.vote = 'N'), "
+                      "count(*) FILTER (WHERE v.vote = 'A') FROM {rc} r JOIN {votes} v USING (rollcall_id) "
+                      "WHERE r.resolution = 'A/RES/78/221'")
+    assert (y, n, a) == (78, 15, 79)  # adopted with more abstentions than Yes votes
+    row, = [r for r in unvote.voting_record("IND", since="2023-12-19", until="2023-12-19", store=ga_store).to_pylist()
+            if r["resolution"] == "A/RES/78/221"]
+    assert (row["vote"], row["with_plurality"], row["with_outcome"]) == ("A", True, False)
+
+
+def test_groups_on_77_13_against_the_assembly(ga_store):
+    """A/RES/77/13 (51 Yes, 7 No, 70 abstentions; adopted): ASEAN's plurality is Yes — with the
+    outcome, not with the Assembly's plurality; the EU abstained — with the plurality, not the outcome."""
+    votes = dict(_sql(ga_store, "SELECT v.ms_code, v.vote FROM {rc} r JOIN {votes} v USING (rollcall_id) "
+                      "WHERE r.resolution = 'A/RES/77/13'"))
+    letters = list(votes.values())
+    assert (letters.count("Y"), letters.count("N"), letters.count("A")) == (51, 7, 70)
+    rows = {r["group"]: r for r in unvote.tally_by_group("77/13", by="ASEAN,EU", store=ga_store).to_pylist()}
+    assert (rows["ASEAN"]["position"], rows["ASEAN"]["with_plurality"], rows["ASEAN"]["with_outcome"]) == ("Y", False, True)
+    assert (rows["EU"]["position"], rows["EU"]["with_plurality"], rows["EU"]["with_outcome"]) == ("A", True, False)
+    asean = [votes[c] for c in ("BRN", "IDN", "KHM", "LAO", "MMR", "MYS", "PHL", "SGP", "THA", "VNM") if c in votes]
+    assert max("YNA", key=asean.count) == "Y"

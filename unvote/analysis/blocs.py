@@ -65,17 +65,19 @@ def position(counts) -> tuple:
     return code, tie
 
 
-def cohesion(rollcalls, codes, mask, *, by: str = "year"):
+def cohesion(rollcalls, codes, mask, *, by: str = "year", adopted=None):
     """Per period: how united the group voted.
 
-    rollcalls      roll calls on which at least one member voted Y/A/N
-    ties           of those, roll calls with no single plurality position
-    voting         members' Y/A/N votes on the roll calls that had a position
-    with_majority  of those, votes equal to the group's position
-    non_voting     members listed but not voting (X), on the same roll calls
-    score          with_majority / voting: the share of members voting with the group majority
-    ai             mean Hix–Noury–Roland Agreement Index over ``rollcalls``:
-                   (max − ½(Y + A + N − max)) / (Y + A + N), 1 = unanimous, 0 = an even three-way split
+    rollcalls       roll calls on which at least one member voted Y/A/N
+    ties            of those, roll calls with no single plurality position
+    voting          members' Y/A/N votes on the roll calls that had a position
+    with_plurality  of those, votes equal to the group's position (its members' most common Y/A/N)
+    with_outcome    of those, Yes votes on adopted texts and No votes on rejected ones (``adopted``:
+                    one bool per roll call, ``analysis.tally.adopted``; 0 without it)
+    non_voting      members listed but not voting (X), on the same roll calls
+    score           with_plurality / voting: the share of members voting with the group's plurality
+    ai              mean Hix–Noury–Roland Agreement Index over ``rollcalls``:
+                    (max − ½(Y + A + N − max)) / (Y + A + N), 1 = unanimous, 0 = an even three-way split
     """
     import numpy as np
     import pyarrow as pa
@@ -87,6 +89,8 @@ def cohesion(rollcalls, codes, mask, *, by: str = "year"):
     voted = counts["voting"] > 0
     top = np.maximum(np.maximum(counts["yes"], counts["no"]), counts["abstain"])
     decided = voted & ~tie
+    passed = np.zeros(len(top), bool) if adopted is None else np.asarray(adopted, dtype=bool)
+    outcome = np.where(passed, counts["yes"], counts["no"])
     with np.errstate(invalid="ignore", divide="ignore"):
         ai = np.where(voted, (top - 0.5 * (counts["voting"] - top)) / np.maximum(counts["voting"], 1), 0.0)
     keys, inverse = period_index(rollcalls, by)
@@ -103,7 +107,8 @@ def cohesion(rollcalls, codes, mask, *, by: str = "year"):
         "rollcalls": pa.array(n_calls[keep].astype(np.int64)),
         "ties": pa.array(per_period(tie)[keep].astype(np.int64)),
         "voting": pa.array(voting[keep].astype(np.int64)),
-        "with_majority": pa.array(agree[keep].astype(np.int64)),
+        "with_plurality": pa.array(agree[keep].astype(np.int64)),
+        "with_outcome": pa.array(per_period(np.where(decided, outcome, 0))[keep].astype(np.int64)),
         "non_voting": pa.array(per_period(np.where(decided, counts["non_voting"], 0))[keep].astype(np.int64)),
         "score": pa.array(_ratio(agree, voting)[keep], pa.float64()),
         "ai": pa.array(_ratio(per_period(ai), n_calls)[keep], pa.float64()),

@@ -17,6 +17,33 @@ VOTE_ROW_TYPES = {
 }
 
 
+# ---- the outcome, and who voted with it ----------------------------------------------------------
+# A roll call's outcome: adopted when more members voted Yes than No (Article 18 of the Charter: a
+# majority of the members present and voting; abstaining is not voting). The store has no outcome
+# column: every UN Digital Library record is an adopted resolution and has more Yes than No (tested),
+# while Voeten's data also holds rejected drafts, amendments and motions (some still carry a symbol).
+# A text that needed two-thirds (an "important question", Article 18(2)) and got more Yes than No
+# but under two-thirds reads as adopted.
+def adopted(yes: int, no: int) -> bool:
+    return yes > no
+
+
+def with_outcome(vote: str | None, yes: int, no: int) -> bool | None:
+    """Yes on an adopted text or No on a rejected one; an abstention never is; None for no Y/N/A vote."""
+    if vote not in ("Y", "N", "A"):
+        return None
+    return vote == ("Y" if adopted(yes, no) else "N")
+
+
+def with_plurality(vote: str | None, yes: int, no: int, abstain: int) -> bool | None:
+    """The vote is the most common of Y/N/A on the roll call (on a tie, each tied vote is); None for
+    no Y/N/A vote."""
+    counts = {"Y": yes, "N": no, "A": abstain}
+    if vote not in counts:
+        return None
+    return counts[vote] == max(counts.values())
+
+
 def tally_rows(calls: list[dict], counts: dict[int, tuple]) -> list[dict]:
     """One row per roll call (in ``calls`` order) from its per-letter counts.
 

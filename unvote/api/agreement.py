@@ -291,17 +291,21 @@ def cohesion(group: str, *, by: str = "year", year=None, since=None, until=None,
              continuity: bool = True, body: str = "ga", source: str = "undl", kind: str = "resolution",
              selection: Selection | None = None, store=None):
     """How united a group voted, per period: the share of its members voting with the group's
-    plurality position, and the Hix–Noury–Roland Agreement Index (see ``analysis/blocs.cohesion``)."""
+    plurality position, how many voted with the outcome, and the Hix–Noury–Roland Agreement Index
+    (see ``analysis/blocs.cohesion``)."""
     from ..analysis import blocs
+    from ..analysis.tally import adopted
 
     check_period(by)
     g = groups.lookup(group)
     me = Side("group", g.code, g.name)
     query = Query(selection, store=store)
     merge = countries.continuity() if selection.continuity else {}
-    calls, vm = query.matrix(codes=me.codes(selection.continuity), fold_sessions=by == "session")
+    calls, vm = query.matrix(codes=me.codes(selection.continuity), fold_sessions=by == "session",
+                             extra=("counted_yes", "counted_no"))
     mask = blocs.membership_mask(calls["date"].to_numpy().astype("datetime64[D]"), vm.countries, me.spells(), merge)
-    table = blocs.cohesion(calls, vm.votes, mask, by=by)
+    passed = [adopted(y, n) for y, n in zip(calls["counted_yes"].to_pylist(), calls["counted_no"].to_pylist())]
+    table = blocs.cohesion(calls, vm.votes, mask, by=by, adopted=passed)
     if table.num_rows == 0:
         raise NoData(f"no {g.code} member voted in {query.sel.body.upper()} roll calls{query.sel.describe()}")
     return table
@@ -348,12 +352,15 @@ def tally_by_group(*symbols: str, by: str = "regional", body: str = "ga", source
     ``-``, counts the members in none of them (for ``regional``: the United States, and anyone
     outside the groups at the time), so with ``regional`` or one group the rows sum to the tally.
     Columns: resolution, date, group, name, yes, no, abstain, non_voting, members, position
-    (the group's plurality vote Y/A/N, ``tie``, or empty when no member voted).
+    (the group's plurality vote Y/A/N, ``tie``, or empty when no member voted), with_plurality (the
+    position is the Assembly's most common Y/A/N vote on the roll call) and with_outcome (Y on an
+    adopted text, N on a rejected one: ``analysis.tally``); both empty without a position.
     """
     import numpy as np
 
     from ..analysis import blocs
     from ..analysis.codes import ABSTAIN, NO, NOT_LISTED, YES
+    from ..analysis.tally import with_outcome, with_plurality
     from ..analysis.votematrix import vote_matrix
     from .records import _find, _query
 
@@ -374,14 +381,19 @@ def tally_by_group(*symbols: str, by: str = "regional", body: str = "ga", source
         "in none of " + ", ".join(g.code for g in wanted)
     rows = []
     for r, call in enumerate(calls.to_pylist()):
+        whole = blocs.member_counts(vm.votes[r:r + 1], listed[r:r + 1])  # the Assembly's own tally
+        y, n, a = (int(whole[k][0]) for k in ("yes", "no", "abstain"))
         for g, mask in [*zip(wanted, masks), (None, rest)]:
             counts = blocs.member_counts(vm.votes[r:r + 1], mask[r:r + 1])
             code, tie = blocs.position(counts)
+            letter = None if tie[0] else CAST.get(int(code[0]))
             rows.append({"resolution": call["resolution"], "date": call["date"], "group": g.code if g else "-",
                          "name": g.name if g else outside, "yes": int(counts["yes"][0]), "no": int(counts["no"][0]),
                          "abstain": int(counts["abstain"][0]), "non_voting": int(counts["non_voting"][0]),
                          "members": int(counts["listed"][0]),
-                         "position": "tie" if tie[0] else CAST.get(int(code[0]))})
+                         "position": "tie" if tie[0] else letter,
+                         "with_plurality": with_plurality(letter, y, n, a), "with_outcome": with_outcome(letter, y, n)})
     return Rows.from_dicts(rows, {
         "resolution": "VARCHAR", "date": "DATE", "group": "VARCHAR", "name": "VARCHAR", "yes": "BIGINT",
-        "no": "BIGINT", "abstain": "BIGINT", "non_voting": "BIGINT", "members": "BIGINT", "position": "VARCHAR"})
+        "no": "BIGINT", "abstain": "BIGINT", "non_voting": "BIGINT", "members": "BIGINT", "position": "VARCHAR",
+        "with_plurality": "BOOLEAN", "with_outcome": "BOOLEAN"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from ..analysis.tally import with_outcome, with_plurality
 from ..core.errors import NoData, UsageError
 from ..core.results import Rows
 from ..model import countries
@@ -28,7 +29,7 @@ SEARCH_TYPES = {"resolution": "VARCHAR", "date": "DATE", "session": "VARCHAR", "
                 "rollcall_id": "BIGINT"}
 RECORD_TYPES = {"resolution": "VARCHAR", "date": "DATE", "session": "VARCHAR", "country": "VARCHAR",
                 "vote": "VARCHAR", "yes": "BIGINT", "no": "BIGINT", "abstain": "BIGINT", "non_voting": "BIGINT",
-                "with_majority": "BOOLEAN", "topics": "VARCHAR", "title": "VARCHAR", "rollcall_id": "BIGINT"}
+                "with_plurality": "BOOLEAN", "with_outcome": "BOOLEAN", "topics": "VARCHAR", "title": "VARCHAR", "rollcall_id": "BIGINT"}
 
 
 # ---- words ------------------------------------------------------------------------------------
@@ -151,9 +152,10 @@ def voting_record(country: str, *, year=None, since=None, until=None, session=No
     Default span: the latest complete year (``model.dates.latest_complete_year``). ``search``: only roll calls matching these words (as
     ``search``); ``vote``: only these votes (``"Y,N"``; X is not voting). Roll calls on which the
     country was not listed (not a member then) are left out. Columns: resolution, date, session,
-    country, vote, yes, no, abstain, non_voting, with_majority (its Y/N/A vote is the most common
-    Y/N/A vote of the roll call — on a tie, each tied vote is; empty when it did not vote), topics,
-    title, rollcall_id. A group's vote is its members' plurality position (X for a tie or no vote).
+    country, vote, yes, no, abstain, non_voting, with_plurality (its Y/N/A vote is the most common
+    Y/N/A vote of the roll call — on a tie, each tied vote is), with_outcome (Yes on an adopted text
+    or No on a rejected one: ``analysis.tally.with_outcome``; both empty when it did not vote),
+    topics, title, rollcall_id. A group's vote is its members' plurality position (X for a tie or no vote).
     """
     who = side(country)
     sel = selection
@@ -171,10 +173,11 @@ def voting_record(country: str, *, year=None, since=None, until=None, session=No
                "WHERE ms_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY rollcall_id) "
                f"SELECT r.resolution, r.date, r.session, ? AS country, v.vote, r.counted_yes AS yes, "
                "r.counted_no AS no, r.counted_abstain AS abstain, r.counted_non_voting AS non_voting, "
-               f"{_WITH_MAJORITY} AS with_majority, {topics} AS topics, r.title, r.rollcall_id "
+               f"{topics} AS topics, r.title, r.rollcall_id "
                "FROM c r JOIN v USING (rollcall_id) WHERE v.vote IN (SELECT unnest(?::VARCHAR[])) "
                "ORDER BY r.date, r.rollcall_id")
-        rows = query.reader.rows(sql, [*params, *more, who.codes(sel.continuity), who.code, wanted]).rows
+        rows = [_with_majorities(row) for row in
+                query.reader.rows(sql, [*params, *more, who.codes(sel.continuity), who.code, wanted]).rows]
     else:
         rows = _group_record(query, who, calls, params, cond, more, topics, wanted)
     if not rows:
@@ -183,9 +186,11 @@ def voting_record(country: str, *, year=None, since=None, until=None, session=No
     return Rows(list(RECORD_TYPES), list(RECORD_TYPES.values()), rows)
 
 
-_WITH_MAJORITY = ("CASE WHEN v.vote IN ('Y', 'N', 'A') THEN (CASE v.vote WHEN 'Y' THEN r.counted_yes "
-                  "WHEN 'N' THEN r.counted_no ELSE r.counted_abstain END) = "
-                  "greatest(r.counted_yes, r.counted_no, r.counted_abstain) END")
+def _with_majorities(row: tuple) -> tuple:
+    """A record row (resolution … non_voting, topics, title, rollcall_id) with with_plurality and
+    with_outcome after non_voting."""
+    vote, yes, no, abstain = row[4:8]
+    return (*row[:9], with_plurality(vote, yes, no, abstain), with_outcome(vote, yes, no), *row[9:])
 
 
 def _group_record(query, who, calls, params, cond, more, topics, wanted) -> list[tuple]:
@@ -202,9 +207,7 @@ def _group_record(query, who, calls, params, cond, more, topics, wanted) -> list
     for (res, date, session, y, n, a, x, tops, title, rid), letter in zip(found.rows, letters):
         if letter is None or letter not in wanted:
             continue
-        mine = {"Y": y, "N": n, "A": a}.get(letter)
-        out.append((res, date, session, who.code, letter, y, n, a, x,
-                    None if mine is None else mine == max(y, n, a), tops, title, rid))
+        out.append(_with_majorities((res, date, session, who.code, letter, y, n, a, x, tops, title, rid)))
     return out
 
 

@@ -351,7 +351,7 @@ def tally_chart(path, counts, *, by_group=None, sel: Selection | None = None) ->
 
 
 def cohesion_chart(path, table, *, group: str, sel: Selection | None = None, by: str = "year") -> Path:
-    """A group's cohesion over time: share voting with the group's majority, and the agreement index.
+    """A group's cohesion over time: share voting with the group's plurality, and the agreement index.
     ``group`` is read as a group first (``NAM`` is the Non-Aligned Movement), as ``cohesion`` reads it."""
     from ..model import groups
 
@@ -362,13 +362,13 @@ def cohesion_chart(path, table, *, group: str, sel: Selection | None = None, by:
     order = _ordered_periods(rows)
     title = f"How united the {name} votes" if not name.startswith("the ") else f"How united {name} votes"
     frame = _frame(sel, periods=order, by=by, group=group)
-    subtitle = (f"{frame.line(without=('source', 'metric_definition', 'group'))}: share voting with the group "
-                "majority, and the Hix–Noury–Roland agreement index")
+    subtitle = (f"{frame.line(without=('source', 'metric_definition', 'group'))}: share voting with the group's "
+                "plurality, and the Hix–Noury–Roland agreement index")
     with _Chart(path, title, subtitle, frame.source_line) as chart:
         ax = chart.fig.add_subplot()
         x = _periods_axis(ax, order, by)
         xs = [x[r["period"]] for r in rows]
-        for column, word, colour, style in (("score", "With the majority", OKABE_ITO["blue"], "-"),
+        for column, word, colour, style in (("score", "With the group's plurality", OKABE_ITO["blue"], "-"),
                                             ("ai", "Agreement index", OKABE_ITO["orange"], "--")):
             if column in table.column_names:
                 ax.plot(xs, [math.nan if r[column] is None else r[column] for r in rows], color=colour,

@@ -54,7 +54,7 @@ METRIC_DEFINITIONS = {
 # what a command's score means, where it has no metric (caption, provenance)
 DEFINITIONS = {
     "cohesion": "score: share of members' votes with the group's plurality position; "
-                "ai: Hix–Noury–Roland Agreement Index",
+                "with_outcome: Yes on adopted texts, No on rejected ones; ai: Hix–Noury–Roland Agreement Index",
     "ideal": "ordered-logit IRT (Yes > Abstain > No), mean 0, sd 1, USA positive",
     "topics": "roll calls per issue area (Voeten's six) per decade; docs/topics.md",
 }

@@ -279,7 +279,7 @@ def neighbors_view(console, table, focal: str, metric: str) -> None:
 
 
 def cohesion_view(console, table, group: str, by: str) -> None:
-    """Per period: the counts, the share with the majority (bar) and the Agreement Index."""
+    """Per period: the counts, the share with the group's plurality (bar) and the Agreement Index."""
     from ..model.groups import lookup
     from .labels import DEFINITIONS
 
@@ -293,16 +293,18 @@ def cohesion_view(console, table, group: str, by: str) -> None:
 
 
 def group_tally_view(console, rows) -> None:
-    """One table per roll call: each group's Yes/No/Abstain/Non-voting and its position."""
+    """One table per roll call: each group's Yes/No/Abstain/Non-voting, its position, and whether that
+    was the Assembly's plurality and the outcome."""
     by_call: dict = {}
     for r in rows.to_pylist():
         by_call.setdefault((r["resolution"], r["date"]), []).append(r)
     numbers = ("yes", "no", "abstain", "non_voting", "members")
     columns = [Col("group", least=12, most=20), Col("name", drop=1, most=40)] + \
-              [Col(c, number=True) for c in numbers] + [Col("position", least=8, most=12)]
+              [Col(c, number=True) for c in numbers] + [Col("position", least=8, most=12)] + \
+              [Col(c, least=len(c), most=len(c)) for c in ("with_plurality", "with_outcome")]
     for (resolution, date), group_rows in by_call.items():
-        cells = [[cell(r["group"]), cell(r["name"]), *[cell(r[c]) for c in numbers], cell(r["position"])]
-                 for r in group_rows]
+        cells = [[cell(r["group"]), cell(r["name"]), *[cell(r[c]) for c in numbers], cell(r["position"]),
+                  cell(r["with_plurality"]), cell(r["with_outcome"])] for r in group_rows]
         console.print(grid(console, columns, cells, title=f"{cell(resolution)} · {cell(date)} · by group"))
 
 

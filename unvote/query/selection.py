@@ -242,14 +242,14 @@ class Query:
             "WHERE v.rollcall_id IN (SELECT unnest(?::BIGINT[])) GROUP BY v.rollcall_id", [list(ids)])
         return {row[0]: row[1:] for row in found.rows}
 
-    def matrix(self, *, codes: list[str] | None = None, fold_sessions: bool = False):
+    def matrix(self, *, codes: list[str] | None = None, fold_sessions: bool = False, extra=()):
         """(roll calls, VoteMatrix) for the selection: every country listed at least once, as columns
         (merged by continuity); with ``codes`` only those countries' votes are read. ``fold_sessions``:
-        a ``regular_session`` column too (``model.sessions``)."""
+        a ``regular_session`` column too (``model.sessions``); ``extra``: more roll-call columns."""
         from ..analysis.votematrix import vote_matrix
 
         calls = self.rollcalls(("rollcall_id", "date", "session", *(("regular_session",) if fold_sessions else ()),
-                                "resolution"))
+                                "resolution", *extra))
         found = self.votes(codes=codes)
         merge = countries.continuity() if self.sel.continuity else None
         return calls, vote_matrix(calls, found, merge=merge)
