@@ -133,3 +133,37 @@ def test_groups_on_77_13_against_the_assembly(ga_store):
     assert (rows["EU"]["position"], rows["EU"]["with_plurality"], rows["EU"]["with_outcome"]) == ("A", True, False)
     asean = [votes[c] for c in ("BRN", "IDN", "KHM", "LAO", "MMR", "MYS", "PHL", "SGP", "THA", "VNM") if c in votes]
     assert max("YNA", key=asean.count) == "Y"
+
+
+# ---- per-letter counts: one definition -----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def full_store(shared_data, tmp_path_factory):
+    """GA, SC, Voeten's data (with the R package's roll-call table) and the merged history."""
+    pytest.importorskip("pyreadr")
+    from unvote.ingest.fetch import fetch, fetch_voeten
+    from unvote.store import Store
+
+    store = Store(tmp_path_factory.mktemp("full_store"))
+    fetch("ga", file=shared_data / "undl" / "ga_voting.csv.gz", store=store)
+    fetch("sc", file=shared_data / "undl" / "sc_voting.csv.gz", store=store)
+    fetch_voeten(files=[shared_data / "voeten-unvotespublished-2016" / "UNVotesPublished.RData",
+                        shared_data / "dgrtwo-unvotes" / "un_roll_calls.rda"], store=store)
+    return store
+
+
+@pytest.mark.parametrize("dataset", ["ga", "sc", "voeten", "merged"])
+def test_stored_counts_are_the_live_counts_on_every_roll_call(full_store, dataset):
+    """The counted_* columns written at ingest equal a recount of the stored votes (straight SQL) and
+    the live count tally uses (Query.counts), on every roll call of each dataset."""
+    from unvote.query.selection import Query, Selection
+
+    stored = {r[0]: r[1:] for r in _sql(full_store, "SELECT rollcall_id, counted_yes, counted_no, counted_abstain, "
+                                        "counted_non_voting, members FROM {rc}", dataset)}
+    recount = {r[0]: r[1:] for r in _sql(
+        full_store, "SELECT r.rollcall_id, count(v.vote) FILTER (WHERE v.vote = 'Y'), count(v.vote) FILTER "
+        "(WHERE v.vote = 'N'), count(v.vote) FILTER (WHERE v.vote = 'A'), count(v.vote) FILTER (WHERE v.vote = 'X'), "
+        "count(v.vote) FROM {rc} r LEFT JOIN {votes} v USING (rollcall_id) GROUP BY r.rollcall_id", dataset)}
+    assert len(stored) > 1000 and stored == recount
+    body, source = ("sc", "undl") if dataset == "sc" else ("ga", "undl" if dataset == "ga" else dataset)
+    live = Query(Selection.of(body=body, source=source, kind="all"), store=full_store).counts(list(stored))
+    assert {rid: live.get(rid, (0, 0, 0, 0, 0)) for rid in stored} == stored

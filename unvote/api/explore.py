@@ -14,6 +14,7 @@ from ..analysis.tally import with_outcome, with_plurality
 from ..core.errors import NoData, UsageError
 from ..core.results import Rows
 from ..model import countries
+from ..model.letters import COUNTS
 from ..model.sides import side
 from ..query.selection import Query, Selection
 from .selecting import selecting
@@ -21,8 +22,8 @@ from .selecting import selecting
 # The columns a search looks in, where the dataset has them (UNDL GA: agenda_title; SC: agenda;
 # Voeten: short and descr for his own descriptions).
 TEXT_COLUMNS = ("resolution", "draft", "title", "agenda_title", "agenda", "subjects", "short", "descr")
-COUNT_COLUMNS = ("counted_yes", "counted_no", "counted_abstain", "counted_non_voting")
-VOTE_LETTERS = ("Y", "N", "A", "X")
+COUNT_COLUMNS = tuple(f"counted_{name}" for name in COUNTS.values())
+VOTE_LETTERS = tuple(COUNTS)  # Y N A X (model.letters)
 
 SEARCH_TYPES = {"resolution": "VARCHAR", "date": "DATE", "session": "VARCHAR", "yes": "BIGINT", "no": "BIGINT",
                 "abstain": "BIGINT", "non_voting": "BIGINT", "topics": "VARCHAR", "title": "VARCHAR",

@@ -299,9 +299,10 @@ def group_tally_view(console, rows) -> None:
     for r in rows.to_pylist():
         by_call.setdefault((r["resolution"], r["date"]), []).append(r)
     numbers = ("yes", "no", "abstain", "non_voting", "members")
-    columns = [Col("group", least=12, most=20), Col("name", drop=1, most=40)] + \
+    # a narrow terminal drops the name first, then with_outcome, then with_plurality
+    columns = [Col("group", least=12, most=20), Col("name", drop=3, most=40)] + \
               [Col(c, number=True) for c in numbers] + [Col("position", least=8, most=12)] + \
-              [Col(c, least=len(c), most=len(c)) for c in ("with_plurality", "with_outcome")]
+              [Col(c, least=len(c), most=len(c), drop=d) for c, d in (("with_plurality", 1), ("with_outcome", 2))]
     for (resolution, date), group_rows in by_call.items():
         cells = [[cell(r["group"]), cell(r["name"]), *[cell(r[c]) for c in numbers], cell(r["position"]),
                   cell(r["with_plurality"]), cell(r["with_outcome"])] for r in group_rows]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ..core.errors import NoData, StoreError, UsageError
 from ..core.results import Rows
 from ..model import countries, dates
+from ..model.letters import counts_sql
 from ..model.sessions import is_regular, regular_session_sql
 from .reader import Reader
 
@@ -277,7 +278,5 @@ class Query:
 # Republic of China's (TWN without continuity).
 ROC_UNTIL = dt.date(1971, 10, 25)
 
-# Per-letter vote counts, the one place they are spelt (Y, N, A, X as the store keeps them).
-LETTER_COUNTS = ("count(*) FILTER (WHERE v.vote = 'Y') AS yes, count(*) FILTER (WHERE v.vote = 'N') AS no, "
-                 "count(*) FILTER (WHERE v.vote = 'A') AS abstain, "
-                 "count(*) FILTER (WHERE v.vote = 'X') AS non_voting")
+# Per-letter vote counts over the votes (alias v), as ingest stores them (model.letters).
+LETTER_COUNTS = counts_sql("v")

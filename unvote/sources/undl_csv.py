@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import DataFormatError
+from ..model.letters import COUNTS, count_letters
 
 BASE_URL = "https://digitallibrary.un.org"
 RECORDS = {"ga": 4060887, "sc": 4055387}
@@ -275,7 +276,7 @@ def from_rows(table, where: str, source: str, firsts=None) -> Ingest:
     letters = vote.dictionary.to_pylist()
     vote_idx = vote.indices.to_numpy(zero_copy_only=False)
     per_letter = np.bincount(vote_idx, minlength=len(letters))
-    unknown = {c: int(k) for c, k in zip(letters, per_letter) if c not in ("Y", "N", "A", "X") and k}
+    unknown = {c: int(k) for c, k in zip(letters, per_letter) if c not in COUNTS and k}
 
     # One roll call per record id, in order of first appearance; rows stay in source order.
     # Hashing (dictionary_encode) rather than sorting: it gives each row's roll-call position
@@ -310,15 +311,11 @@ def from_rows(table, where: str, source: str, firsts=None) -> Ingest:
     if "title" not in rc and "description" in names:
         rc["title"] = pc.utf8_trim_whitespace(_as_text(pick("description")))
     rc.setdefault("session", pa.nulls(n_rc, pa.string()))
-    # Votes per roll call and letter: one count per letter, each as long as the roll calls (never
-    # roll calls × distinct codes, which a hostile file could make quadratic).
-    for letter, name in (("Y", "yes"), ("N", "no"), ("A", "abstain"), ("X", "non_voting")):
-        if letter in letters:
-            counts = np.bincount(rc_pos[vote_idx == letters.index(letter)], minlength=n_rc)
-        else:
-            counts = np.zeros(n_rc, np.int64)
-        rc[f"counted_{name}"] = pa.array(counts, pa.int32())
-    rc["members"] = pa.array(np.bincount(rc_pos, minlength=n_rc), pa.int32())
+    counts = count_letters(rc_pos, vote_idx, letters, n_rc)  # one pass (model.letters)
+    for name in COUNTS.values():
+        rc[f"counted_{name}"] = pa.array(counts[name], pa.int32())
+    rc["members"] = pa.array(counts["members"], pa.int32())
+    del counts
     rc["kind"] = pa.array(["resolution"] * n_rc)  # the UNDL lists adopted resolutions only
     rc["source"] = pa.array([source] * n_rc)
     for col in TOTALS:

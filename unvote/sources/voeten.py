@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import DataFormatError
+from ..model.letters import COUNTS, count_letters
 from ..model.sessions import session_holds
 from ..model.symbols import to_roman
 
@@ -565,8 +566,10 @@ def _tables(calls, codes, code_idx, rc_pos, vote_codes, report, warnings) -> Ing
         "vote": pa.DictionaryArray.from_arrays(pa.array(vote_idx, pa.int32()), pa.array(letters, pa.string())),
     })
 
-    def count(i):
-        return pa.array(np.bincount(rc_pos[vote_idx == i], minlength=n_rc), pa.int32())
+    counts = count_letters(rc_pos, vote_idx, letters, n_rc)  # model.letters: as tally recounts them
+
+    def count(name):
+        return pa.array(counts[name], pa.int32())
 
     def text(col):
         if col not in calls.columns:
@@ -589,9 +592,8 @@ def _tables(calls, codes, code_idx, rc_pos, vote_codes, report, warnings) -> Ing
         "regular_session": pa.array(calls["regular_session"].tolist(), pa.string()),
         "title": title,
         "meeting": pa.nulls(n_rc, pa.string()),
-        "counted_yes": count(0), "counted_no": count(2), "counted_abstain": count(1),
-        "counted_non_voting": count(3),
-        "members": pa.array(np.bincount(rc_pos, minlength=n_rc), pa.int32()),
+        **{f"counted_{name}": count(name) for name in COUNTS.values()},
+        "members": count("members"),
         "kind": pa.array(calls["kind"].tolist(), pa.string()),
         "source": pa.array(["voeten"] * n_rc, pa.string()),
         "total_yes": total("yes"), "total_no": total("no"), "total_abstentions": total("abstain"),
