@@ -10,6 +10,7 @@ import pytest
 import unvote
 import unvote.api
 from unvote.analysis.ideal import facts
+from unvote.core.errors import UnknownResolution
 
 
 def _sql(store, query: str, dataset: str = "ga"):
@@ -167,3 +168,62 @@ def test_stored_counts_are_the_live_counts_on_every_roll_call(full_store, datase
     body, source = ("sc", "undl") if dataset == "sc" else ("ga", "undl" if dataset == "ga" else dataset)
     live = Query(Selection.of(body=body, source=source, kind="all"), store=full_store).counts(list(stored))
     assert {rid: live.get(rid, (0, 0, 0, 0, 0)) for rid in stored} == stored
+
+
+# ---- roll calls with no topic --------------------------------------------------------------------------
+def test_align_by_topic_has_a_none_row_that_adds_up(ga_store):
+    """KHM–RUS since 2022: the none row counts the roll calls with no topic, and none + the roll calls
+    with at least one topic (each once) = --by all's n; each topic row counts the roll calls on it."""
+    both = ("SELECT r.rollcall_id, coalesce(r.topics, '') AS topics FROM {rc} r WHERE r.date >= DATE '2022-01-01' "
+            "AND r.rollcall_id IN (SELECT a.rollcall_id FROM {votes} a JOIN {votes} b USING (rollcall_id) "
+            "WHERE a.ms_code = 'KHM' AND b.ms_code = 'RUS')")
+    calls = _sql(ga_store, both)
+    untopical = {rid for rid, t in calls if t == ""}
+    assert (len(calls), len(untopical)) == (305, 63)
+    rows = {r["period"]: r for r in unvote.align("KHM", "RUS", since="2022", by="topic", store=ga_store).to_pylist()}
+    assert list(rows) == ["me", "nu", "di", "hr", "co", "ec", "none"]
+    assert rows["none"]["n"] == 63
+    for code in ("me", "nu", "di", "hr", "co", "ec"):
+        assert rows[code]["n"] == sum(code in t.split(";") for _, t in calls), code
+    everything = unvote.align("KHM", "RUS", since="2022", by="all", store=ga_store).to_pylist()[0]
+    assert everything["n"] == rows["none"]["n"] + sum(1 for _, t in calls if t) == 305
+    only = unvote.align("KHM", "RUS", since="2022", by="all", topic="none", store=ga_store).to_pylist()[0]
+    assert {k: v for k, v in only.items() if k != "period"} == {k: v for k, v in rows["none"].items() if k != "period"}
+    # the Ukraine votes of ES-11 are there: all but ES-11/3 (human rights) have no topic
+    es11 = dict(_sql(ga_store, "SELECT resolution, rollcall_id FROM {rc} WHERE session = 'ES-11'"))
+    assert {r for r, rid in es11.items() if rid in untopical} == set(es11) - {"A/RES/ES-11/3"}
+
+
+def test_topic_none_filters_every_command(ga_store):
+    """--topic none selects exactly the roll calls with no topic in align, neighbors, matrix,
+    cohesion, ideal, search, votes and tally --by-group."""
+    from unvote.query.selection import Query, Selection
+
+    none_2022 = {r[0] for r in _sql(ga_store, "SELECT rollcall_id FROM {rc} WHERE year(date) = 2022 "
+                                    "AND coalesce(topics, '') = ''")}
+    assert len(none_2022) > 10
+    q = Query(Selection.of(year=2022, topic="none"), store=ga_store)
+    assert set(q.rollcalls(("rollcall_id",)).column("rollcall_id").to_pylist()) == none_2022
+    mixed = Query(Selection.of(year=2022, topic=["hr", "none"]), store=ga_store)
+    hr_or_none = {r[0] for r in _sql(ga_store, "SELECT rollcall_id FROM {rc} WHERE year(date) = 2022 AND "
+                                     "(coalesce(topics, '') = '' OR list_contains(string_split(topics, ';'), 'hr'))")}
+    assert set(mixed.rollcalls(("rollcall_id",)).column("rollcall_id").to_pylist()) == hr_or_none
+    kh = {r[0] for r in _sql(ga_store, "SELECT rollcall_id FROM {votes} WHERE ms_code = 'KHM'")}
+    record = unvote.voting_record("KHM", year=2022, topic="none", store=ga_store).to_pylist()
+    assert {r["rollcall_id"] for r in record} == none_2022 & kh and {r["topics"] for r in record} == {""}
+    found = unvote.search("Ukraine", year=2022, topic="none", store=ga_store).to_pylist()
+    assert {r["resolution"] for r in found} == {"A/RES/ES-11/1", "A/RES/ES-11/2", "A/RES/ES-11/4", "A/RES/ES-11/5"}
+    near = {r["country"]: r for r in unvote.neighbors("KHM", year=2022, topic="none", store=ga_store).to_pylist()}
+    assert near["RUS"]["n"] == len(none_2022 & kh & {r[0] for r in _sql(
+        ga_store, "SELECT rollcall_id FROM {votes} WHERE ms_code = 'RUS'")})
+    coh = unvote.cohesion("EU", year=2022, topic="none", by="all", store=ga_store).to_pylist()[0]
+    assert coh["rollcalls"] == len(none_2022)
+    pair = [r for r in unvote.matrix(year=2022, topic="none", store=ga_store).to_pylist()
+            if (r["a"], r["b"]) == ("KHM", "RUS")]
+    assert pair[0]["n"] == near["RUS"]["n"]
+    fit = facts(unvote.ideal(year=2022, topic="none", store=ga_store))["periods"]["2022"]
+    assert fit["rollcalls"] + fit["unanimous"] == len(none_2022)
+    groups = unvote.tally_by_group("ES-11/1", by="EU", topic="none", store=ga_store).to_pylist()
+    assert {r["resolution"] for r in groups} == {"A/RES/ES-11/1"}
+    with pytest.raises(UnknownResolution):  # ES-11/3 is on human rights
+        unvote.tally_by_group("ES-11/3", by="EU", topic="none", store=ga_store)

@@ -154,6 +154,7 @@ def test_count_by_decade_small():
     rows = {r["topic"]: r for r in got.to_pylist()}
     assert rows["hr"] == {"topic": "hr", "name": "Human rights", "1940s": 1, "1950s": 0, "1960s": 0, "1970s": 1}
     assert rows["me"]["1940s"] == 1 and rows["nu"]["1970s"] == 0
+    assert rows["none"] == {"topic": "none", "name": "No topic", "1940s": 0, "1950s": 0, "1960s": 0, "1970s": 1}
 
 
 # ---- assignment --------------------------------------------------------------------------------
@@ -325,7 +326,9 @@ def test_count_by_decade_real_against_duckdb(ga_store):
     sql = f"""
         SELECT t AS topic, (year(date) // 10 * 10) AS decade, count(*) AS n
         FROM (SELECT date, unnest(string_split(topics, ';')) AS t FROM read_parquet('{path}'))
-        WHERE t <> '' GROUP BY ALL"""
+        WHERE t <> '' GROUP BY ALL
+        UNION ALL SELECT 'none', (year(date) // 10 * 10), count(*) FROM read_parquet('{path}')
+        WHERE topics = '' GROUP BY ALL"""
     expected = {(t, f"{d}s"): n for t, d, n in duckdb.sql(sql).fetchall()}
     decades = [c for c in got.column_names if c.endswith("s") and c[:4].isdigit()]
     assert decades[0] == "1940s" and decades[-1] == "2020s"

@@ -262,24 +262,26 @@ def count_by_decade(rollcalls):
     """Roll calls per topic per decade: columns topic, name, then one per decade (``1940s`` …).
 
     ``rollcalls`` needs ``date`` and ``topics``. A roll call with several topics counts once
-    under each; one without a date or with topics null (not classified) counts nowhere. Every
-    decade from the first to the last dated roll call gets a column, zeros included.
+    under each; one with none (``topics`` empty) counts in the last row, ``none``; one without a
+    date or with topics null (not classified: the Security Council) counts nowhere. Every decade
+    from the first to the last dated roll call gets a column, zeros included.
     """
     import pyarrow as pa
 
-    from ..model.topics import name
+    from ..model.topics import NONE, name
 
+    rows = (*CODES, NONE)
     dates = rollcalls["date"].to_pylist()
     topics = rollcalls["topics"].to_pylist()
     years = [d.year for d in dates if d is not None]
     decades = list(range(min(years) // 10 * 10, max(years) // 10 * 10 + 1, 10)) if years else []
-    counts = {code: dict.fromkeys(decades, 0) for code in CODES}
+    counts = {code: dict.fromkeys(decades, 0) for code in rows}
     for d, t in zip(dates, topics):
         if d is None or t is None:
             continue
-        for code in split(t):
+        for code in split(t) or (NONE,):
             counts[code][d.year // 10 * 10] += 1
-    cols = {"topic": pa.array(CODES, pa.string()), "name": pa.array([name(c) for c in CODES], pa.string())}
+    cols = {"topic": pa.array(rows, pa.string()), "name": pa.array([name(c) for c in rows], pa.string())}
     for decade in decades:
-        cols[f"{decade}s"] = pa.array([counts[c][decade] for c in CODES], pa.int64())
+        cols[f"{decade}s"] = pa.array([counts[c][decade] for c in rows], pa.int64())
     return pa.table(cols)

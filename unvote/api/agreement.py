@@ -12,6 +12,7 @@ from ..core.errors import NoData, UsageError
 from ..core.results import Rows
 from ..model import countries, groups
 from ..model.sides import Side, side
+from ..model.topics import CODES, NONE
 from ..query.selection import Query, Selection
 from .selecting import selecting
 
@@ -39,11 +40,12 @@ def period_of(call: dict, by: str) -> str:
 
 
 def groups_of(call: dict, by: str) -> tuple[str, ...]:
-    """The rows of ``align --by`` a roll call counts in: its period, or each of its topics (none: none)."""
+    """The rows of ``align --by`` a roll call counts in: its period, or each of its topics (a roll call
+    with two counts in both), ``none`` when it has no topic."""
     if by == "topic":
         from ..analysis.topics import split
 
-        return split(call.get("topics"))
+        return split(call.get("topics")) or (NONE,)
     return (period_of(call, by),)
 
 
@@ -115,13 +117,9 @@ def align(a: str, b, *, by: str = "year", metric: str = "agree", year=None, sinc
     for partner in partners:
         calls = _pair_calls(query, first, side(partner))
         counted = [(g, c["a_vote"], c["b_vote"]) for c in calls for g in groups_of(c, by)]
-        if not counted:
-            raise NoData(f"no {query.sel.body.upper()} roll call{query.sel.describe()} has a topic")
         found = alignment.align(*zip(*counted), metric=metric)
         if by == "topic":
-            from ..model.topics import CODES
-
-            found.sort(key=lambda r: CODES.index(r["period"]))
+            found.sort(key=lambda r: (*CODES, NONE).index(r["period"]))
         rows += [{"partner": side(partner).code, **r} for r in found] if len(partners) > 1 else found
     if len(partners) > 1:
         types = {"partner": "VARCHAR", **types}

@@ -24,7 +24,7 @@ def align(
                            autocompletion=complete.places),
     others: list[str] = typer.Argument(..., help="Another country or group, or several (each against the first).",
                                        autocompletion=complete.places),
-    by: str = typer.Option("year", "--by", help="year | session | all | topic (one row per issue area).",
+    by: str = typer.Option("year", "--by", help="year | session | all | topic (one row per issue area, and none for roll calls with no topic).",
                            autocompletion=complete.align_periods),
     metric: str = MetricOpt,
     votes: bool = typer.Option(False, "--votes", help="The votes behind the score: one row per roll call counted, with both votes and their relation."),

@@ -124,6 +124,7 @@ def align_periods(incomplete: str) -> list[tuple[str, str]]:
 
 
 def topics(incomplete: str) -> list[tuple[str, str]]:
-    from ..model.topics import all_topics
+    from ..model.topics import NONE, NONE_NAME, all_topics
 
-    return _choices([t.code for t in all_topics()], incomplete, {t.code: t.name for t in all_topics()})
+    return _choices([*(t.code for t in all_topics()), NONE], incomplete,
+                    {**{t.code: t.name for t in all_topics()}, NONE: NONE_NAME})

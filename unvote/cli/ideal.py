@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 @options("topic", "continuity", "source", "kind", "body")
 def ideal(
     year: Optional[list[int]] = typer.Option(None, "--year", help="A calendar year (repeat for several: --year 2018 --year 2019)."),
-    session: Optional[list[str]] = typer.Option(None, "--session", help="A session (74, ES-11; repeatable)."),
+    session: Optional[list[str]] = typer.Option(None, "--session", help="A session (74, with the special sessions held in 2019; ES-11 alone; repeatable)."),
     min_votes: int = typer.Option(10, "--min-votes", help="Leave out countries with fewer votes cast in the period's contested roll calls."),
     sel: Selection = None,
     out: Output = None,

@@ -27,9 +27,11 @@ BodyOpt = typer.Option("ga", "--body", help="ga (General Assembly) or sc (Securi
 PeriodOpt = typer.Option("year", "--by", help="year | session | all", autocompletion=complete.periods)
 SinceOpt = typer.Option(None, "--since", help="First year or date (2010, 2010-06-01).")
 UntilOpt = typer.Option(None, "--until", help="Last year or date.")
-SessionOpt = typer.Option(None, "--session", help="Only this session (78, ES-11).")
+SessionOpt = typer.Option(None, "--session", help="Only this session: 78 (with the special sessions held in "
+                          "2023, as --by session counts them) or a special session alone (ES-11).")
 TopicOpt = typer.Option(None, "--topic", autocompletion=complete.topics, help="Only roll calls on these issue areas: me, nu, di, hr, co, ec or their "
-                        "names ('human rights'); repeat or separate with commas for any of several (see unvote topics).")
+                        "names ('human rights'), or none (roll calls with no topic); repeat or separate with commas for any "
+                        "of several (see unvote topics).")
 ContinuityOpt = typer.Option(True, "--continuity/--no-continuity",
                              help="Count a predecessor seat as the successor's (USSR → Russia).")
 METRIC_HELP = ("agree: (same + ½ partial) / votes both cast | statedept: (same + ½ (partial + absent)) / n | "

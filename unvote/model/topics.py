@@ -48,6 +48,12 @@ TOPICS: tuple[Topic, ...] = (
 )
 CODES: tuple[str, ...] = tuple(t.code for t in TOPICS)
 
+# Roll calls with no topic (Voeten coded none, or the rules found none): ``--topic none`` selects them
+# and ``align --by topic`` gives them a row, after the six.
+NONE = "none"
+NONE_NAME = "No topic"
+NONE_ALIASES = ("none", "no topic", "unclassified", "no topics")
+
 
 def all_topics() -> list[Topic]:
     return list(TOPICS)
@@ -58,6 +64,8 @@ def get(code: str) -> Topic | None:
 
 
 def name(code: str) -> str:
+    if code == NONE:
+        return NONE_NAME
     topic = get(code)
     return topic.name if topic else code
 
@@ -70,7 +78,7 @@ def _fold(text: str) -> str:
 
 @functools.cache
 def _names() -> dict[str, str]:
-    names: dict[str, str] = {}
+    names: dict[str, str] = {_fold(alias): NONE for alias in NONE_ALIASES}
     for t in TOPICS:
         for spelling in (t.code, t.name, *t.aliases):
             key = _fold(spelling)
@@ -80,21 +88,24 @@ def _names() -> dict[str, str]:
 
 
 def lookup(text: str) -> str:
-    """The code of the topic ``text`` names: a code (``hr``), a name or an alias, in any case or accent."""
+    """The code of the topic ``text`` names: a code (``hr``), a name or an alias, in any case or accent;
+    ``none`` for roll calls with no topic."""
     code = _names().get(_fold(text or ""))
     if code is None:
-        raise UnknownTopic(f"unknown topic {text!r} (topics: {', '.join(CODES)})", suggestions=_suggestions(text))
+        raise UnknownTopic(f"unknown topic {text!r} (topics: {', '.join(CODES)}, or {NONE})",
+                           suggestions=_suggestions(text))
     return code
 
 
 def lookup_all(values) -> tuple[str, ...]:
-    """Several topics: each value a topic, or several separated by ``,`` or ``;``. Codes in ``CODES`` order."""
+    """Several topics: each value a topic, or several separated by ``,`` or ``;``. Codes in ``CODES``
+    order, ``none`` last."""
     if isinstance(values, str):
         values = [values]
     wanted = {lookup(part) for value in values for part in re.split(r"[,;]", value) if part.strip()}
     if not wanted:
-        raise UnknownTopic(f"no topic given (topics: {', '.join(CODES)})")
-    return tuple(c for c in CODES if c in wanted)
+        raise UnknownTopic(f"no topic given (topics: {', '.join(CODES)}, or {NONE})")
+    return tuple(c for c in (*CODES, NONE) if c in wanted)
 
 
 def _suggestions(text: str) -> list[str]:

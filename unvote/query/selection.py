@@ -20,6 +20,7 @@ from ..core.results import Rows
 from ..model import countries, dates
 from ..model.letters import counts_sql
 from ..model.sessions import is_regular, regular_session_sql
+from ..model.topics import NONE
 from .reader import Reader
 
 BODIES = ("ga", "sc")
@@ -48,7 +49,7 @@ class Selection:
     session: str | None = None
     continuity: bool = True
     exclude_unanimous: bool = False
-    topics: tuple[str, ...] = ()  # roll calls on any of these issue areas (unvote.model.topics codes)
+    topics: tuple[str, ...] = ()  # roll calls on any of these issue areas (unvote.model.topics codes; none: no topic)
 
     @classmethod
     def of(cls, *, body: str = "ga", source: str = "undl", kind: str = "resolution", year=None, since=None,
@@ -112,8 +113,14 @@ class Selection:
             conds.append(f"{regular_session_sql(alias)} = ?" if is_regular(self.session) else f"{alias}.session = ?")
             params.append(self.session)
         if self.topics:
-            conds.append(f"list_has_any(string_split(coalesce({alias}.topics, ''), ';'), ?::VARCHAR[])")
-            params.append(list(self.topics))
+            named = [t for t in self.topics if t != NONE]
+            either = []
+            if named:
+                either.append(f"list_has_any(string_split(coalesce({alias}.topics, ''), ';'), ?::VARCHAR[])")
+                params.append(named)
+            if NONE in self.topics:  # roll calls with no topic
+                either.append(f"coalesce({alias}.topics, '') = ''")
+            conds.append(f"({' OR '.join(either)})")
         return (" AND ".join(conds) or "TRUE"), params
 
     def codes(self, code: str) -> list[str]:
