@@ -21,7 +21,9 @@ elif question == "votes":
         SELECT r.resolution, r.date, r.session, 'KHM' AS country, v.vote, r.counted_yes, r.counted_no,
                r.counted_abstain, r.counted_non_voting,
                CASE WHEN v.vote IN ('Y', 'N', 'A') THEN (CASE v.vote WHEN 'Y' THEN counted_yes WHEN 'N' THEN counted_no
-                    ELSE counted_abstain END) = greatest(counted_yes, counted_no, counted_abstain) END AS with_majority,
+                    ELSE counted_abstain END) = greatest(counted_yes, counted_no, counted_abstain) END AS with_plurality,
+               CASE WHEN v.vote IN ('Y', 'N', 'A') THEN v.vote = (CASE WHEN counted_yes > counted_no THEN 'Y' ELSE 'N' END)
+                    END AS with_outcome,
                '' AS topics, r.title, r.rollcall_id
         FROM {R} r JOIN {V} v USING (rollcall_id)
         WHERE v.ms_code = 'KHM' AND r.date BETWEEN DATE '2022-01-01' AND DATE '2022-12-31' ORDER BY r.date, r.rollcall_id""")

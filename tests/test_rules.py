@@ -77,6 +77,12 @@ def test_tally_session_column_names_what_session_selects(ga_store):
         in_es = unvote.align("KHM", "USA", session="ES-11", by="session", store=ga_store).to_pylist()
         assert rcid in _session_ids(ga_store, year - 1945)
         assert in_number[0]["n"] >= 1 and str(year - 1945) in {r["period"] for r in in_es}
+    from unvote.query.selection import Query, Selection
+
+    es10 = {r[0] for r in _sql(ga_store, "SELECT rollcall_id FROM {rc} WHERE session = 'ES-10'")}
+    assert len(es10) > 10  # --session ES-10 is the emergency session alone, 1997–2024
+    got = Query(Selection.of(session="es-10"), store=ga_store).rollcalls(("rollcall_id",)).column("rollcall_id")
+    assert set(got.to_pylist()) == es10
     regular = unvote.tally("78/221", store=ga_store).to_pylist()
     assert regular[0]["session"] == "78" and regular[0]["rollcall_id"] in _session_ids(ga_store, 78)
 

@@ -156,7 +156,7 @@ def cohesion(
     out: Output = None,
     chart: Optional[str] = ChartOpt,
 ):
-    """How united a group voted: the share of its members voting with the group majority, per period.
+    """How united a group voted: the share of its members voting with the group's plurality, per period.
 
     Example:
 
