@@ -80,7 +80,7 @@ def test_tally_session_column_names_what_session_selects(ga_store):
     from unvote.query.selection import Query, Selection
 
     es10 = {r[0] for r in _sql(ga_store, "SELECT rollcall_id FROM {rc} WHERE session = 'ES-10'")}
-    assert len(es10) > 10  # --session ES-10 is the emergency session alone, 1997–2024
+    assert len(es10) > 10  # --session ES-10 is the emergency session alone, 1997–2025
     got = Query(Selection.of(session="es-10"), store=ga_store).rollcalls(("rollcall_id",)).column("rollcall_id")
     assert set(got.to_pylist()) == es10
     regular = unvote.tally("78/221", store=ga_store).to_pylist()
