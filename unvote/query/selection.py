@@ -92,7 +92,7 @@ class Selection:
         else:
             parts += [f"since {self.since}" if self.since else "", f"until {self.until}" if self.until else ""]
         parts.append(f"in session {self.session}" if self.session else "")
-        parts.append(f"on {' or '.join(self.topics)}" if self.topics else "")
+        parts.append(f"on {' or '.join('no topic' if t == NONE else t for t in self.topics)}" if self.topics else "")
         text = " ".join(p for p in parts if p)
         return f" {text}" if text else ""
 
