@@ -246,7 +246,7 @@ def evaluate(pairs, last_train: int = TRAIN_LAST_SESSION) -> dict:
     for r in rows:
         if r["voeten_kind"] != "resolution" or r["voeten_topics"] is None:
             continue
-        number = regular_session(r["voeten_session"], r["date"])
+        number = regular_session(r["voeten_session"], r["date"], r.get("voeten_regular_session"))
         if number is None or not number.isdigit():
             continue
         truth, predicted = sets["train" if int(number) <= last_train else "test"]

@@ -419,7 +419,8 @@ def matched_pairs(undl_rc, undl_votes, voeten_rc, voeten_votes):
     topic classifier's report and the packaged codes: scripts/topic_report.py, build_topic_codes.py).
 
     One row per matched UNDL roll call: undl_id, resolution, date, session (UNDL's), title,
-    agenda_title, subjects, voeten_rcid, voeten_session, voeten_kind, voeten_topics (``"me;hr"``;
+    agenda_title, subjects, voeten_rcid, voeten_session (his symbol's), voeten_regular_session (his
+    session column: model.sessions), voeten_kind, voeten_topics (``"me;hr"``;
     null where Voeten's flags are missing), match (how ``history`` matched them).
     """
     import pyarrow as pa
@@ -443,6 +444,7 @@ def matched_pairs(undl_rc, undl_votes, voeten_rc, voeten_votes):
         "agenda_title": undl["agenda_title"] if "agenda_title" in undl.column_names else empty,
         "subjects": undl["subjects"] if "subjects" in undl.column_names else empty,
         "voeten_rcid": undl["voeten_rcid"], "voeten_session": v["session"],
+        "voeten_regular_session": v["regular_session"] if "regular_session" in v.column_names else empty,
         "voeten_kind": v["kind"], "voeten_topics": pa.array(codes, pa.string()), "match": undl["match"],
     })
 
