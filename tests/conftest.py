@@ -12,7 +12,6 @@ Tiers (pyproject's markers; `make check` runs the fast one):
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import os
 import re
@@ -346,72 +345,52 @@ def voeten_raw_frame(shared_data):
 
 # ---- a tiny hand-made store (the fast tier) --------------------------------------------------------------
 
-# Three roll calls, four members; every figure the tests expect is counted by hand from this table.
-TINY_VOTES = {  # resolution -> {member: vote}
-    "A/RES/77/1": {"AAA": "Y", "BBB": "Y", "CCC": "N", "DDD": "A"},
-    "A/RES/77/2": {"AAA": "Y", "BBB": "N", "CCC": "N", "DDD": "X"},
-    "A/RES/78/1": {"AAA": "A", "BBB": "A", "CCC": "Y", "DDD": "Y"},
-}
-
-
 @pytest.fixture
 def tiny_store(tmp_path, monkeypatch):
-    """A GA store of three hand-made roll calls (TINY_VOTES), written with Store.write, made the
-    default store. Members use the real codes USA, RUS, FRA and KHM (AAA, BBB, CCC, DDD above)."""
-    import datetime as dt
-
-    import pyarrow as pa
+    """A GA store of three hand-made roll calls (tests/tiny_store.py), written with Store.write and
+    made the default store: the fast tier's commands run on it in milliseconds."""
+    import tiny_store as tiny
 
     from unvote.store import Store
 
-    names = {"AAA": ("USA", "United States"), "BBB": ("RUS", "Russian Federation"),
-             "CCC": ("FRA", "France"), "DDD": ("KHM", "Cambodia")}
-    dates = {"A/RES/77/1": dt.date(2022, 10, 3), "A/RES/77/2": dt.date(2022, 11, 14),
-             "A/RES/78/1": dt.date(2023, 10, 2)}
-    calls, votes = [], []
-    for rid, (symbol, ballot) in enumerate(TINY_VOTES.items(), start=1):
-        counts = {v: sum(1 for x in ballot.values() if x == v) for v in "YNAX"}
-        calls.append({"rollcall_id": rid, "resolution": symbol, "date": dates[symbol],
-                      "session": symbol.split("/")[2], "title": f"Tiny resolution {symbol}",
-                      "members": len(ballot), "kind": "resolution", "source": "undl-csv",
-                      "total_yes": counts["Y"], "total_no": counts["N"], "total_abstentions": counts["A"],
-                      "total_non_voting": counts["X"], "total_ms": len(ballot),
-                      "topics": "", "topics_from": "rules"})
-        votes += [{"rollcall_id": rid, "ms_code": names[m][0], "ms_name": names[m][1], "vote": v}
-                  for m, v in ballot.items()]
     store = Store(tmp_path / "tiny")
-    store.write("ga", pa.Table.from_pylist(calls), pa.Table.from_pylist(votes),
-                {"source": "hand-made test store", "records": len(calls), "votes": len(votes)})
+    rollcalls, votes = tiny.tables()
+    store.write("ga", rollcalls, votes, {"source": "hand-made test store", "records": rollcalls.num_rows,
+                                         "votes": votes.num_rows})
     monkeypatch.setenv("UNVOTE_DATA_DIR", str(store.root))
     return store
 
 
 # ---- tiers ----------------------------------------------------------------------------------------------
 
-_SPAWN = re.compile(r"\bsubprocess\b|\bPopen\b|\bos\.kill\b|\bos\.fork\b|\bpexpect\b|\bos\.system\b")
-_SPAWNERS: dict[str, frozenset] = {}  # module file -> names of its module-level functions that spawn
+_SPAWN = re.compile(r"\bsubprocess\.(?!CompletedProcess)|\bPopen\b|\bos\.kill\b|\bos\.fork\b|\bos\.system\b")
+_SPAWNERS: dict[str, dict[str, bool]] = {}  # module file -> {function name: whether it starts a process}
 
 
-def _source(obj) -> str:
-    try:
-        return inspect.getsource(obj)
-    except (OSError, TypeError):
-        return ""
+def _spawning_functions(path: str) -> dict[str, bool]:
+    """Every function of a test module (methods by name too): whether its code starts a process or
+    calls a module-level function that does (one level deep: the helpers tests use)."""
+    import ast
+
+    if path not in _SPAWNERS:
+        text = Path(path).read_text("utf-8")
+        tree = ast.parse(text)
+        funcs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        lines = text.splitlines()
+        own = {f.name: bool(_SPAWN.search("\n".join(lines[f.lineno - 1:f.end_lineno]))) for f in funcs}
+        helpers = {f.name for f in tree.body if isinstance(f, ast.FunctionDef) and own[f.name]}
+        calls = {f.name: {c.func.id for c in ast.walk(f) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)}
+                 for f in funcs}
+        _SPAWNERS[path] = {name: own[name] or bool(calls[name] & helpers) for name in own}
+    return _SPAWNERS[path]
 
 
 def _spawns(item) -> bool:
     """Whether a test starts a process: its own code does, or calls a function of its module that does."""
-    module = getattr(item, "module", None)
-    func = getattr(item, "function", None)
-    if module is None or func is None:
+    module, func = getattr(item, "module", None), getattr(item, "function", None)
+    if module is None or func is None or not getattr(module, "__file__", None):
         return False
-    key = module.__file__
-    if key not in _SPAWNERS:
-        _SPAWNERS[key] = frozenset(name for name, f in vars(module).items()
-                                   if inspect.isfunction(f) and f.__module__ == module.__name__
-                                   and _SPAWN.search(_source(f)))
-    body = _source(func)
-    return bool(_SPAWN.search(body)) or any(re.search(rf"\b{re.escape(n)}\(", body) for n in _SPAWNERS[key])
+    return _spawning_functions(module.__file__).get(func.__name__, False)
 
 
 def pytest_collection_modifyitems(config, items):
