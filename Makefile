@@ -47,7 +47,7 @@ test: install
 
 # The fast tier: units and in-process commands on tiny hand-made stores; no real data, no system.
 check: install
-	$(PYTEST) -q -m "not real and not system" --durations=5
+	$(PYTEST) -q -n $(WORKERS) -m "not real and not system" --durations=5
 
 # Line coverage of the whole suite (a report, not a gate).
 cov: install
