@@ -1,4 +1,5 @@
-"""`make bench`: unvote beside a baseline in the same run, with the ratio. Figures, not assertions.
+"""`make bench`: unvote beside a baseline in the same run, with the ratio. Figures, and the speed
+and memory limits the tests no longer time (bench_limits.py: a broken limit makes the run exit 1).
 
 Each bench/bench_*.py exposes run(report, ctx); ctx holds the real data path and a built store.
 """
@@ -36,7 +37,9 @@ def main() -> int:
             print(f"# {name}", file=sys.stderr)
             module.run(report, ctx)
     report.print()
-    return 0
+    for failure in report.failures:
+        print(f"bench: {failure}", file=sys.stderr)
+    return 1 if report.failures else 0
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ class Row:
 class Report:
     def __init__(self):
         self.rows: list[Row] = []
+        self.failures: list[str] = []  # limits broken (bench_limits.py): `make bench` exits 1
 
     def __call__(self, name, ours, baseline=None, *, unit="s", goal="", note=""):
         self.rows.append(Row(name, ours, baseline, unit, goal, note))

@@ -41,15 +41,20 @@ def data_dir() -> Path:
 
 
 def rows(data: Path) -> list[dict]:
-    import pyarrow.compute as pc
-
-    from unvote.analysis.topics import CODES, join
     from unvote.ingest import history
 
     undl, vo = history.read_sources(data / "undl" / "ga_voting.csv.gz",
                                    [data / "voeten-unvotespublished-2016" / "UNVotesPublished.RData",
                                     data / "dgrtwo-unvotes" / "un_roll_calls.rda"])
-    pairs = history.matched_pairs(undl.rollcalls, undl.votes, vo.rollcalls, vo.votes)
+    return rows_from(history.matched_pairs(undl.rollcalls, undl.votes, vo.rollcalls, vo.votes), vo.rollcalls)
+
+
+def rows_from(pairs, voeten_rollcalls) -> list[dict]:
+    """The packaged rows from history.matched_pairs and Voeten's roll calls (the tests pass their own)."""
+    import pyarrow.compute as pc
+
+    from unvote.analysis.topics import CODES, join
+
     out = []
     for r in pairs.to_pylist():
         if r["voeten_topics"] is not None:
@@ -58,7 +63,7 @@ def rows(data: Path) -> list[dict]:
                         "topics": r["voeten_topics"]})
     out.sort(key=lambda r: r["undl_id"])
     matched = set(pairs["voeten_rcid"].to_pylist())
-    v = vo.rollcalls
+    v = voeten_rollcalls
     rest = v.filter(pc.and_(pc.equal(v["kind"], "resolution"), pc.starts_with(v["resolution"], "A/RES/")))
     extra = []
     for r in rest.to_pylist():

@@ -114,20 +114,10 @@ def run_unvote(args: list[str], env: dict[str, str]) -> tuple[int, str]:
 # ---- the store the examples run against ---------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def docs_store(shared_data, ga_store_dir, tmp_path_factory) -> Path:
-    """GA (the session's real GA store), SC, Voeten's 2016-17 file with the R package's roll-call
-    table, and the merged history: what `unvote fetch` with each source would have made."""
-    from unvote.ingest.fetch import fetch, fetch_voeten
-    from unvote.store import Store
-
-    pytest.importorskip("pyreadr")
-    root = tmp_path_factory.mktemp("docs_store")
-    ga, store = Store(ga_store_dir), Store(root)
-    store.write("ga", ga.rollcalls("ga"), ga.votes("ga"), ga.manifest("ga"))
-    fetch("sc", file=shared_data / "undl" / "sc_voting.csv.gz", store=store)
-    fetch_voeten(files=[shared_data / "voeten-unvotespublished-2016" / "UNVotesPublished.RData",
-                        shared_data / "dgrtwo-unvotes" / "un_roll_calls.rda"], store=store)
-    return root
+def docs_store(merged_store_dir) -> Path:
+    """GA, SC, Voeten's 2016-17 file with the R package's roll-call table, and the merged history:
+    what `unvote fetch` with each source would have made (conftest's cached store; read-only)."""
+    return merged_store_dir
 
 
 # ---- the tests ---------------------------------------------------------------------------------

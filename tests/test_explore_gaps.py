@@ -16,12 +16,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
-def voeten_raw(shared_data):
+def voeten_raw(voeten_raw_frame):
     """Voeten's roll calls as his file has them: {rcid: (session, date, unres)}."""
-    pyreadr = pytest.importorskip("pyreadr")
     import pandas as pd
 
-    x = pyreadr.read_r(str(shared_data / "voeten-unvotespublished-2016" / "UNVotesPublished.RData"))["x"]
+    x = voeten_raw_frame
     calls = x.drop_duplicates("rcid")
     dates = pd.to_datetime(calls["date"], format="%m/%d/%Y", errors="coerce")
     return {int(r): (int(s), None if pd.isna(d) else d.date(), u)
@@ -29,13 +28,9 @@ def voeten_raw(shared_data):
 
 
 @pytest.fixture(scope="module")
-def voeten_store(shared_data, tmp_path_factory):
-    pytest.importorskip("pyreadr")
-    from unvote.ingest.fetch import fetch_voeten
-
-    root = tmp_path_factory.mktemp("voeten")
-    fetch_voeten(files=[shared_data / "voeten-unvotespublished-2016" / "UNVotesPublished.RData"], store=Store(root))
-    return Store(root)
+def voeten_store(voeten_store_dir):
+    """Voeten's data as `fetch --source voeten` stores it (conftest's cached store; read-only)."""
+    return Store(voeten_store_dir)
 
 
 # ---- --by session as Voeten assigns sessions -------------------------------------------------------------

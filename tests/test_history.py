@@ -23,16 +23,12 @@ def merged(ga_store_dir, voeten_ingest):
 
 
 @pytest.fixture(scope="module")
-def both_store(ga_store_dir, voeten_files, tmp_path_factory):
-    """A store with the real GA data and Voeten's, fetched the way a user would."""
-    from unvote.ingest.fetch import fetch_voeten
+def both_store(merged_store_dir, merged_fetch_notes):
+    """The cached store with the real GA data and Voeten's, fetched the way a user would (read-only),
+    and what that fetch reported."""
+    from unvote.ingest.fetch import FetchResult
 
-    root = tmp_path_factory.mktemp("both")
-    ga = Store(ga_store_dir)
-    store = Store(root)
-    store.write("ga", ga.rollcalls("ga"), ga.votes("ga"), ga.manifest("ga"))
-    result = fetch_voeten(files=voeten_files, store=store)
-    return root, result
+    return merged_store_dir, FetchResult("voeten", None, None, notes=merged_fetch_notes)
 
 
 def by_symbol(rollcalls, symbol):
@@ -201,8 +197,8 @@ def test_cli_sources(both_store):
     assert refused.returncode == 3 and "no roll call with record id 3" in refused.stderr
 
 
-def test_cli_info_and_rebuild(both_store):
-    root, _ = both_store
+def test_cli_info_and_rebuild(store_copy):
+    root = store_copy("merged").root  # the rebuild writes
     info = " ".join(run(root, "info", "--format", "table").stdout.split())
     assert "merged: 6,465 roll calls, 1,004,872 votes, 1946-01-01 → 2025-10-29" in info
     assert "4,502 roll calls in both sources" in info and "current" in info

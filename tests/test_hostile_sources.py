@@ -1,59 +1,33 @@
 """Hostile files and servers against the sources layer: every one refused early, as one line with
-exit 6 (a bad setting: exit 2), within bounded memory, leaving nothing behind.
+exit 6 (a bad setting: exit 2), leaving nothing behind.
 
 Bombs are generated in tmp_path (multi-member gzip: one compressed block written many times, so a
-4 GiB bomb takes milliseconds to make); each CLI run is a child process that reports its own peak
-resident set size, so the memory bound is measured, not assumed.
+4 GiB bomb takes milliseconds to make); the CLI runs in-process. That each stays within bounded
+memory is measured, not assumed, by `make bench` (bench/bench_limits.py: each input's peak RSS in a
+child of its own, against the 300 MB bound), not timed here.
 """
 
 from __future__ import annotations
 
 import gzip
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import invoke
 from fake_undl import GA_HEADER, undl  # noqa: F401  (undl is a fixture)
 
 from unvote.core.errors import DataFormatError, UsageError
 from unvote.sources import limits, undl_csv
 
 ROOT = Path(__file__).resolve().parents[1]
-MAX_RSS_MB = 300
 MiB = 1 << 20
 
-# The child's own peak resident set (kB): VmHWM belongs to the memory image started by exec, while
-# ru_maxrss would also count the (large) pytest process the child was forked from.
-PEAK = """
-def peak_kb():
-    try:
-        with open("/proc/self/status") as fh:
-            return int(next(ln for ln in fh if ln.startswith("VmHWM:")).split()[1])
-    except (OSError, StopIteration):
-        import resource
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-"""
 
-# The child runs the CLI and, at exit, prints its peak RSS (kB) on a line of its own.
-CHILD = PEAK + """
-import atexit, sys
-atexit.register(lambda: print("PEAK_RSS_KB", peak_kb(), file=sys.stderr))
-from unvote.cli import main
-sys.argv = ["unvote", *sys.argv[1:]]
-main()
-"""
-
-
-def run_cli(*args, env=None, timeout=60):
-    """(exit code, stderr lines without the RSS line, peak RSS in MB) of ``unvote *args``."""
-    full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    proc = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True,
-                          env=full, timeout=timeout)
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    peak = [int(ln.split()[1]) for ln in lines if ln.startswith("PEAK_RSS_KB")]
-    return proc.returncode, [ln for ln in lines if not ln.startswith("PEAK_RSS_KB")], peak[0] / 1024
+def run_cli(*args, env=None):
+    """(exit code, stderr lines) of ``unvote *args``, run in-process."""
+    out = invoke(*args, env=env)
+    return out.returncode, [ln for ln in out.stderr.splitlines() if ln.strip()]
 
 
 def row(rid: int, code: str = "USA", title: str = "A title") -> str:
@@ -71,13 +45,12 @@ def gzip_repeated(path: Path, head: bytes, block: bytes, times: int) -> int:
     return path.stat().st_size
 
 
-def assert_refused(code, lines, peak, *words):
+def assert_refused(code, lines, *words):
     assert code == 6, lines
     assert len(lines) == 1, lines  # one line, no traceback
     for word in words:
         assert word in lines[0], lines
     assert "internal error" not in lines[0]
-    assert peak <= MAX_RSS_MB, f"peak RSS {peak:.0f} MB"
 
 
 def assert_nothing_stored(store: Path):
@@ -89,8 +62,8 @@ def assert_nothing_stored(store: Path):
 def test_a_10_mb_header_line_is_refused_in_one_line(tmp_path, isolated_store):
     bad = tmp_path / "header.csv"
     bad.write_bytes(b"undl_id," + b"x" * (10 * MiB) + b"\n1\n")
-    code, lines, peak = run_cli("fetch", "--file", str(bad))
-    assert_refused(code, lines, peak, "header line is longer than 1,048,576 bytes", "UNVOTE_MAX_FIELD_BYTES")
+    code, lines = run_cli("fetch", "--file", str(bad))
+    assert_refused(code, lines, "header line is longer than 1,048,576 bytes", "UNVOTE_MAX_FIELD_BYTES")
     assert "field larger than field limit" not in lines[0]
     assert_nothing_stored(isolated_store)
 
@@ -98,8 +71,8 @@ def test_a_10_mb_header_line_is_refused_in_one_line(tmp_path, isolated_store):
 def test_a_10_mb_field_is_refused(tmp_path, isolated_store):
     bad = tmp_path / "field.csv.gz"
     bad.write_bytes(gzip.compress((GA_HEADER + "\n" + row(1) + row(2, title="t" * (10 * MiB))).encode()))
-    code, lines, peak = run_cli("fetch", "--file", str(bad))
-    assert_refused(code, lines, peak, "a line longer than 1,048,576 bytes", "UNVOTE_MAX_FIELD_BYTES")
+    code, lines = run_cli("fetch", "--file", str(bad))
+    assert_refused(code, lines, "a line longer than 1,048,576 bytes", "UNVOTE_MAX_FIELD_BYTES")
     assert_nothing_stored(isolated_store)
 
 
@@ -117,8 +90,8 @@ def test_a_gzip_of_4_gb_of_zeros_is_refused_early(tmp_path, isolated_store):
     bomb = tmp_path / "zeros.csv.gz"
     size = gzip_repeated(bomb, b"", b"\0" * MiB, 4096)  # 4 GiB of zeros
     assert size < 5 * MiB
-    code, lines, peak = run_cli("fetch", "--file", str(bomb), timeout=30)
-    assert_refused(code, lines, peak, "refused", str(bomb))
+    code, lines = run_cli("fetch", "--file", str(bomb))
+    assert_refused(code, lines, "refused", str(bomb))
     assert_nothing_stored(isolated_store)
 
 
@@ -129,8 +102,8 @@ def test_a_gzip_expanding_to_2_gb_of_valid_rows_is_refused_early(tmp_path, isola
     bomb = tmp_path / "rows.csv.gz"
     size = gzip_repeated(bomb, (GA_HEADER + "\n").encode(), block, times)
     assert size < 12 * MiB and len(block) * times >= 1.9 * (1 << 30)
-    code, lines, peak = run_cli("fetch", "--file", str(bomb), timeout=60)
-    assert_refused(code, lines, peak, "is a gzip that expands more than 100:1", "UNVOTE_MAX_RATIO")
+    code, lines = run_cli("fetch", "--file", str(bomb))
+    assert_refused(code, lines, "is a gzip that expands more than 100:1", "UNVOTE_MAX_RATIO")
     assert_nothing_stored(isolated_store)
 
 
@@ -158,13 +131,11 @@ def test_a_2_gb_sparse_file_is_refused_without_reading_it(tmp_path, isolated_sto
     sparse = tmp_path / "sparse.csv"
     with open(sparse, "wb") as fh:
         fh.truncate(2 << 30)
-    code, lines, peak = run_cli("fetch", "--file", str(sparse), timeout=30)
-    assert_refused(code, lines, peak, "is 2,147,483,648 bytes, more than any voting CSV", "UNVOTE_MAX_CSV_BYTES")
+    code, lines = run_cli("fetch", "--file", str(sparse))
+    assert_refused(code, lines, "is 2,147,483,648 bytes, more than any voting CSV", "UNVOTE_MAX_CSV_BYTES")
     # and with the size cap lifted, the line cap still stops it after the first MiB
-    code, lines, peak = run_cli("fetch", "--file", str(sparse), env={"UNVOTE_MAX_CSV_BYTES": str(3 << 30)},
-                                timeout=30)
+    code, lines = run_cli("fetch", "--file", str(sparse), env={"UNVOTE_MAX_CSV_BYTES": str(3 << 30)})
     assert code == 6 and len(lines) == 1 and "longer than 1,048,576 bytes" in lines[0], lines
-    assert peak <= MAX_RSS_MB
     assert_nothing_stored(isolated_store)
 
 
@@ -184,17 +155,9 @@ def test_bad_limit_settings_are_usage_errors_naming_the_variable(monkeypatch, va
 def test_bad_limit_setting_from_the_cli_is_exit_2(tmp_path):
     ok = tmp_path / "ok.csv"
     ok.write_text(GA_HEADER + "\n" + row(1))
-    code, lines, _ = run_cli("fetch", "--file", str(ok), env={"UNVOTE_MAX_RATIO": "lots"})
+    code, lines = run_cli("fetch", "--file", str(ok), env={"UNVOTE_MAX_RATIO": "lots"})
     assert code == 2 and len(lines) == 1, lines
     assert "UNVOTE_MAX_RATIO='lots' is not valid: it takes a number greater than 0" in lines[0]
-
-
-# ---- the real file: under the same caps, within the memory bound --------------------------------
-def test_fetch_of_the_real_ga_file_stays_under_300_mb(shared_data, tmp_path):
-    code, lines, peak = run_cli("fetch", "--file", str(shared_data / "undl" / "ga_voting.csv.gz"),
-                                env={"UNVOTE_DATA_DIR": str(tmp_path / "s")}, timeout=120)
-    assert code == 0, lines
-    assert peak <= MAX_RSS_MB, f"peak RSS {peak:.0f} MB"
 
 
 # ---- Voeten votes file with the wrong schema ---------------------------------------------------
@@ -208,7 +171,7 @@ def test_fetch_of_the_real_ga_file_stays_under_300_mb(shared_data, tmp_path):
 def test_a_votes_file_with_the_wrong_schema_is_exit_6(tmp_path, isolated_store, text, words):
     bad = tmp_path / "votes.csv"
     bad.write_text(text)
-    code, lines, _ = run_cli("fetch", "--source", "voeten", "--file", str(bad))
+    code, lines = run_cli("fetch", "--source", "voeten", "--file", str(bad))
     assert code == 6 and len(lines) == 1, lines
     assert words in lines[0] and "internal error" not in lines[0]
     assert_nothing_stored(isolated_store)
@@ -328,22 +291,18 @@ def test_marcxml_samples_stream_to_the_values_in_them(name, rid, symbol, date, s
         assert len(rec.rows) == data.count(b'tag="967"')
 
 
-def test_a_crafted_560_kb_record_page_parses_in_well_under_a_second():
-    """Unclosed metadata rows made the old regex quadratic (22 s); an HTML parser is linear."""
-    import time
-
+def test_a_crafted_560_kb_record_page_is_parsed():
+    """Unclosed metadata rows made the old regex quadratic (22 s); an HTML parser is linear (its
+    time on these pages, under a second, is measured by `make bench`: bench/bench_limits.py)."""
     from unvote.sources.undl_records import parse_record_html, parse_search_html
 
     crafted = "<html><body>" + "<div class='metadata-row'><span class='title x'>Vote" * 12_000
     assert 500_000 < len(crafted) < 700_000
-    t0 = time.perf_counter()
     with pytest.raises(DataFormatError, match="no voting-record fields"):
         parse_record_html(crafted, 1, "ga")
-    assert time.perf_counter() - t0 < 1.0  # ~0.1 s on an idle machine; the old regex took 22 s
     crafted = "<html><body><abbr class='unapi-id' title='1'></abbr>" + "<i class='fa fa-globe'></i>" * 20_000
-    t0 = time.perf_counter()
     hits, _ = parse_search_html(crafted)
-    assert time.perf_counter() - t0 < 1.0 and [h.rid for h in hits] == [1] and hits[0].skipped
+    assert [h.rid for h in hits] == [1] and hits[0].skipped
 
 
 @pytest.mark.parametrize("xml,words", [
@@ -361,30 +320,21 @@ def test_billion_laughs_xxe_and_broken_xml_stay_refused(xml, words):
         parse_marcxml(xml, "ga")
 
 
-CHILD_HARVEST = PEAK + """
-import datetime as dt, sys
-from unvote.core.errors import UnvoteError
-from unvote.sources import http, undl_records
-try:
-    with http.session() as client:
-        undl_records.harvest(client, "ga", sys.argv[1], dt.date(2025, 1, 1), dt.date(2025, 12, 31))
-    print("accepted")
-except UnvoteError as exc:
-    print(type(exc).__name__, exc.exit_code, exc)
-print("PEAK_RSS_KB", peak_kb())
-"""
+def test_an_endless_search_answer_is_cut_off(undl):
+    """Refused once the page passes its byte limit (that memory stays bounded meanwhile is measured
+    by `make bench`: bench/bench_limits.py)."""
+    import datetime as dt
 
-
-def test_an_endless_search_answer_is_cut_off_within_bounded_memory(undl):
     from fake_undl import Fault
 
+    from unvote.core.errors import FetchError
+    from unvote.sources import http, undl_records
+
     undl.fault("/search", Fault("endless"))
-    proc = subprocess.run([sys.executable, "-c", CHILD_HARVEST, undl.url], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
-    out = proc.stdout.splitlines()
-    assert out[0].startswith("FetchError 6 ") and "sent more than 33,554,432 bytes" in out[0], proc.stdout + proc.stderr
-    assert "UNVOTE_MAX_PAGE_BYTES" in out[0]
-    assert int(out[-1].split()[1]) / 1024 <= MAX_RSS_MB
+    with http.session() as client, pytest.raises(FetchError) as err:
+        undl_records.harvest(client, "ga", undl.url, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert type(err.value) is FetchError and err.value.exit_code == 6
+    assert "sent more than 33,554,432 bytes" in str(err.value) and "UNVOTE_MAX_PAGE_BYTES" in str(err.value)
 
 
 # ---- docs/limits.md lists every limit and HTTP setting with its real default --------------------

@@ -108,11 +108,11 @@ def test_nothing_listening_is_unreachable_with_the_manual_way_out():
 def test_stalled_page_times_out_and_is_retried(undl):
     undl.add_page("/slow", "<html><body>" + "x" * 5000 + "</body></html>")
     undl.fault("/slow", Fault("stall", seconds=2, after_bytes=10))
-    t0 = time.monotonic()
     with client() as c:
         assert http.get_text(c, f"{undl.url}/slow").endswith("</html>")
+    # a second request only because the client gave up on the first (stalled 2 s) at its read
+    # timeout: waited out, that answer would have been whole. (No clock: a busy machine is slow.)
     assert len(undl.requests_to("/slow")) == 2
-    assert time.monotonic() - t0 < 1.8  # gave up on the stalled answer after the 0.5 s read timeout
 
 
 # ---- downloads -------------------------------------------------------------------------------
@@ -321,10 +321,8 @@ def test_a_content_length_far_beyond_any_release_is_refused_before_reading(undl,
 def test_an_endless_body_is_cut_off_at_the_download_limit(undl, tmp_path, monkeypatch):
     monkeypatch.setenv("UNVOTE_MAX_DOWNLOAD_BYTES", str(2 << 20))
     undl.fault("/f", Fault("endless"))
-    t0 = time.monotonic()
     with client() as c, pytest.raises(FetchError, match=r"passed 2,097,152 bytes, far more than any release"):
         http.download(c, f"{undl.url}/f", tmp_path, expect="binary")
-    assert time.monotonic() - t0 < 10
     assert list(tmp_path.iterdir()) == []
 
 
@@ -345,8 +343,8 @@ def test_a_server_trickling_one_byte_at_a_time_meets_the_deadline(undl, tmp_path
     t0 = time.monotonic()
     with client() as c, pytest.raises(FetchError) as err:
         http.download(c, f"{undl.url}/f", tmp_path, expect="binary")
-    took = time.monotonic() - t0
-    assert 1.4 <= took < 3.5, took
+    # not before the deadline (a busy machine only makes it later; the message says the deadline ended it)
+    assert time.monotonic() - t0 >= 1.4
     assert "took longer than 1.5 s in all (UNVOTE_HTTP_DEADLINE raises the limit)" in str(err.value)
     assert list(tmp_path.iterdir()) == []
     undl.fault("/p", Fault("trickle", seconds=0.05))

@@ -1,10 +1,11 @@
 """The notebooks run, top to bottom, against the real store; they are committed clean (no outputs, cell ids)."""
 
 import os
-import time
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.system  # a Jupyter kernel per notebook
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,9 +39,8 @@ def execute(path: Path, store: Path, monkeypatch, tmp_path):
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(path, as_version=4)
-    started = time.perf_counter()
     NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(tmp_path)}}).execute()
-    return nb, time.perf_counter() - started
+    return nb  # its run time is measured by `make bench` (bench/bench_limits.py), not asserted here
 
 
 def text_of(cell) -> str:
@@ -59,7 +59,7 @@ def images(nb) -> int:
 
 
 def test_quickstart_runs(ga_store_dir, monkeypatch, tmp_path):
-    nb, seconds = execute(NOTEBOOKS[[p.name for p in NOTEBOOKS].index("quickstart.ipynb")], ga_store_dir,
+    nb = execute(NOTEBOOKS[[p.name for p in NOTEBOOKS].index("quickstart.ipynb")], ga_store_dir,
                           monkeypatch, tmp_path)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert str(ga_store_dir) in text_of(code[0])
@@ -67,11 +67,10 @@ def test_quickstart_runs(ga_store_dir, monkeypatch, tmp_path):
     assert "141 yes, 5 no, 35 abstentions, 12 not voting; 181 of 193 members voted" in text_of(code[1])
     assert "Russian Federation" in text_of(code[2])
     assert images(nb) == 1
-    assert seconds < 60  # < 20 s on a quiet machine; headroom for a busy one
 
 
 def test_cambodia_russia_story_runs(ga_store_dir, monkeypatch, tmp_path):
-    nb, seconds = execute(NOTEBOOKS[[p.name for p in NOTEBOOKS].index("cambodia_russia.ipynb")], ga_store_dir,
+    nb = execute(NOTEBOOKS[[p.name for p in NOTEBOOKS].index("cambodia_russia.ipynb")], ga_store_dir,
                           monkeypatch, tmp_path)
     out = "\n".join(text_of(c) for c in nb.cells if c.cell_type == "code")
     assert ("adopted with 141 of the 181 members voting in favour (5 against, 35 abstaining); "
@@ -90,4 +89,3 @@ def test_cambodia_russia_story_runs(ga_store_dir, monkeypatch, tmp_path):
     dates = pq.read_table(Store(ga_store_dir).version("ga") / "rollcalls.parquet", columns=["date"])["date"].to_pylist()
     in_span = sum(dt.date(2022, 1, 1) <= d <= dt.date(2024, 12, 31) for d in dates)
     assert f"countries, {in_span} roll calls" in out
-    assert seconds < 60

@@ -18,8 +18,9 @@ import pytest
 from test_output import EVIL_TITLE, write_hostile_csv
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed: .ci/run installs "
-                                                        "libreoffice-calc-nogui; apt-get install it to run these")
+pytestmark = [pytest.mark.system,
+              pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed: .ci/run installs "
+                                                         "libreoffice-calc-nogui; apt-get install it to run these")]
 GERMAN_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
 xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">

@@ -21,16 +21,9 @@ def run(*args):
 
 
 @pytest.fixture(scope="module")
-def sc_dir(shared_data, tmp_path_factory):
-    root = tmp_path_factory.mktemp("sc")
-    pipeline.fetch("sc", file=shared_data / "undl" / "sc_voting.csv.gz", store=Store(root))
-    return root
-
-
-@pytest.fixture
-def sc_store(sc_dir, monkeypatch):
-    monkeypatch.setenv("UNVOTE_DATA_DIR", str(sc_dir))
-    return Store(sc_dir)
+def sc_dir(sc_store_dir):
+    """The cached real SC store (conftest; read-only). sc_store makes it the default store."""
+    return sc_store_dir
 
 
 def test_sc_file_is_read_whole(sc_store):

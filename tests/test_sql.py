@@ -5,7 +5,6 @@ import datetime as dt
 import gzip
 import io
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,15 +25,9 @@ def snapshot(folder: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def ga_sc_store(ga_store_dir, shared_data, tmp_path_factory):
-    """The real GA store plus the real SC data (a copy of the session's GA store, so that one stays GA only)."""
-    from unvote.ingest.fetch import fetch
-    from unvote.store import Store
-
-    root = tmp_path_factory.mktemp("ga_sc") / "store"
-    shutil.copytree(ga_store_dir, root, symlinks=True)
-    fetch("sc", file=shared_data / "undl" / "sc_voting.csv.gz", store=Store(root))
-    return root
+def ga_sc_store(ga_sc_store_dir):
+    """The real GA and SC data in one store (conftest's cached one; read-only)."""
+    return ga_sc_store_dir
 
 
 def test_count_matches_the_parquet_file(ga_store):

@@ -12,6 +12,8 @@ import pytest
 from unvote.ingest import fetch as pipeline
 from unvote.store import Store
 
+pytestmark = [pytest.mark.system, pytest.mark.xdist_group("store-processes")]  # many processes at once: run these one after another
+
 QUIRKS = Path(__file__).parent / "fixtures" / "ga_quirks.csv"
 OLD = ("ga_quirks.csv", 2, 10)
 NEW = ("ga_voting.csv.gz", 5_538, 917_187)

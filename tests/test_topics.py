@@ -14,7 +14,6 @@ from fake_undl import undl  # noqa: F401  (the loopback UNDL fixture)
 
 from unvote.analysis import topics as rules
 from unvote.core.errors import ExitStatus, NotFound
-from unvote.ingest import history
 from unvote.ingest import topics as ingest_topics
 from unvote.model import topics
 
@@ -193,12 +192,13 @@ def test_symbol_fallback_for_a_future_record():
     assert ingest_topics.assign(far)["topics_from"].to_pylist() == ["rules"]
 
 
-def _voeten_flags(pyreadr, path):
-    """rcid → Voeten's six flags as numbers, from his first row per rcid. The file stores ``ec`` as
-    text, once as ``0\\"`` (a transcription slip the reader takes as 0, as we do here)."""
+@pytest.fixture(scope="module")
+def voeten_flags(voeten_raw_frame):
+    """rcid → Voeten's six flags as numbers, from his first row per rcid (read by pyreadr). The file
+    stores ``ec`` as text, once as ``0\\"`` (a transcription slip the reader takes as 0, as we do here)."""
     import pandas as pd
 
-    x = pyreadr.read_r(str(path))["x"].drop_duplicates("rcid").set_index("rcid")
+    x = voeten_raw_frame.drop_duplicates("rcid").set_index("rcid")
     return pd.DataFrame({c: pd.to_numeric(x[c].astype("string").str.extract(r"^\s*([01])", expand=False))
                          for c in topics.CODES}, index=x.index)
 
@@ -216,12 +216,9 @@ def test_reference_file_says_cc0():
 # ---- real data ---------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def real_pairs(shared_data):
-    pytest.importorskip("pyreadr")
-    undl, vo = history.read_sources(shared_data / "undl" / "ga_voting.csv.gz",
-                                          [shared_data / "voeten-unvotespublished-2016" / "UNVotesPublished.RData",
-                                           shared_data / "dgrtwo-unvotes" / "un_roll_calls.rda"])
-    return undl, vo, history.matched_pairs(undl.rollcalls, undl.votes, vo.rollcalls, vo.votes)
+def real_pairs(undl_ingest, voeten_ingest, voeten_pairs):
+    """(UNDL ingest, Voeten ingest, history.matched_pairs of the two): conftest's, once per run."""
+    return undl_ingest, voeten_ingest, voeten_pairs
 
 
 def _docs_table() -> dict[str, dict]:
@@ -278,26 +275,27 @@ def test_report_script_prints_the_docs_table(real_pairs, shared_data, monkeypatc
 
 
 def test_packaged_codes_are_current(real_pairs, shared_data):
-    """scripts/build_topic_codes.py on the real data gives the packaged file byte for byte."""
+    """scripts/build_topic_codes.py on the real data gives the packaged file byte for byte (its rows
+    from the session's matching: ``rows`` reads the same two sources and matches them the same way)."""
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
         import build_topic_codes
     finally:
         sys.path.remove(str(ROOT / "scripts"))
-    assert build_topic_codes.render(build_topic_codes.rows(shared_data)) == \
+    _, vo, pairs = real_pairs
+    assert build_topic_codes.render(build_topic_codes.rows_from(pairs, vo.rollcalls)) == \
         (ROOT / "unvote" / "data" / "voeten_topics.csv").read_text("utf-8")
 
 
-def test_packaged_codes_are_voetens(real_pairs, shared_data):
+def test_packaged_codes_are_voetens(voeten_flags):
     """Each packaged row's codes are the flags of that rcid in Voeten's own file (read with pyreadr)."""
-    import pyreadr
-
-    first = _voeten_flags(pyreadr, shared_data / "voeten-unvotespublished-2016" / "UNVotesPublished.RData")
+    # rcid -> its flags in CODES order (one dict, not a pandas lookup per row: 4,000 rows)
+    first = dict(zip(voeten_flags.index, voeten_flags[list(topics.CODES)].itertuples(index=False)))
     rows = _reference_rows()
     assert len(rows) > 4_000
     for r in rows:
-        flags = first.loc[int(r["voeten_rcid"]), list(topics.CODES)]
-        assert r["topics"] == ";".join(c for c in topics.CODES if flags[c] == 1), r
+        flags = first[int(r["voeten_rcid"])]
+        assert r["topics"] == ";".join(c for c, f in zip(topics.CODES, flags) if f == 1), r
 
 
 def test_store_topics_on_the_real_ga_data(ga_store):
@@ -347,18 +345,12 @@ def test_docs_counts_per_decade_are_real(ga_store):
     assert body == [[str(r[c]) for c in header] for r in got.to_pylist()]
 
 
-def test_voeten_store_topics_are_his_flags(shared_data, tmp_path):
-    """fetch --source voeten writes his flags as the topics column (checked against pyreadr)."""
-    pyreadr = pytest.importorskip("pyreadr")
-    from unvote.ingest.fetch import fetch_voeten
+def test_voeten_store_topics_are_his_flags(voeten_store_dir, voeten_flags):
+    """fetch --source voeten (the cached store) writes his flags as the topics column (checked against pyreadr)."""
     from unvote.store import Store
 
-    files = [shared_data / "voeten-unvotespublished-2016" / "UNVotesPublished.RData",
-             shared_data / "dgrtwo-unvotes" / "un_roll_calls.rda"]
-    store = Store(tmp_path / "v")
-    fetch_voeten(files=files, store=store)
-    rc = store.rollcalls("voeten", columns=["rollcall_id", "topics", "topics_from"])
-    x = _voeten_flags(pyreadr, files[0])
+    rc = Store(voeten_store_dir).rollcalls("voeten", columns=["rollcall_id", "topics", "topics_from"])
+    x = voeten_flags
     flagged = x[list(topics.CODES)].notna().all(axis=1)
     got = dict(zip(rc["rollcall_id"].to_pylist(), zip(rc["topics"].to_pylist(), rc["topics_from"].to_pylist())))
     assert len(got) == len(x)
