@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from common import best_cmd, best_of, paired_cmd
+from common import best_cmd, best_of, median, paired_cmd, paired_ratio, paired_runs
 
 HERE = Path(__file__).resolve().parent
 UNVOTE = [sys.executable, "-m", "unvote"]
@@ -32,34 +32,61 @@ def run(report, ctx) -> None:
     from unvote.store import Store
 
     store = Store(ctx.ga_store())
-    folder = store.version("ga")
     env = {"UNVOTE_DATA_DIR": str(ctx.ga_store())}
-    for question, args in (("tally", ["tally", "ES-11/1"]), ("align", ["align", "KHM", "RUS"])):
-        (ours, ours_rss), (base, base_rss) = paired_cmd(
-            UNVOTE + args + ["--format", "csv"], [sys.executable, str(HERE / "baseline_duckdb.py"), str(folder),
-                                                  question], env=env)
-        report(f"{' '.join(args)} --format csv (end to end)", ours, base, goal="goal ≤ 1.2×",
-               note="baseline: bare DuckDB script, same query on the same Parquet files")
+    baseline = [sys.executable, str(HERE / "baseline_typer_duckdb.py")]
+    for args in (["tally", "ES-11/1"], ["align", "KHM", "RUS"]):
+        ours_cmd, base_cmd = UNVOTE + args + ["--format", "csv"], baseline + args
+        same_answer(ours_cmd, base_cmd, env)
+        a, b = paired_runs(ours_cmd, base_cmd, env, repeat=15)
+        (ours, ours_rss), (base, base_rss) = summary(a), summary(b)
+        report(f"{' '.join(args)} --format csv (end to end)", ours, base, ratio=paired_ratio(a, b),
+               goal="goal ≤ 1.15×", note="baseline: bench/baseline_typer_duckdb.py, the same SQL on the same "
+                                         "files; median of 15 interleaved pairs")
         report(f"{' '.join(args)} peak RSS", ours_rss, base_rss, unit="MB", goal="goal ≤ 120 MB")
 
-    # The same questions warm, in one process: the query work without start-up costs.
-    import duckdb
-    from baseline_duckdb import QUERIES
+    # The same questions warm, in one process: the query work without start-up costs (each call
+    # opens its own DuckDB connection, on both sides).
+    import contextlib
+    import io
+    import os
+
+    import baseline_typer_duckdb as bare
 
     import unvote
 
-    con = duckdb.connect()
-    report("tally ES-11/1 (warm, in-process)", best_of(lambda: unvote.tally("ES-11/1", store=store), 20),
-           best_of(lambda: con.sql(QUERIES["tally"].format(folder=folder)).fetchall(), 20),
-           note="baseline: the DuckDB query")
-    report("align KHM RUS (warm, in-process)", best_of(lambda: unvote.align("KHM", "RUS", store=store), 20),
-           best_of(lambda: con.sql(QUERIES["align"].format(folder=folder)).fetchall(), 20),
-           note="baseline: the DuckDB query")
+    os.environ["UNVOTE_DATA_DIR"] = str(ctx.ga_store())  # the baseline reads the store's pointer from it
 
-    (helptime, _), (bare, _) = paired_cmd(UNVOTE + ["--help"], [sys.executable, "-c", "pass"],
-                                          env={"COLUMNS": "100"})
-    report("unvote --help", helptime, bare, goal="goal ≤ 0.10 s", note="baseline: bare python start-up")
+    def quiet(fn):
+        def call():
+            with contextlib.redirect_stdout(io.StringIO()):
+                fn()
+        return call
+
+    report("tally ES-11/1 (warm, in-process)", best_of(lambda: unvote.tally("ES-11/1", store=store), 20),
+           best_of(quiet(lambda: bare.tally("ES-11/1")), 20), note="baseline: the script's tally(), warm")
+    report("align KHM RUS (warm, in-process)", best_of(lambda: unvote.align("KHM", "RUS", store=store), 20),
+           best_of(quiet(lambda: bare.align("KHM", "RUS")), 20), note="baseline: the script's align(), warm")
+
+    (helptime, _), (bare_start, _) = paired_cmd(UNVOTE + ["--help"], [sys.executable, "-c", "pass"],
+                                                env={"COLUMNS": "100"})
+    report("unvote --help", helptime, bare_start, goal="goal ≤ 0.10 s", note="baseline: bare python start-up")
     (duck, _), (typer_duck, _) = paired_cmd([sys.executable, "-c", "import duckdb"],
                                             [sys.executable, "-c", "import duckdb, typer"])
     report("import floor: duckdb + typer vs duckdb", typer_duck, duck,
            note="what a Typer CLI pays over the bare script before any work")
+
+
+def summary(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    """(median seconds, peak RSS MB) of a command's runs."""
+    return median(t for t, _ in runs), max(m for _, m in runs)
+
+
+def same_answer(ours: list[str], baseline: list[str], env: dict) -> None:
+    """The two commands print the same CSV (else the timing compares different work)."""
+    import os
+    import subprocess
+
+    out = [subprocess.run(cmd, capture_output=True, env={**os.environ, **env}, check=True).stdout
+           for cmd in (ours, baseline)]
+    if out[0] != out[1]:
+        raise SystemExit(f"bench: {' '.join(ours[2:])} and the baseline differ:\n{out[0][:300]!r}\n{out[1][:300]!r}")

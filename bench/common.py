@@ -49,6 +49,11 @@ class Row:
     unit: str
     goal: str
     note: str
+    paired: float | None = None
+
+    @property
+    def ratio(self) -> float:
+        return self.paired if self.paired is not None else self.ours / self.baseline
 
 
 class Report:
@@ -56,9 +61,10 @@ class Report:
         self.rows: list[Row] = []
         self.failures: list[str] = []  # limits broken (bench_limits.py): `make bench` exits 1
 
-    def __call__(self, name, ours, baseline=None, *, unit="s", goal="", note=""):
-        self.rows.append(Row(name, ours, baseline, unit, goal, note))
-        ratio = f"{ours / baseline:.2f}×" if baseline else "—"
+    def __call__(self, name, ours, baseline=None, *, unit="s", goal="", note="", ratio=None):
+        """``ratio``: the paired ratio (median of per-pair ratios), shown instead of ours / baseline."""
+        self.rows.append(Row(name, ours, baseline, unit, goal, note, ratio))
+        ratio = f"{self.rows[-1].ratio:.2f}×" if baseline else "—"
         print(f"  {name}: {ours:.3f}{unit} vs {baseline if baseline is None else round(baseline, 3)} "
               f"→ {ratio} {goal}", file=sys.stderr)
 
@@ -66,7 +72,7 @@ class Report:
         print(f"{'benchmark':44} {'unvote':>10} {'baseline':>10} {'ratio':>7}  goal / note")
         for r in self.rows:
             base = f"{r.baseline:.3f}{r.unit}" if r.baseline is not None else "—"
-            ratio = f"{r.ours / r.baseline:.2f}×" if r.baseline else "—"
+            ratio = f"{r.ratio:.2f}×" if r.baseline else "—"
             print(f"{r.name:44} {r.ours:>9.3f}{r.unit} {base:>10} {ratio:>7}  {r.goal} {r.note}".rstrip())
 
 
@@ -80,9 +86,15 @@ def best_of(fn, repeat: int = 5) -> float:
 
 
 def run_cmd(args: list[str], env: dict | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one subprocess run (via measure.py); output discarded."""
+    """Wall seconds and peak RSS (MB) of one subprocess run (via measure.py); output discarded.
+
+    Commands run as installed ones do, with their bytecode cached (pip compiles a package when it
+    installs it): PYTHONDONTWRITEBYTECODE, set in some sandboxes, would make every run of an editable
+    checkout compile its modules again (~50 ms that no user pays)."""
+    env = {**os.environ, **(env or {})}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     done = subprocess.run([sys.executable, str(Path(__file__).with_name("measure.py")), *args],
-                          capture_output=True, text=True, env={**os.environ, **(env or {})})
+                          capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed: {done.stderr[-500:]}")
     elapsed, rss = done.stdout.split()
@@ -95,15 +107,31 @@ def best_cmd(args: list[str], env: dict | None = None, repeat: int = 5) -> tuple
 
 
 def paired_cmd(ours: list[str], baseline: list[str], env: dict | None = None,
-               repeat: int = 11) -> tuple[tuple[float, float], tuple[float, float]]:
+               repeat: int = 15) -> tuple[tuple[float, float], tuple[float, float]]:
     """Interleave the two commands (ours, baseline, ours, …) so load on the machine hits both alike;
-    (median seconds, peak RSS MB) for each."""
-    import statistics
+    (median seconds, peak RSS MB) for each. The median of the per-pair ratios is ``paired_ratio``."""
+    a, b = paired_runs(ours, baseline, env, repeat)
+    return ((median(t for t, _ in a), max(m for _, m in a)), (median(t for t, _ in b), max(m for _, m in b)))
 
+
+def paired_runs(ours: list[str], baseline: list[str], env: dict | None = None,
+                repeat: int = 15) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """(seconds, peak RSS MB) of each run of the two commands, interleaved (the first of each
+    discarded: it warms the page cache and writes the bytecode)."""
     a, b = [], []
-    run_cmd(ours, env), run_cmd(baseline, env)  # warm the page cache for both
+    run_cmd(ours, env), run_cmd(baseline, env)
     for _ in range(repeat):
         a.append(run_cmd(ours, env))
         b.append(run_cmd(baseline, env))
-    return ((statistics.median(t for t, _ in a), max(m for _, m in a)),
-            (statistics.median(t for t, _ in b), max(m for _, m in b)))
+    return a, b
+
+
+def paired_ratio(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> float:
+    """The median of the ratios of runs made side by side: robust to load that comes and goes."""
+    return median(x / y for (x, _), (y, _) in zip(a, b))
+
+
+def median(values) -> float:
+    import statistics
+
+    return statistics.median(list(values))

@@ -320,8 +320,12 @@ class Store:
                     # No Arrow schema in the file: its dictionary columns (ms_code …) read as plain text in
                     # every tool, so Polars joins them with countries.code (Parquet still dictionary-encodes).
                     pq.write_table(table, tmp / name, compression="zstd", store_schema=False, **extra)
+                    # the columns too, as a reader of the file sees them, so it plans its SQL without
+                    # asking the file (Reader.schema)
                     files[name] = {"rows": table.num_rows, "bytes": (tmp / name).stat().st_size,
-                                   "sha256": _sha256(tmp / name)}
+                                   "sha256": _sha256(tmp / name),
+                                   "columns": {f.name: str(getattr(f.type, "value_type", f.type))
+                                               for f in table.schema}}
                 manifest = {"dataset": dataset, **manifest, "files": files,
                             "written_at": datetime.now(UTC).isoformat(timespec="seconds")}
                 (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), "utf-8")

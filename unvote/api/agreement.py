@@ -115,15 +115,59 @@ def align(a: str, b, *, by: str = "year", metric: str = "agree", year=None, sinc
     types = {"period": "VARCHAR", **dict.fromkeys(alignment.output_columns(metric), "BIGINT"), "score": "DOUBLE"}
     rows = []
     for partner in partners:
-        calls = _pair_calls(query, first, side(partner))
-        counted = [(g, c["a_vote"], c["b_vote"]) for c in calls for g in groups_of(c, by)]
-        found = alignment.align(*zip(*counted), metric=metric)
+        found = _counted_in_sql(query, first, side(partner), by, metric)
+        if found is None:
+            calls = _pair_calls(query, first, side(partner))
+            counted = [(g, c["a_vote"], c["b_vote"]) for c in calls for g in groups_of(c, by)]
+            found = alignment.align(*zip(*counted), metric=metric)
         if by == "topic":
             found.sort(key=lambda r: (*CODES, NONE).index(r["period"]))
         rows += [{"partner": side(partner).code, **r} for r in found] if len(partners) > 1 else found
     if len(partners) > 1:
         types = {"partner": "VARCHAR", **types}
     return Rows.from_dicts(rows, types)
+
+
+# align's periods counted in SQL (two countries): the period of a roll call, as ``period_of`` gives it
+SQL_PERIODS = {"year": "CAST(year(calls.date) AS VARCHAR)", "all": "'all'"}
+
+
+def _counted_in_sql(query: Query, first: Side, second: Side, by: str, metric: str) -> list[dict] | None:
+    """``analysis.align.align``'s rows for two countries by year or all, counted by DuckDB in the query
+    that reads the votes (no roll call comes back to Python); the score is then ``analysis.align.score``
+    of the counts. None when a side is a group or ``by`` needs Python (session, topic), or when nothing
+    was counted (the Python path then names why)."""
+    from ..analysis import align as alignment
+
+    if by not in SQL_PERIODS or first.kind != "country" or second.kind != "country" or first.code == second.code:
+        return None
+    calls, params = query.rollcalls_sql(("rollcall_id", "date"))
+    votes = query.table("votes")
+    cast = "a.vote IN ('Y', 'A', 'N') AND b.vote IN ('Y', 'A', 'N')"
+    cells = ", ".join(f"count(*) FILTER (WHERE a.vote = '{c[0].upper()}' AND b.vote = '{c[1].upper()}') AS {c}"
+                      for c in alignment.CELLS)
+    # the rules of analysis.align.relation: both listed (a vote, not NULL) counts; same, partial
+    # (an abstention against Y or N), opposite (Y against N) among Y/A/N; absent otherwise
+    sql = (f"WITH calls AS ({calls}), "
+           f"a AS (SELECT rollcall_id, any_value(vote) AS vote FROM {votes} "
+           "WHERE ms_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY rollcall_id), "
+           f"b AS (SELECT rollcall_id, any_value(vote) AS vote FROM {votes} "
+           "WHERE ms_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY rollcall_id) "
+           f"SELECT {SQL_PERIODS[by]} AS period, count(*) AS n, "
+           f"count(*) FILTER (WHERE {cast} AND a.vote = b.vote) AS same, "
+           f"count(*) FILTER (WHERE {cast} AND a.vote <> b.vote AND 'A' IN (a.vote, b.vote)) AS partial, "
+           f"count(*) FILTER (WHERE {cast} AND a.vote <> b.vote AND 'A' NOT IN (a.vote, b.vote)) AS opposite, "
+           f"count(*) FILTER (WHERE NOT ({cast})) AS absent, {cells} "
+           "FROM calls JOIN a USING (rollcall_id) JOIN b USING (rollcall_id) "
+           "WHERE a.vote IS NOT NULL AND b.vote IS NOT NULL "
+           "GROUP BY period ORDER BY min(calls.date)")  # periods in the order of their first roll call
+    counts = query.reader.rows(sql, [*params, first.codes(query.sel.continuity),
+                                     second.codes(query.sel.continuity)]).to_pylist()
+    if not counts:
+        return None
+    columns = alignment.output_columns(metric)
+    return [{"period": c["period"], **{k: c[k] for k in columns}, "score": alignment.score(c, metric)}
+            for c in counts]
 
 
 def _pair_calls(query: Query, first: Side, second: Side, columns=None) -> list[dict]:

@@ -35,7 +35,10 @@ def find(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "res
     return _find(_query(symbols, selection, store), symbols)
 
 
-def _find(query: Query, symbols) -> Rows:
+def _find(query: Query, symbols, *, counted: bool = False) -> Rows:
+    """The roll calls ``symbols`` name; ``counted`` (a tally's form) gives ``topics`` as text and adds
+    each one's vote counts (``COUNT_COLUMNS``), read in the same query where the symbols narrow the
+    roll calls: a tally is one query."""
     from ..core.errors import UnknownResolution
 
     if not symbols:
@@ -43,10 +46,19 @@ def _find(query: Query, symbols) -> Rows:
     narrowed = _narrow(symbols)
     if narrowed is not None:  # read only the roll calls whose symbol holds the base typed (or the record id)
         try:
-            return _find_in(query, symbols, *narrowed)
+            return _find_in(query, symbols, *narrowed, topics_text=counted, counted=counted)
         except UnknownResolution:
             pass  # read them all: the suggestions need every symbol
-    return _find_in(query, symbols, "TRUE", [])
+    found = _find_in(query, symbols, "TRUE", [], topics_text=counted)
+    if not counted:
+        return found
+    counts = query.counts(found.column_values("rollcall_id"))  # counted for the roll calls found only
+    return Rows(found.column_names + list(COUNT_COLUMNS), found.types + ["BIGINT"] * len(COUNT_COLUMNS),
+                [(*row, *counts.get(row[found.column_names.index("rollcall_id")], (0,) * len(COUNT_COLUMNS)))
+                 for row in found.rows])
+
+
+COUNT_COLUMNS = ("yes", "no", "abstain", "non_voting", "members")  # as Query.counts gives them
 
 
 def _narrow(symbols) -> tuple[str, list] | None:
@@ -70,12 +82,20 @@ def _narrow(symbols) -> tuple[str, list] | None:
     return "(" + " OR ".join(conds) + ")", params
 
 
-def _find_in(query: Query, symbols, cond: str, cond_params: list) -> Rows:
+def _find_in(query: Query, symbols, cond: str, cond_params: list, *, topics_text: bool = False,
+             counted: bool = False) -> Rows:
     from ..model.symbols import SymbolIndex
 
     drafts = query.has_column("draft")
-    sql, params = query.rollcalls_sql((*ROLLCALL_VIEW, "kind", "source", *(["draft"] if drafts else [])))
-    calls = query.reader.rows(f"SELECT * FROM ({sql}) r WHERE {cond}", [*params, *cond_params])
+    columns = (*ROLLCALL_VIEW, "kind", "source", *(["draft"] if drafts else []))
+    sql, params = query.rollcalls_sql(columns)
+    topics = f" REPLACE ({query.topics_sql('r')} AS topics)" if topics_text else ""
+    sql = f"SELECT *{topics} FROM ({sql}) r WHERE {cond}"
+    if counted:  # the candidates' votes counted in the same query (a few roll calls: cheap)
+        sql = (f"WITH r AS ({sql}), c AS ({query.counted_sql('SELECT rollcall_id FROM r')}) "
+               f"SELECT r.*, {', '.join(f'coalesce(c.{k}, 0) AS {k}' for k in COUNT_COLUMNS)} "
+               "FROM r LEFT JOIN c USING (rollcall_id) ORDER BY r.date, r.rollcall_id")
+    calls = query.reader.rows(sql, [*params, *cond_params])
     details = [f"{date}, {(title or '').split(' : ')[0][:60]}"
                for date, title in zip(calls.column_values("date"), calls.column_values("title"))]
     index = SymbolIndex(calls.column_values("resolution"), calls.column_values("rollcall_id"),
@@ -96,14 +116,8 @@ def tally(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "re
     from ..analysis.tally import TALLY_TYPES, tally_rows
 
     query = _query(symbols, selection, store)
-    calls = _find(query, symbols)
-    ids = calls.column_values("rollcall_id")
-    rows = tally_rows(calls.to_pylist(), query.counts(ids))
-    topics = dict(query.reader.rows(
-        f"SELECT r.rollcall_id, {query.topics_sql('r')} FROM {query.table('rollcalls')} r "
-        "WHERE r.rollcall_id IN (SELECT unnest(?::BIGINT[]))", [ids]).rows) if query.has_column("topics") else {}
-    for row in rows:
-        row["topics"] = topics.get(row["rollcall_id"], "")
+    calls = _find(query, symbols, counted=True).to_pylist()
+    rows = tally_rows(calls, {c["rollcall_id"]: tuple(c.pop(k) for k in COUNT_COLUMNS) for c in calls})
     types = dict(TALLY_TYPES)
     types = {**{k: v for k, v in types.items() if k != "source"}, "topics": "VARCHAR",
              **({} if selection.source == "undl" else {"source": types["source"]})}

@@ -17,7 +17,7 @@ class Reader:
 
         self.store = store if store is not None else Store()
         self._merged_checked = False
-        self._columns: dict[tuple[str, str], list[str]] = {}
+        self._columns: dict[tuple[str, str], dict[str, str]] = {}
         self._con = None
 
     def version(self, dataset: str) -> Path:
@@ -52,12 +52,33 @@ class Reader:
         return f"read_parquet('{path}'{', file_row_number = true' if row_numbers else ''})"
 
     def columns(self, dataset: str, name: str) -> list[str]:
-        """The columns of one of a dataset's tables (read from the file's footer once)."""
+        """The columns of one of a dataset's tables, in file order."""
+        return list(self.schema(dataset, name))
+
+    def schema(self, dataset: str, name: str) -> dict[str, str]:
+        """Column → type of one of a dataset's tables: from the manifest, which records each file's
+        columns when it is written (no query), else from the file's footer (one DESCRIBE, kept).
+        Types are DuckDB's names, or Arrow's where the manifest gave them; ``is_list`` reads either."""
         key = (dataset, name)
         if key not in self._columns:  # one version per dataset, so its columns never change under this reader
-            self._columns[key] = [row[0] for row in
-                                  self._run(f"DESCRIBE SELECT * FROM {self.table(dataset, name)}").fetchall()]
+            self._columns[key] = self._recorded_schema(dataset, name) or {
+                row[0]: row[1] for row in self._run(f"DESCRIBE SELECT * FROM {self.table(dataset, name)}").fetchall()}
         return self._columns[key]
+
+    def _recorded_schema(self, dataset: str, name: str) -> dict[str, str] | None:
+        self.version(dataset)
+        try:
+            recorded = self.store.manifest(dataset)["files"][f"{name}.parquet"]["columns"]
+        except (StoreError, KeyError, TypeError):  # written before manifests kept columns, or damaged: ask the file
+            return None
+        if not isinstance(recorded, dict) or not all(isinstance(v, str) for v in recorded.values()):
+            return None
+        return recorded
+
+    def is_list(self, dataset: str, name: str, column: str) -> bool:
+        """Whether a column holds lists (DuckDB ``VARCHAR[]``, Arrow ``list<…>``)."""
+        kind = self.schema(dataset, name).get(column, "")
+        return kind.endswith("]") or "list<" in kind
 
     @property
     def con(self):

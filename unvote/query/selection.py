@@ -157,8 +157,7 @@ class Query:
         """SQL for a roll call's topics as text (``me;hr``), or '' where the data has no ``topics`` column."""
         if not self.has_column("topics"):
             return "''"
-        kind = self.reader.rows(f"SELECT typeof(topics) FROM {self.table('rollcalls')} LIMIT 1").rows
-        if kind and kind[0][0].endswith("[]"):
+        if self.reader.is_list(self.dataset, "rollcalls", "topics"):
             return f"coalesce(array_to_string({alias}.topics, ';'), '')"
         return f"coalesce(CAST({alias}.topics AS VARCHAR), '')"
 
@@ -245,10 +244,14 @@ class Query:
 
     def counts(self, ids: list[int]) -> dict[int, tuple]:
         """Per roll call id: (yes, no, abstain, non_voting, members) counted from the votes."""
-        found = self.reader.rows(
-            f"SELECT v.rollcall_id, {LETTER_COUNTS}, count(*) FROM {self.table('votes')} v "
-            "WHERE v.rollcall_id IN (SELECT unnest(?::BIGINT[])) GROUP BY v.rollcall_id", [list(ids)])
+        found = self.reader.rows(self.counted_sql("SELECT unnest(?::BIGINT[])"), [list(ids)])
         return {row[0]: row[1:] for row in found.rows}
+
+    def counted_sql(self, ids_sql: str) -> str:
+        """SQL counting the votes of the roll calls ``ids_sql`` selects: rollcall_id, yes, no, abstain,
+        non_voting, members (everyone listed)."""
+        return (f"SELECT v.rollcall_id, {LETTER_COUNTS}, count(*) AS members FROM {self.table('votes')} v "
+                f"WHERE v.rollcall_id IN ({ids_sql}) GROUP BY v.rollcall_id")
 
     def matrix(self, *, codes: list[str] | None = None, fold_sessions: bool = False, extra=()):
         """(roll calls, VoteMatrix) for the selection: every country listed at least once, as columns
