@@ -67,6 +67,8 @@ def run(report, ctx) -> None:
     report("align KHM RUS (warm, in-process)", best_of(lambda: unvote.align("KHM", "RUS", store=store), 20),
            best_of(quiet(lambda: bare.align("KHM", "RUS")), 20), note="baseline: the script's align(), warm")
 
+    pruning(report, store)
+
     (helptime, _), (bare_start, _) = paired_cmd(UNVOTE + ["--help"], [sys.executable, "-c", "pass"],
                                                 env={"COLUMNS": "100"})
     report("unvote --help", helptime, bare_start, goal="goal ≤ 0.10 s", note="baseline: bare python start-up")
@@ -74,6 +76,27 @@ def run(report, ctx) -> None:
                                             [sys.executable, "-c", "import duckdb, typer"])
     report("import floor: duckdb + typer vs duckdb", typer_duck, duck,
            note="what a Typer CLI pays over the bare script before any work")
+
+
+def pruning(report, store) -> None:
+    """Store.votes(filters=…) (fetch --update reads the held votes of the roll calls it replaces):
+    its row-group pruning on min/max statistics beside DuckDB reading the same rows into Arrow."""
+    import duckdb
+
+    ids = store.rollcalls("ga", columns=["rollcall_id"])["rollcall_id"].to_pylist()
+    path = str(store.version("ga") / "votes.parquet")
+    con = duckdb.connect()
+
+    def duck(wanted):
+        rel = con.sql("SELECT * FROM read_parquet($path) WHERE rollcall_id IN (SELECT unnest($ids::BIGINT[]))",
+                      params={"path": path, "ids": wanted})
+        return (getattr(rel, "to_arrow_table", None) or rel.arrow)()
+
+    for label, wanted in (("22 newest", ids[-22:]), ("300 newest", ids[-300:]), ("all", ids)):
+        filters = [("rollcall_id", "in", wanted)]
+        report(f"store.votes(filters), {label} roll calls (warm)",
+               best_of(lambda f=filters: store.votes("ga", filters=f), 7), best_of(lambda w=wanted: duck(w), 7),
+               note="baseline: DuckDB read_parquet … WHERE rollcall_id IN … → Arrow")
 
 
 def summary(runs: list[tuple[float, float]]) -> tuple[float, float]:
