@@ -216,9 +216,9 @@ class Store:
 
         Uses ParquetFile with row-group pruning on min/max statistics rather than pyarrow.dataset,
         which imports pandas (≈0.3 s, a third of a typical command's run time) whether needed or not.
-        DuckDB does not serve this path as well: reading the votes of 22 / 300 / all roll calls into
-        Arrow it took 2.5× / 1.5× / 1.7× as long, and hands back plain strings for the dictionary
-        columns (docs/benchmarks.md).
+        DuckDB does not serve this path as well: reading the same rows into Arrow it was no faster
+        (slower for hundreds of roll calls: docs/benchmarks.md), and hands back plain strings for
+        the dictionary columns.
         """
         import pyarrow.parquet as pq
 
