@@ -147,7 +147,7 @@ def matrix(
 
 
 @app.command()
-@options("since", "until", "session", "topic", "continuity", "source", "kind", "body")
+@options("year", "since", "until", "session", "topic", "continuity", "source", "kind", "body")
 def cohesion(
     group: str = typer.Argument(..., help="A group: ASEAN, EU, African Group, … (see unvote groups).",
                                autocompletion=complete.groups),
@@ -163,6 +163,7 @@ def cohesion(
     \b
       unvote cohesion ASEAN --by year
       unvote cohesion EU --since 2004 --format csv
+      unvote cohesion ASEAN --year 2022
     """
     from .. import api
     from ..output.labels import DEFINITIONS, label

@@ -26,8 +26,13 @@ def _print_version(value: bool) -> None:
 
 SHELLS = ("bash", "zsh", "fish")
 
+# Typer documents no API for its completion scripts beyond its own --install/--show-completion flags,
+# which take no shell name. ``typer.completion`` is the module those flags call; its names
+# (completion_init, get_completion_script, install) are the ones used here, never the underscore
+# modules behind them, so a Typer that moves its internals still works. The <0.29 pin in
+# pyproject.toml is for start-up time (0.29 imports pydantic), not for these names.
 if os.environ.get("_UNVOTE_COMPLETE"):  # the shell asks for completions (add_completion=False registers none)
-    from typer._completion_classes import completion_init
+    from typer.completion import completion_init
 
     completion_init()
 
@@ -44,11 +49,11 @@ def _completion(install: bool):
             return
         import sys
 
-        from typer import _completion_shared as shared
+        from typer import completion as shared
 
         args = sys.argv[1:]
         named = args[args.index(flag) + 1] if flag in args[:-1] else None
-        shell = (named or shared._get_shell_name() or "").strip().lower()
+        shell = (named or _running_shell() or "").strip().lower()
         if shell not in SHELLS:
             raise typer.BadParameter(f"{shell or 'this shell'!r} is not one of {', '.join(SHELLS)}",
                                      param_hint=flag)
@@ -61,6 +66,16 @@ def _completion(install: bool):
         raise typer.Exit()
 
     return callback
+
+
+def _running_shell() -> str | None:
+    """The shell this runs under (shellingham, which Typer requires), or None."""
+    try:
+        import shellingham
+
+        return shellingham.detect_shell()[0]
+    except Exception:  # not detectable (no /proc, an unknown parent): the user names the shell
+        return None
 
 
 @app.callback()

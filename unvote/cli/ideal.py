@@ -37,11 +37,15 @@ def ideal(
     from .. import api
     from ..analysis.ideal import facts
     from ..output.labels import DEFINITIONS, label
-    from ..output.render import numeric_periods, stderr_console
+    from ..output.render import stderr_console
     from ..output.views import ideal_note, ideal_view
 
     if year and session:
         raise typer.BadParameter("give --year or --session, not both", param_hint="--year / --session")
+    if highlight and not chart:  # before the fit, which takes seconds
+        from ..core.errors import UsageError
+
+        raise UsageError("--highlight colours countries in a chart: add --chart FILE")
     if not year and not session:  # the latest complete year in the data, said on stderr
         year = [api.latest_complete_year(selection=sel)]
         stderr_console().print(f"note: no --year or --session: {year[0]}, the latest complete year in the data")
@@ -54,6 +58,6 @@ def ideal(
     if out.format != "table":  # the terminal view shows these in its caption
         for line in ideal_note(facts(table)):
             stderr_console().print(f"note: {line}")
-    out.emit(numeric_periods(table), label=tag, pretty=lambda console: ideal_view(console, table))
+    out.emit(table, label=tag, pretty=lambda console: ideal_view(console, table))
 
 

@@ -38,13 +38,15 @@ def tally(
     """
     from .. import api
     from ..api.records import body_for
+    from ..core.errors import UsageError
     from ..output.labels import label
     from ..output.views import tally_view
 
     if sel.topics and by_group is None:
-        from ..core.errors import UsageError
-
         raise UsageError("--topic goes with --by-group (a tally names its roll calls itself)")
+    if countries and by_group is not None:  # checked first: one table is written, and --by-group's has no countries
+        raise UsageError("--countries and --by-group are two different tables: give one (tally … --countries, "
+                         "or tally … --by-group GROUP)")
     def tag(rows):  # the roll calls' own span (earliest first) and body (S/RES/… is the Security Council)
         return label(sel.replace(body=body_for(symbols, sel.body)), dates=rows.column_values("date"))
 

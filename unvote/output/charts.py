@@ -22,7 +22,7 @@ from .files import check_target, write_atomically
 from .labels import BODIES, Label, label
 
 SUFFIXES = (".png", ".svg", ".pdf")
-CHART_HELP = "Also draw the result as a chart into FILE (.png, .svg or .pdf; needs matplotlib: unvote[charts])."
+CHART_HELP = "Also draw the result as a chart into FILE (.png, .svg or .pdf; needs matplotlib: pip install matplotlib)."
 WIDTH, HEIGHT, DPI = 12.0, 6.75, 100  # 1200 × 675 px
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
@@ -67,8 +67,9 @@ def _matplotlib():
         import matplotlib
         from matplotlib.figure import Figure
     except ImportError:
-        raise MissingDependency("--chart needs matplotlib: pip install 'unvote[charts]' "
-                                "(from a checkout: pip install '.[charts]')") from None
+        # unvote is installed from its checkout, not PyPI: never hint a name on PyPI someone else could take
+        raise MissingDependency("--chart needs matplotlib: pip install matplotlib "
+                                "(or, in unvote's checkout: pip install '.[charts]')") from None
     return matplotlib, Figure
 
 

@@ -19,7 +19,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .views import no_color, plain_table, plain_value, stderr_console, stdout_console  # noqa: F401  (re-exported)
+from .views import (  # noqa: F401  (plain_table, no_color … re-exported)
+    json_value,
+    no_color,
+    plain_table,
+    plain_value,
+    stderr_console,
+    stdout_console,
+    text_value,
+)
 
 FORMATS = ("auto", "table", "csv", "tsv", "json", "ndjson", "xlsx", "parquet")
 EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".ndjson": "ndjson",
@@ -255,14 +263,18 @@ class _Lines:
 
 
 def _csv_column(values: list, kind: str, formula_guard: bool = False) -> list:
-    if kind == "float":
-        return ["" if v is None or math.isnan(v) else repr(round(v, 6)) for v in values]
+    if kind == "float":  # NaN and ±inf are missing, as in JSON and xlsx
+        return ["" if v is None or math.isnan(v) or math.isinf(v) else repr(round(v, 6)) for v in values]
     if kind == "date":
         return ["" if v is None else v.isoformat() for v in values]
-    if formula_guard and kind == "str":
-        return ["" if v is None else ("'" + v if v.startswith(FORMULA_STARTS) and v not in ("-", "+") else v)
+    if kind in ("int", "bool"):
+        return ["" if v is None else v for v in values]
+    # text, and anything else as text: nested values as JSON, bytes as hex, decimals as numbers
+    values = ["" if v is None else v if isinstance(v, str) else text_value(v) for v in values]
+    if formula_guard:
+        return ["'" + v if v.startswith(FORMULA_STARTS) and v not in ("-", "+") else v
                 for v in values]  # a lone "-" or "+" (a placeholder) is no formula
-    return ["" if v is None else v for v in values]
+    return values
 
 
 # --- JSON / NDJSON ---------------------------------------------------------------------------
@@ -271,7 +283,7 @@ def write_json(table, out) -> None:
     """A JSON array with one object per line, streamed in batches; numbers stay numbers, NaN is null."""
     out.write(b"[")
     first = True
-    for names, columns in _columns(table):
+    for names, columns in _columns(table, years=True):
         lines = _json_lines(names, columns)
         if lines:
             out.write((("\n" if first else ",\n") + ",\n".join(lines)).encode("utf-8"))
@@ -281,7 +293,7 @@ def write_json(table, out) -> None:
 
 def write_ndjson(table, out) -> None:
     """One JSON object per line (https://github.com/ndjson/ndjson-spec), streamed in batches."""
-    for names, columns in _columns(table):
+    for names, columns in _columns(table, years=True):
         lines = _json_lines(names, columns)
         if lines:
             out.write(("\n".join(lines) + "\n").encode("utf-8"))
@@ -305,6 +317,8 @@ def _json_column(values: list, kind: str) -> list[str]:
     if kind == "bool":
         return ["null" if v is None else "true" if v else "false" for v in values]
     dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    if kind == "other":  # nested values as JSON structures, bytes as hex, decimals as numbers
+        return ["null" if v is None else dumps(json_value(v)) for v in values]
     return ["null" if v is None else dumps(plain_value(v)) for v in values]
 
 
@@ -314,21 +328,15 @@ def records(table) -> list[dict]:
             for row in zip(*[[plain_value(v) for v in values] for values, _ in columns])]
 
 
-def numeric_periods(table):
-    """``table`` with its ``period`` column as integers when every period is a year or a session
-    number (so JSON and xlsx carry a number, as CSV readers see one); otherwise unchanged."""
-    import pyarrow as pa
-
-    if "period" not in table.column_names:
-        return table
-    column = table.column("period")
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-        return table
-    values = column.to_pylist()
-    if not values or not all(isinstance(v, str) and v.isascii() and v.isdigit() and len(v) < 10 for v in values):
-        return table
-    index = table.column_names.index("period")
-    return table.set_column(index, pa.field("period", pa.int64()), pa.array([int(v) for v in values], pa.int64()))
+def period_years(name: str, values: list) -> list | None:
+    """The one rule for a ``period`` column in JSON, NDJSON and xlsx: when every period is a year
+    ("2024"), the years as numbers (as a CSV reader sees them); else None (sessions, "all", topics stay
+    text, so a column never changes type with the span asked for)."""
+    if name != "period" or not values:
+        return None
+    if not all(v is None or (isinstance(v, str) and len(v) == 4 and v.isascii() and v.isdigit()) for v in values):
+        return None
+    return [None if v is None else int(v) for v in values]
 
 
 def _is_rows(table) -> bool:
@@ -336,17 +344,27 @@ def _is_rows(table) -> bool:
     return hasattr(table, "kinds") and hasattr(table, "rows")
 
 
-def _columns(table):
+def _columns(table, *, years: bool = False):
     """Per batch: (column names, [(values, kind)]) with kind int | float | str | date | bool | other —
-    a ``Rows`` as one batch without pyarrow, anything else in Arrow batches."""
+    a ``Rows`` as one batch without pyarrow, anything else in Arrow batches. ``years``: a ``period``
+    column of years as numbers (``period_years``)."""
     if _is_rows(table):
         kinds = table.kinds()
         values = [list(c) for c in zip(*table.rows)] if table.rows else [[] for _ in kinds]
-        yield table.column_names, list(zip(values, kinds))
+        yield table.column_names, _with_years(table.column_names, list(zip(values, kinds)), years)
         return
     for batch in _batches(table):
-        yield batch.schema.names, [(batch.column(i).to_pylist(), _kind(batch.column(i).type))
-                                   for i in range(batch.num_columns)]
+        names = batch.schema.names
+        yield names, _with_years(names, [(batch.column(i).to_pylist(), _kind(batch.column(i).type))
+                                         for i in range(batch.num_columns)], years)
+
+
+def _with_years(names: list[str], columns: list[tuple[list, str]], years: bool) -> list[tuple[list, str]]:
+    if not years or "period" not in names:
+        return columns
+    i = names.index("period")
+    numbers = period_years("period", columns[i][0]) if columns[i][1] == "str" else None
+    return columns if numbers is None else [*columns[:i], (numbers, "int"), *columns[i + 1:]]
 
 
 def _kind(arrow_type) -> str:

@@ -10,6 +10,7 @@ number is ever cut on a 60-column terminal.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import re
@@ -51,7 +52,7 @@ def format_cell(v) -> str:
         return "–"
     if isinstance(v, float):
         return f"{v:.3f}"
-    return str(v)
+    return v if isinstance(v, str) else text_value(v)
 
 
 def sparkline(values: list[float | None], lo: float = 0.0, hi: float = 1.0) -> str:
@@ -80,6 +81,45 @@ def plain_value(v):
     if isinstance(v, (dt.date, dt.datetime)):
         return v.isoformat()
     return v
+
+
+def text_value(v) -> str:
+    """A non-text value as CSV and the terminal show it: a list, dict or struct as JSON text (not a Python
+    repr), bytes as hex, a decimal as its number, a date or time in ISO form, a missing float as ""."""
+    v = json_value(v)
+    if v is None:
+        return ""
+    if isinstance(v, (list, dict, bool)):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+def json_value(v):
+    """``v`` as a value ``json.dumps`` writes faithfully: NaN and ±inf as None, bytes as hex, a decimal as an
+    int or float, a date, time or duration as ISO text, nested lists, dicts and maps element by element."""
+    import decimal
+
+    if v is None or isinstance(v, (str, bool, int)):
+        return v
+    if isinstance(v, float):
+        return None if math.isnan(v) or math.isinf(v) else v
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return bytes(v).hex()
+    if isinstance(v, decimal.Decimal):
+        return None if not v.is_finite() else int(v) if v == v.to_integral_value() else float(v)
+    if isinstance(v, (dt.date, dt.datetime, dt.time)):
+        return v.isoformat()
+    if isinstance(v, dt.timedelta):
+        return str(v)
+    if isinstance(v, dict):
+        return {str(k): json_value(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        if v and all(isinstance(x, tuple) and len(x) == 2 for x in v):  # an Arrow map: [(key, value), ...]
+            keys = [k for k, _ in v]
+            if all(isinstance(k, (str, int)) for k in keys) and len(set(keys)) == len(keys):
+                return {str(k): json_value(x) for k, x in v}
+        return [json_value(x) for x in v]
+    return str(v)
 
 
 def _is_numeric(arrow_type) -> bool:
@@ -114,10 +154,31 @@ class Col:
     column that may be left out when the terminal is too narrow (the highest number goes first)."""
 
     def __init__(self, header: str, *, number: bool = False, drop: int = 0, least: int = 8, most: int = 40,
-                 justify: str | None = None):
+                 justify: str | None = None, one_line: bool = False):
         self.header, self.number, self.drop = header, number, drop
         self.least, self.most = least, most
         self.justify = justify or ("right" if number else "left")
+        self.one_line = one_line  # a long value ends in "…" instead of wrapping (titles in a list of rows)
+
+
+_WORDS = re.compile(r"[^_\s]+[_\s]*|[_\s]+")
+
+
+def header_words(header: str) -> list[str]:
+    """A column name's words, each keeping the "_" after it: ``with_majority`` → ``with_``, ``majority``."""
+    return _WORDS.findall(header) or [header]
+
+
+def wrap_header(header: str, width: int) -> str:
+    """A header on lines of at most ``width`` characters, broken only after a "_" or a space (a word
+    longer than ``width`` stays whole: ``grid`` never makes a column narrower than its longest word)."""
+    lines: list[str] = []
+    for word in header_words(header):
+        if lines and len(lines[-1]) + len(word.rstrip()) <= width:
+            lines[-1] += word
+        else:
+            lines.append(word)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def _plain_len(markup: str) -> int:
@@ -127,22 +188,23 @@ def _plain_len(markup: str) -> int:
 
 
 def grid(console, columns: list[Col], rows: list[list[str]], *, title: str | None = None,
-         caption: str | None = None, sections: tuple[int, ...] = ()):
+         caption: str | None = None, sections: tuple[int, ...] = (), plain: bool = False):
     """A rich Table that fits ``console.width`` without cutting a number (see ``Col``).
     ``rows`` hold rich markup (values passed through ``cell``); a section line goes before each
-    row index in ``sections``."""
+    row index in ``sections``; ``plain``: never the boxed style (lists of roll calls)."""
     from rich import box
     from rich.table import Table
 
     natural, least = [], []
     for i, c in enumerate(columns):
         widest = max([_plain_len(r[i]) for r in rows] + [0])
-        if c.number:  # the values never shrink; a long header may fold onto two lines
+        word = max(len(w.rstrip()) for w in header_words(c.header))  # a header breaks between words only
+        if c.number:  # the values never shrink; a long header may wrap onto two lines
             natural.append(max(len(c.header), widest))
-            least.append(max(widest, min(len(c.header), 5)))
+            least.append(max(widest, word))
         else:
-            natural.append(max(min(widest, c.most), min(len(c.header), c.most)))
-            least.append(min(natural[-1], max(c.least, len(c.header) if len(c.header) <= 12 else 0)))
+            natural.append(max(min(widest, c.most), min(len(c.header), c.most), word))
+            least.append(min(natural[-1], max(c.least, word)))
     keep = list(range(len(columns)))
 
     def need(per_column: int, extra: int) -> int:
@@ -151,7 +213,9 @@ def grid(console, columns: list[Col], rows: list[list[str]], *, title: str | Non
     # styles from roomy to compact: (box, padding, width cost = per column · n + extra)
     heavy, simple, tight = (box.HEAVY_HEAD, (0, 1), 3, 1), (box.SIMPLE_HEAD, (0, 1), 3, -3), (box.SIMPLE_HEAD, (0, 0), 1, -1)
     while True:  # the boxed style if it fits, else a lighter one, else leave out optional columns
-        style = next((s for s in (heavy, simple) if need(s[2], s[3]) <= console.width), None)
+        # a list of roll calls keeps its columns in the compact style before leaving one out
+        style = next((s for s in ((simple, tight) if plain else (heavy, simple)) if need(s[2], s[3]) <= console.width),
+                     None)
         droppable = [i for i in keep if columns[i].drop]
         if style is not None or not droppable:
             break
@@ -163,7 +227,8 @@ def grid(console, columns: list[Col], rows: list[list[str]], *, title: str | Non
     text = [i for i in keep if not columns[i].number]
     numbers = [i for i in keep if columns[i].number]
     while spare < 0:
-        shrinkable = [i for i in text if widths[i] > least[i]] or [i for i in numbers if widths[i] > least[i]]
+        shrinkable = [i for i in text if widths[i] > least[i]] or [i for i in numbers if widths[i] > least[i]] \
+            or [i for i in text if columns[i].one_line and widths[i] > 4]  # last: a title down to "Ag…"
         if not shrinkable:
             break
         widest = max(shrinkable, key=lambda i: (widths[i], i))
@@ -174,7 +239,8 @@ def grid(console, columns: list[Col], rows: list[list[str]], *, title: str | Non
     for i in keep:
         c = columns[i]
         # a number column is never narrower than its widest value, so only its header can fold
-        view.add_column(c.header, justify=c.justify, width=widths[i], overflow="fold")
+        view.add_column(wrap_header(c.header, widths[i]), justify=c.justify, width=widths[i],
+                        overflow="ellipsis" if c.one_line else "fold", no_wrap=c.one_line)
     for k, r in enumerate(rows):
         if k in sections:
             view.add_section()
@@ -438,29 +504,29 @@ def merged_line(summary: str | None, current: bool) -> str:
 # ---- explore: search, votes, series, align --votes (Rows straight from DuckDB: no pyarrow) ----------
 def rows_view(console, rows, *, title: str | None = None, caption: str | None = None, shown: int | None = None,
               hide=("rollcall_id",)) -> None:
-    """A plain table of ``Rows`` (the first ``shown`` rows), titles without the catalogue's tail."""
-    from rich import box
-    from rich.table import Table
-
+    """A plain table of ``Rows`` (the first ``shown`` rows) laid out by ``grid``: numbers whole, a title
+    without the catalogue's tail and cut to what the terminal leaves (one line per roll call); on a
+    narrow terminal ``session`` (the symbol names it), ``topics``, then ``non_voting`` are left out."""
     empty = {c for i, c in enumerate(rows.column_names) if c == "topics" and not any(r[i] for r in rows.rows)}
     columns = [c for c in rows.column_names if c not in hide and c not in empty]
     at = [rows.column_names.index(c) for c in columns]
     kinds = rows.kinds()
-    view = Table(title=title, caption=caption, header_style="bold", box=box.SIMPLE_HEAD)
-    for c, i in zip(columns, at):
-        numeric = kinds[i] in ("int", "float")
-        width = max([len(c)] + [len(format_cell(r[i])) for r in rows.rows[:shown]]) if c != "title" else 20
-        view.add_column(c, justify="right" if numeric else "left", no_wrap=c != "title",
-                        overflow="fold", min_width=width, ratio=1 if c == "title" else None)
+    optional = {"session": 3, "topics": 2, "non_voting": 1}  # left out in this order when narrow
+    # numbers, symbols, dates and votes are shown whole (a number column never shrinks); the title gives way
+    cols = [Col(c, least=16, most=80, one_line=True) if c == "title"
+            else Col(c, number=True, justify="right" if kinds[i] in ("int", "float") else "left",
+                     drop=optional.get(c, 0))
+            for c, i in zip(columns, at)]
+    cells = []
     for row in rows.rows[:shown]:
-        cells = []
+        line = []
         for c, i in zip(columns, at):
             v = row[i]
             if c == "title" and isinstance(v, str):
                 v = v.split(" : resolution /")[0]
-            cells.append(cell(v))  # data: control sequences stripped, markup escaped
-        view.add_row(*cells)
-    console.print(view)
+            line.append(cell(v))  # data: control sequences stripped, markup escaped
+        cells.append(line)
+    console.print(grid(console, cols, cells, title=title and clean(title), caption=caption, plain=True))
 
 
 def position_matrix_view(console, pair_votes, a: str, b: str) -> None:

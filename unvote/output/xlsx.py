@@ -13,6 +13,7 @@ MAX_ROWS = 1_048_576  # rows in a sheet, the header included (Excel and LibreOff
 MAX_COLUMNS = 16_384
 WIDTH_SAMPLE = 2_000  # rows looked at to size the columns
 MAX_WIDTH = 60
+SCORE_FORMAT = "0.000"  # scores, shares, ideal points: three decimals, as the terminal shows them
 
 
 def check_fits(table) -> None:
@@ -37,31 +38,48 @@ def write_xlsx(table, out, *, provenance: dict | None = None, sheet: str = "data
         "constant_memory": True,
         "default_date_format": "yyyy-mm-dd",
     })
+    from .render import period_years
+
     header = workbook.add_format({"bold": True})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     time_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    score_format = workbook.add_format({"num_format": SCORE_FORMAT})
+    wrap_format = workbook.add_format({"text_wrap": True, "valign": "top"})
     sheet_ = workbook.add_worksheet(sheet)
 
     kinds = [_kind(table.schema.field(i).type) for i in range(table.num_columns)]
+    # a period column of years is written as numbers (the rule JSON follows too)
+    years = period_years("period", table.column("period").to_pylist()) \
+        if "period" in table.column_names and kinds[table.column_names.index("period")] == "text" else None
+    if years is not None:
+        kinds[table.column_names.index("period")] = "year"
     # widths from the header and a sample of rows (constant_memory: set before the rows are written)
     sample = table.slice(0, WIDTH_SAMPLE)
+    formats = []
     for i, name in enumerate(table.column_names):
         width = max(len(name) + 2, _column_width(sample.column(i), kinds[i]))
-        cell_format = date_format if kinds[i] == "date" else time_format if kinds[i] == "time" else None
+        multi_line = kinds[i] == "text" and _has_line_breaks(sample.column(i))
+        cell_format = date_format if kinds[i] == "date" else time_format if kinds[i] == "time" \
+            else score_format if _is_score(name, table.schema.field(i).type) else wrap_format if multi_line else None
+        formats.append(cell_format)
         sheet_.set_column(i, i, min(width + 1, MAX_WIDTH), cell_format)
     sheet_.freeze_panes(1, 0)
     if table.num_columns:
         sheet_.autofilter(0, 0, max(table.num_rows, 1), table.num_columns - 1)
     sheet_.write_row(0, 0, table.column_names, header)
 
-    write_number, write_datetime = sheet_.write_number, sheet_.write_datetime
-    writers = {"number": write_number, "bool": sheet_.write_boolean, "text": sheet_.write_string,
+    write_number, write_datetime, write_string = sheet_.write_number, sheet_.write_datetime, sheet_.write_string
+    # a cell's own format wins over its column's, so scores and wrapped text carry theirs on each cell
+    writers = {"number": write_number, "year": write_number, "bool": sheet_.write_boolean, "text": write_string,
                "date": lambda r, c, v: write_datetime(r, c, v, date_format),
                "time": lambda r, c, v: write_datetime(r, c, v, time_format)}
-    by_column = [writers[k] for k in kinds]
+    by_column = [writers[k] if formats[i] not in (score_format, wrap_format)
+                 else (lambda w, f: lambda r, c, v: w(r, c, v, f))(writers[k], formats[i])
+                 for i, k in enumerate(kinds)]
     row = 1
     for batch in table.to_batches(max_chunksize=20_000):
-        columns = [_cells(batch.column(i), kinds[i]) for i in range(batch.num_columns)]
+        columns = [years[row - 1:row - 1 + batch.num_rows] if kinds[i] == "year" else _cells(batch.column(i), kinds[i])
+                   for i in range(batch.num_columns)]
         for values in zip(*columns):
             for col, v in enumerate(values):
                 if v is not None:
@@ -69,6 +87,22 @@ def write_xlsx(table, out, *, provenance: dict | None = None, sheet: str = "data
             row += 1
     _provenance_sheet(workbook, header, provenance or {})
     workbook.close()
+
+
+def _is_score(name: str, arrow_type) -> bool:
+    """A float column (unvote's are scores, shares, ideal points and their errors): shown to 3 decimals,
+    as the terminal shows them; the cell keeps the exact value."""
+    import pyarrow as pa
+
+    return pa.types.is_floating(arrow_type)
+
+
+def _has_line_breaks(column) -> bool:
+    import pyarrow.compute as pc
+
+    if len(column) == 0 or column.null_count == len(column):
+        return False
+    return bool(pc.any(pc.match_substring(column.cast("string"), "\n")).as_py())
 
 
 def _kind(arrow_type) -> str:

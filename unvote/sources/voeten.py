@@ -243,7 +243,7 @@ def _load_r(path: Path, name: str):
         from ..core.errors import MissingDependency
 
         raise MissingDependency("reading R data files needs pyreadr: pip install pyreadr "
-                                "(from a source checkout: pip install '.[voeten]')") from None
+                                "(or, in unvote's checkout: pip install '.[voeten]')") from None
     try:
         result = pyreadr.read_r(str(path))
     except Exception as exc:  # pyreadr raises its own LibrdataError / PyreadrError types
