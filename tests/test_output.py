@@ -241,7 +241,10 @@ def test_xlsx_layout_and_provenance(ga_store, shared_data, tmp_path):
     assert all(c.font.bold for c in sheet[1])
     head = [c.value for c in sheet[1]]
     first = dict(zip(head, [c.value for c in sheet[2]]))
-    assert first["period"] == "2022" and first["n"] == 89 and isinstance(first["score"], float)
+    assert first["period"] == 2022 and first["n"] == 89 and isinstance(first["score"], float)
+    # scores show three decimals (the cell keeps the exact value); counts and years stay General
+    assert sheet.cell(row=2, column=head.index("score") + 1).number_format == "0.000"
+    assert sheet.cell(row=2, column=head.index("period") + 1).number_format == "General"
     assert sheet.column_dimensions["A"].width >= len("period")
     facts = {r[0].value: r[1].value for r in book["provenance"].iter_rows(min_row=2)}
     # the sha256 of the file the store was built from, computed here independently
@@ -289,8 +292,8 @@ def test_xlsx_of_too_many_rows_is_a_clear_error(ga_store, tmp_path):
 def test_json_numbers_and_missing_scores(ga_store):
     rows = json.loads(run("align", "KHM", "RUS", "--until", "1960", "--format", "json").stdout)
     by_period = {r["period"]: r for r in rows}
-    assert by_period["1955"]["score"] is None  # no shared vote: null, not NaN
-    assert by_period["1956"]["score"] == 0.625 and by_period["1956"]["n"] == 24
+    assert by_period[1955]["score"] is None  # no shared vote: null, not NaN
+    assert by_period[1956]["score"] == 0.625 and by_period["1956"]["n"] == 24
 
 
 def test_ideal_json_period_is_a_number(ga_store):

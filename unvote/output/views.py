@@ -52,7 +52,7 @@ def format_cell(v) -> str:
         return "–"
     if isinstance(v, float):
         return f"{v:.3f}"
-    return v if isinstance(v, str) else text_value(v)
+    return str(v) if isinstance(v, (str, int)) else text_value(v)  # a list or dict as JSON, not a repr
 
 
 def sparkline(values: list[float | None], lo: float = 0.0, hi: float = 1.0) -> str:
