@@ -264,3 +264,45 @@ def test_completion_uses_no_private_typer_module():
     from typer.completion import completion_init, get_completion_script, install  # what app.py calls
 
     assert callable(completion_init) and callable(get_completion_script) and callable(install)
+
+
+# --- docs say what the code does ------------------------------------------------------------------
+
+DOCS = __import__("pathlib").Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_docs_name_no_machine_path_and_no_stale_claims():
+    from unvote.cli.app import app
+    from unvote.output.views import TERMINAL_ROWS
+
+    explore = (DOCS / "explore.md").read_text()
+    assert "/work/" not in explore and "/tmp/" not in explore
+    assert "empty until the store carries" not in explore
+    shown = re.search(r"`matrix` \(long form, `--by all`\) shows the (\d+)\s+best pairs", explore)
+    assert shown and int(shown.group(1)) == TERMINAL_ROWS
+    assert f"shows the {TERMINAL_ROWS} pairs" in (DOCS / "output.md").read_text()
+    topics = (DOCS / "topics.md").read_text()
+    assert "meant for an `unvote topics` command" not in topics
+    assert "topics" in {c.name or c.callback.__name__ for c in app.registered_commands}
+    assert not re.search(r"^#+ .*\(issue \d+\)", (DOCS / "benchmarks.md").read_text(), re.M)
+    output = (DOCS / "output.md").read_text()
+    assert "csvlook -I" in output and "csvkit read the files as they are" not in output
+
+
+def test_charts_doc_neighbors_claims_hold(ga_store):
+    """charts.md: in 2022 Sao Tome and Principe's 1.00 with Cambodia rests on 3 votes, so it has no rank
+    (and is not drawn), and Turkmenistan, at 0.99, is the first ranked country."""
+    text = (DOCS / "charts.md").read_text()
+    assert "Sao Tome\nand Principe's 1.00" in text and "Turkmenistan, at 0.99, tops the chart" in text
+    rows = list(csv.DictReader(io.StringIO(run("neighbors", "KHM", "--year", "2022", "-f", "csv").stdout)))
+    stp = next(r for r in rows if r["country"] == "STP")
+    assert stp["rank"] == "" and float(stp["score"]) == 1.0
+    assert int(stp["same"]) + int(stp["partial"]) + int(stp["opposite"]) == 3
+    first = next(r for r in rows if r["rank"] == "1")
+    assert first["country"] == "TKM" and f"{float(first['score']):.2f}" == "0.99"
+    # the shared Y/A/N votes, straight from the votes file
+    (shared,), = sql(ga_store, """
+        SELECT count(*) FROM VOTES k JOIN VOTES s USING (rollcall_id) JOIN ROLLCALLS r USING (rollcall_id)
+        WHERE k.ms_code = 'KHM' AND s.ms_code = 'STP' AND year(r.date) = 2022
+          AND k.vote IN ('Y', 'A', 'N') AND s.vote IN ('Y', 'A', 'N')""")
+    assert shared == 3
