@@ -293,7 +293,7 @@ def test_json_numbers_and_missing_scores(ga_store):
     rows = json.loads(run("align", "KHM", "RUS", "--until", "1960", "--format", "json").stdout)
     by_period = {r["period"]: r for r in rows}
     assert by_period[1955]["score"] is None  # no shared vote: null, not NaN
-    assert by_period[1956]["score"] == 0.625 and by_period["1956"]["n"] == 24
+    assert by_period[1956]["score"] == 0.625 and by_period[1956]["n"] == 24
 
 
 def test_ideal_json_period_is_a_number(ga_store):

@@ -205,10 +205,12 @@ def test_80_columns_rows_view_figures_match_sql(ga_store):
 def test_wrap_header():
     from unvote.output.views import wrap_header
 
-    assert wrap_header("with_majority", 8) == "with_\nmajority"
+    assert wrap_header("with_plurality", 9) == "with_\nplurality"
     assert wrap_header("non_voting", 6) == "non_\nvoting"
     assert wrap_header("name_in_record", 9) == "name_in_\nrecord"
-    assert wrap_header("rollcalls", 5) == "rollcalls"  # one word is never cut
+    assert wrap_header("rollcalls", 9) == "rollcalls"
+    # only when the terminal cannot give a word its width: abbreviated with a dot, never cut in two
+    assert wrap_header("rollcalls", 5) == "roll." and wrap_header("with_plurality", 7) == "with_\nplural."
     assert wrap_header("non_voting", 10) == "non_voting"
 
 

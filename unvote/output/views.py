@@ -170,10 +170,13 @@ def header_words(header: str) -> list[str]:
 
 
 def wrap_header(header: str, width: int) -> str:
-    """A header on lines of at most ``width`` characters, broken only after a "_" or a space (a word
-    longer than ``width`` stays whole: ``grid`` never makes a column narrower than its longest word)."""
+    """A header on lines of at most ``width`` characters, broken only after a "_" or a space. A word
+    longer than ``width`` (only on a terminal too narrow for it: ``grid`` gives a column its longest
+    word when it can) is abbreviated with a dot, never cut in two: ``rollcalls`` → ``roll.``."""
     lines: list[str] = []
     for word in header_words(header):
+        if len(word.rstrip()) > width >= 2:
+            word = word.rstrip()[:width - 1] + "."
         if lines and len(lines[-1]) + len(word.rstrip()) <= width:
             lines[-1] += word
         else:
@@ -195,9 +198,10 @@ def grid(console, columns: list[Col], rows: list[list[str]], *, title: str | Non
     from rich import box
     from rich.table import Table
 
-    natural, least = [], []
+    natural, least, values = [], [], []
     for i, c in enumerate(columns):
         widest = max([_plain_len(r[i]) for r in rows] + [0])
+        values.append(widest)
         word = max(len(w.rstrip()) for w in header_words(c.header))  # a header breaks between words only
         if c.number:  # the values never shrink; a long header may wrap onto two lines
             natural.append(max(len(c.header), widest))
@@ -228,7 +232,8 @@ def grid(console, columns: list[Col], rows: list[list[str]], *, title: str | Non
     numbers = [i for i in keep if columns[i].number]
     while spare < 0:
         shrinkable = [i for i in text if widths[i] > least[i]] or [i for i in numbers if widths[i] > least[i]] \
-            or [i for i in text if columns[i].one_line and widths[i] > 4]  # last: a title down to "Ag…"
+            or [i for i in text if columns[i].one_line and widths[i] > 4] \
+            or [i for i in numbers if widths[i] > max(values[i], 5)]  # last: "Ag…" titles, "plur." headers
         if not shrinkable:
             break
         widest = max(shrinkable, key=lambda i: (widths[i], i))
