@@ -165,7 +165,7 @@ _WORDS = re.compile(r"[^_\s]+[_\s]*|[_\s]+")
 
 
 def header_words(header: str) -> list[str]:
-    """A column name's words, each keeping the "_" after it: ``with_majority`` → ``with_``, ``majority``."""
+    """A column name's words, each keeping the "_" after it: ``with_plurality`` → ``with_``, ``plurality``."""
     return _WORDS.findall(header) or [header]
 
 
