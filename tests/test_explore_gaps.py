@@ -51,7 +51,7 @@ def test_special_sessions_fold_into_voetens_session(voeten_store, voeten_raw):
     assert all(int(regular_session(c["session"], c["date"])) == raw[c["rollcall_id"]][0] for c in special)
     assert raw[9018][0] == 23 and raw[9018][2] == "SS/5"  # no session number in unres: kept as regular 23
     departs = {c["rollcall_id"] for c in calls if regular_session(c["session"], c["date"]) != c["regular_session"]}
-    assert departs == {505, 804}  # (4592 too when un_roll_calls.rda supplies its unres R/60/260)
+    assert departs == {505, 804, 4592}  # 4592: un_roll_calls.rda supplies its unres R/60/260
     assert (raw[804][0], calls[[c["rollcall_id"] for c in calls].index(804)]["session"]) == (17, "16")
 
 
