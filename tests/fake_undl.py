@@ -71,6 +71,8 @@ class FakeUNDL:
         self.records: list[VotingRecord] = []
         self.page_cap = 100  # the most records one search page returns, whatever rg asks
         self.ignore_jrec = False  # a broken server that always answers the first page
+        # a hostile search: query -> (body, content type), answering every /search instead of the records
+        self.search_hook = None
         self.faults: dict[str, list[Fault]] = {}
         self.hits: list[Hit] = []
         self.lock = threading.Lock()
@@ -245,6 +247,8 @@ class FakeUNDL:
                 self._send(200, data, f["type"], headers, fault)
 
             def _search(self, q, fault):
+                if fake.search_hook is not None:
+                    return self._send(200, *fake.search_hook(q), fault=fault)
                 lo, hi = "0000-00-00", "9999-99-99"
                 m = re.search(r"269__a:(\d{4}-\d{2}-\d{2})->(\d{4}-\d{2}-\d{2})", q.get("p", ""))
                 if m:

@@ -45,6 +45,14 @@ FILES = ("rollcalls.parquet", "votes.parquet")
 VERSIONS = ".versions"
 STAMP = "%Y%m%dT%H%M%S%f"
 KEEP_SUPERSEDED = 120.0  # seconds a replaced version stays readable for commands that resolved it
+# Bounds on the metadata read from the store (it may be damaged, or planted): a pointer names
+# ".versions/<dataset>-<stamp>" (~40 bytes); a manifest is ~1 kB, ~50 kB with 20 updates' record ids.
+POINTER_MAX_BYTES = 512
+MANIFEST_MAX_BYTES = 4 << 20
+# Manifest fields unvote reads, and the JSON types they must have.
+MANIFEST_TYPES = {"records": int, "votes": int, "files": dict, "updates": list, "sources": dict, "http": dict,
+                  "built_from": dict, "date_min": str, "date_max": str, "fetched_at": str, "written_at": str,
+                  "dataset": str, "source": str, "file": str, "url": str, "sha256": (str, type(None))}
 
 # The command that rebuilds each dataset from scratch (named in every damage message).
 REPAIR = {"ga": "unvote fetch", "sc": "unvote fetch --body sc", "voeten": "unvote fetch --source voeten",
@@ -123,11 +131,13 @@ class Store:
     def _resolve(self, dataset: str) -> Path:
         pointer = self.pointer(dataset)
         try:
-            raw = pointer.read_bytes()
+            raw = read_small(pointer, POINTER_MAX_BYTES)
         except FileNotFoundError:
             return self._legacy(dataset)
         except NotADirectoryError:
             raise self._not_a_folder() from None
+        except NotRegular as exc:
+            raise self.damaged(dataset, f"{pointer.name} is {exc}") from None
         except OSError as exc:
             raise StoreOSError(f"cannot read {pointer}: {exc.strerror or exc}") from exc
         try:
@@ -190,19 +200,39 @@ class Store:
             folder = self.version(dataset)
         except NoData:
             return None
+        return self.manifest_in(folder, dataset)
+
+    def manifest_in(self, folder: Path, dataset: str) -> dict:
+        """The manifest in a version ``folder`` of ``dataset``, read within bounds and checked:
+        at most MANIFEST_MAX_BYTES from a regular file (never blocking on a FIFO or a device),
+        nesting within Python's limits, and the fields unvote reads of their proper types.
+        Anything else is a StoreError (exit 5) that names the repair."""
         path = folder / "manifest.json"
         try:
-            data = json.loads(path.read_bytes().decode("utf-8"))
+            data = json.loads(read_small(path, MANIFEST_MAX_BYTES).decode("utf-8"))
         except FileNotFoundError:
             raise self.damaged(dataset, "manifest.json is missing") from None
+        except NotRegular as exc:
+            raise self.damaged(dataset, f"manifest.json is {exc}") from None
         except UnicodeDecodeError:
             raise self.damaged(dataset, "manifest.json is not UTF-8 text") from None
+        except RecursionError:  # [[[[… nested deeper than the decoder's stack allows
+            raise self.damaged(dataset, "manifest.json is nested too deeply") from None
         except ValueError as exc:
             raise self.damaged(dataset, f"manifest.json is not valid JSON: {exc}") from None
         except OSError as exc:
             raise self.damaged(dataset, f"cannot read manifest.json: {exc.strerror or exc}") from None
         if not isinstance(data, dict):
             raise self.damaged(dataset, f"manifest.json holds a JSON {type(data).__name__}, not an object")
+        for key, kind in MANIFEST_TYPES.items():
+            value = data.get(key)
+            if key in data and (not isinstance(value, kind) or (kind is int and (isinstance(value, bool) or value < 0))):
+                raise self.damaged(dataset, f"manifest.json gives {key} as {_json_kind(value)}")
+        for name, entry in data.get("files", {}).items():
+            if not isinstance(entry, dict) or any(
+                    k in entry and (not isinstance(entry[k], int) or isinstance(entry[k], bool) or entry[k] < 0)
+                    for k in ("rows", "bytes")) or not isinstance(entry.get("sha256", ""), str):
+                raise self.damaged(dataset, f"manifest.json's entry for {name} is not rows, bytes and sha256")
         return data
 
     def rollcalls(self, dataset: str = "ga", columns=None, filters=None):
@@ -353,7 +383,8 @@ class Store:
     def _names(self, dataset: str, folder: Path) -> bool:
         """Whether ``dataset``'s pointer names ``folder`` (read afresh)."""
         try:
-            return self.pointer(dataset).read_text("utf-8").strip() == f"{VERSIONS}/{folder.name}"
+            return read_small(self.pointer(dataset), POINTER_MAX_BYTES).decode("utf-8").strip() \
+                == f"{VERSIONS}/{folder.name}"
         except (OSError, UnicodeDecodeError):
             return False
 
@@ -534,6 +565,55 @@ def _what(exc: StoreError) -> str:
     """The "(…)" part of a damage message, or the whole message."""
     m = re.search(r"is damaged \((.*)\); repair it with", str(exc))
     return m.group(1) if m else str(exc)
+
+
+class NotRegular(OSError):
+    """A store file that is not a regular file (a FIFO, a device, a folder), or is too large."""
+
+
+def read_small(path: Path, cap: int) -> bytes:
+    """The bytes of the regular file ``path``, at most ``cap`` of them, never blocking.
+
+    Checked with stat before opening (a FIFO or device is never opened), opened non-blocking
+    and checked again on the open file (it may have been swapped meanwhile), then read up to
+    ``cap + 1`` bytes: ``/dev/zero`` or a huge file cannot be read into memory. NotRegular
+    (an OSError) says what the file is instead."""
+    import stat as st
+
+    def check(mode: int, size: int) -> None:
+        if st.S_ISDIR(mode):
+            raise NotRegular("a folder, not a file")
+        if not st.S_ISREG(mode):
+            kind = "a FIFO" if st.S_ISFIFO(mode) else "a device" if st.S_ISCHR(mode) or st.S_ISBLK(mode) \
+                else "a socket" if st.S_ISSOCK(mode) else "not a regular file"
+            raise NotRegular(f"{kind}, not a regular file")
+        if size > cap:
+            raise NotRegular(f"{size:,} bytes, more than such a file ever holds ({cap:,})")
+
+    info = os.stat(path)
+    check(info.st_mode, info.st_size)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        check(info.st_mode, info.st_size)
+        chunks, size = [], 0
+        while size <= cap:
+            chunk = os.read(fd, cap + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    if size > cap:  # it grew after the stat
+        raise NotRegular(f"more than {cap:,} bytes, more than such a file ever holds")
+    return b"".join(chunks)
+
+
+def _json_kind(value) -> str:
+    kind = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list",
+            dict: "an object", type(None): "null"}.get(type(value), type(value).__name__)
+    return f"{kind} ({json.dumps(value)[:40]})" if isinstance(value, (str, int, float)) else kind
 
 
 def _sha256(path: Path) -> str:

@@ -103,8 +103,11 @@ def fetch(body: str = "ga", *, file: str | Path | None = None, url: str | None =
     store = store or Store()
     path = check_file(file) if file is not None else None
     from ..sources import http as httpmod
+    from ..sources import limits
 
-    policy = httpmod.Policy.from_env(delay=delay) if path is None else None  # settings checked before any work
+    # every limit (and, for a download, every HTTP setting) is checked before any work or request
+    limits.check_env() if path is not None else httpmod.check_env()
+    policy = httpmod.Policy.from_env(delay=delay) if path is None else None
     with store.lock(wait=wait):
         result = _fetch(store, body, path=path, policy=policy, url=url, progress=progress, update=update,
                         since=since, notify=notify, force=force)
@@ -366,6 +369,10 @@ def fetch_voeten(*, files=None, url: str | None = None, store: Store | None = No
     wait = lock_wait()
     store = store or Store()
     paths = [check_file(f) for f in ([files] if isinstance(files, (str, Path)) else files or [])]
+    from ..sources import http as httpmod
+    from ..sources import limits
+
+    limits.check_env() if paths else httpmod.check_env()  # before any work or request
     with store.lock(wait=wait):
         if paths:
             ingest = voeten.read(paths)

@@ -31,12 +31,12 @@ class Reader:
 
     def merged_is_current(self, folder: Path | None = None) -> bool:
         """Was the merged history built from the UNDL and Voeten versions the store holds now?"""
-        import json
+        from ..core.errors import StoreError
 
         folder = folder or self.store.version("merged")
         try:
-            built = json.loads((folder / "manifest.json").read_text("utf-8")).get("built_from")
-        except (OSError, ValueError, AttributeError):
+            built = self.store.manifest_in(folder, "merged").get("built_from")
+        except StoreError:
             return False
         return built == {d: self.version(d).name for d in ("ga", "voeten") if self.store.has(d)}
 

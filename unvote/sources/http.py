@@ -261,11 +261,11 @@ def _past_deadline(url: str, hint: str) -> FetchError:
 
 
 def get_text(http: Client, url: str, *, params: dict | None = None, manual_url: str | None = None,
-             expect: str | None = None, command: str = DEFAULT_COMMAND) -> str:
+             expect: str | None = None, command: str = DEFAULT_COMMAND, deadline: float | None = None) -> str:
     """GET a page as text (UTF-8 unless the server says otherwise); any failure becomes a
     FetchError naming the URL and the way out. ``expect="xml"`` refuses an HTML answer."""
     data, content_type = get_bytes(http, url, params=params, manual_url=manual_url, expect=expect,
-                                   command=command)
+                                   command=command, deadline=deadline)
     match = re.search(r"charset=([\w-]+)", content_type)
     try:
         return data.decode(match.group(1) if match else "utf-8", errors="replace")
@@ -274,14 +274,17 @@ def get_text(http: Client, url: str, *, params: dict | None = None, manual_url: 
 
 
 def get_bytes(http: Client, url: str, *, params: dict | None = None, manual_url: str | None = None,
-              expect: str | None = None, command: str = DEFAULT_COMMAND) -> tuple[bytes, str]:
+              expect: str | None = None, command: str = DEFAULT_COMMAND,
+              deadline: float | None = None) -> tuple[bytes, str]:
     """GET a page as bytes, with its Content-Type; see ``get_text``. At most
-    ``limits.max_page_bytes()``, within ``limits.http_deadline()`` seconds."""
+    ``limits.max_page_bytes()``, within ``limits.http_deadline()`` seconds (or by ``deadline``,
+    on ``http.clock``, if that comes first: an update's own deadline)."""
     import requests
 
     from .limits import http_deadline, max_page_bytes
 
-    cap, deadline = max_page_bytes(), http.clock() + http_deadline()
+    cap, own = max_page_bytes(), http.clock() + http_deadline()
+    deadline = own if deadline is None else min(own, deadline)
     hint = manual_hint(manual_url or url, command)
     attempt = 0
     while True:

@@ -29,6 +29,13 @@ DEFAULTS = {
     "http_deadline": ("UNVOTE_HTTP_DEADLINE", 1800.0),
     # the largest page read is an HTML search page: 1.4 MB for 50 hits; a MARCXML page of 100 records ~4 MB
     "page_bytes": ("UNVOTE_MAX_PAGE_BYTES", 32 * MiB),
+    # fetch --update: a real update adds at most a few hundred records (the whole GA history is 5,538)
+    "update_records": ("UNVOTE_UPDATE_MAX_RECORDS", 10_000),
+    # ... held compactly while paging (estimated): a few hundred records ~4 MB; a record of 193 states ~14 kB
+    "update_bytes": ("UNVOTE_UPDATE_MAX_BYTES", 64 * MiB),
+    # ... and its run time, every page and record page included: a real update takes seconds (MARCXML)
+    # or a few minutes (HTML record pages at the polite 1 s pause)
+    "update_seconds": ("UNVOTE_UPDATE_DEADLINE", 3600.0),
     # unvote sql runs untrusted text: DuckDB's own memory limit (the whole GA votes table is ~30 MB in it)
     "sql_memory_bytes": ("UNVOTE_SQL_MEMORY_BYTES", 1 * GiB),
     # ... the result held in Python (estimated): SELECT * FROM votes, 900,000 rows, is ~120 MB
@@ -85,6 +92,21 @@ def http_deadline() -> float:
 def max_page_bytes() -> int:
     """Largest page (search results, record page, file listing) read into memory (``UNVOTE_MAX_PAGE_BYTES``)."""
     return _number("page_bytes", integer=True)
+
+
+def update_max_records() -> int:
+    """Most voting records one ``fetch --update`` may take in (``UNVOTE_UPDATE_MAX_RECORDS``)."""
+    return _number("update_records", integer=True)
+
+
+def update_max_bytes() -> int:
+    """Most bytes (estimated) the records of one ``fetch --update`` may hold (``UNVOTE_UPDATE_MAX_BYTES``)."""
+    return _number("update_bytes", integer=True)
+
+
+def update_deadline() -> float:
+    """Seconds one ``fetch --update`` may take in all (``UNVOTE_UPDATE_DEADLINE``)."""
+    return _number("update_seconds", integer=False)
 
 
 def sql_memory_bytes() -> int:

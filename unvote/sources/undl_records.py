@@ -36,7 +36,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..core.errors import DataFormatError, Refused
+from ..core.errors import DataFormatError, FetchError, Refused
 from ..model.symbols import from_roman
 from .undl_csv import file_command
 
@@ -45,6 +45,12 @@ SYMBOL_PREFIX = {"ga": "A/RES/", "sc": "S/RES/"}
 P5 = frozenset({"CHN", "FRA", "GBR", "USA", "RUS", "SUN"})  # permanent seats (SUN: the USSR's, to 1991)
 PAGE_SIZE = 100
 MAX_PAGES = 1000  # a guard against a server that never stops paging
+# What one page may hold, checked before (HTML) or while (MARCXML) it is parsed, so that a page
+# within the byte limit still cannot become a parse tree or record list of gigabytes:
+MAX_PAGE_RECORDS = 1000  # records or hits on one page: we ask for PAGE_SIZE (100)
+MAX_RECORD_ELEMENTS = 20_000  # XML elements in one MARC record: a real one has ~1,100 (193 states)
+MAX_HTML_TAGS = 200_000  # tags on one HTML page: a real search page of 50 hits has ~17,000, a record page ~800
+MAX_STATES = 400  # member states in one record: the UN has 193
 VOTE_TAGS = ("967", "968", "969")
 TOTAL_COMMENT = re.compile(rb"Search-Engine-Total-Number-Of-Results:\s*([0-9]{1,18})\b")
 
@@ -58,14 +64,89 @@ SC_COLUMNS = ("undl_id", "ms_code", "ms_name", "permanent_member", "ms_vote", "d
 
 @dataclass
 class Record:
-    """One voting record as parsed: rows shaped like the bulk CSV, or why it was left out."""
+    """One voting record as parsed: its fields once (``common``, shaped like the bulk CSV's
+    columns) and one (code, name, vote) per member state, or why it was left out.
+
+    Held compactly: an update may hold thousands of records, and 193 dicts per record (one per
+    CSV-shaped row) would take a hundred times the memory of the text they carry."""
 
     rid: int
     symbol: str = ""
     date: str = ""
     modified: str | None = None  # MARC 005
-    rows: list[dict] = field(default_factory=list)
+    common: dict = field(default_factory=dict)
+    states: tuple = ()  # (ms_code, ms_name, ms_vote) per member state
     skipped: str | None = None
+    body: str = "ga"
+
+    @property
+    def rows(self) -> list[dict]:
+        """The record as bulk-CSV-shaped rows, one per member state (built on demand)."""
+        out = []
+        for code, name, vote in self.states:
+            row = {**self.common, "ms_code": code, "ms_name": name, "ms_vote": vote}
+            if self.body == "sc":
+                row["permanent_member"] = "True" if code in P5 else "False"
+            out.append(row)
+        return out
+
+
+class Budget:
+    """What one update may take in all: records, bytes held and time (docs/limits.md).
+
+    Every limit is read (and so checked) when the budget is made, before any request. ``take``
+    counts a record in and shares its (code, name, vote) triples with the records before it, so
+    193 member states cost a tuple of references, not 193 copies of the same strings."""
+
+    def __init__(self, clock=None):
+        import time
+
+        from . import limits
+
+        self.max_records, self.max_bytes = limits.update_max_records(), limits.update_max_bytes()
+        self.seconds = limits.update_deadline()
+        self.clock = clock or time.monotonic
+        self.deadline = self.clock() + self.seconds
+        self.records = self.bytes = 0
+        self._triples: dict = {}
+
+    def left(self) -> float:
+        """Seconds left; past the deadline, a FetchError that ends the update."""
+        left = self.deadline - self.clock()
+        if left <= 0:
+            raise self.too_slow()
+        return left
+
+    def too_slow(self) -> FetchError:
+        return FetchError(f"gave up the update of the UN Digital Library voting records: it took longer than "
+                          f"{self.seconds:g} s in all (UNVOTE_UPDATE_DEADLINE raises the limit); the store was "
+                          "not changed")
+
+    def count(self, n: int) -> None:
+        """Note ``n`` more records (search hits or parsed records) against the record cap."""
+        self.records += n
+        if self.records > self.max_records:
+            raise FetchError(f"the UN Digital Library search returned more than {self.max_records:,} voting "
+                             f"records for one update, far more than an update brings (UNVOTE_UPDATE_MAX_RECORDS "
+                             "raises the limit); the store was not changed")
+
+    def take(self, rec: Record) -> Record:
+        """Hold ``rec`` (its triples shared with earlier records), counting its bytes."""
+        cost = 200 + sum(64 + len(str(v)) for v in rec.common.values()) + 64 * len(rec.states)
+        shared = []
+        for triple in rec.states:
+            kept = self._triples.get(triple)
+            if kept is None:
+                kept = self._triples[triple] = triple
+                cost += 200 + sum(len(t) for t in triple)
+            shared.append(kept)
+        rec.states = tuple(shared)
+        self.bytes += cost
+        if self.bytes > self.max_bytes:
+            raise FetchError(f"the voting records of this update would hold more than {self.max_bytes:,} bytes, "
+                             "far more than an update brings (UNVOTE_UPDATE_MAX_BYTES raises the limit); "
+                             "the store was not changed")
+        return rec
 
 
 @dataclass
@@ -104,17 +185,32 @@ class Harvest:
         return out
 
     def ingest(self):
-        """The kept records as an ``undl_csv.Ingest`` (None when there are none)."""
+        """The kept records as an ``undl_csv.Ingest`` (None when there are none).
+
+        Built column by column: the record fields once per record (``from_rows``' ``firsts``),
+        the per-vote columns once per member state, never a row of every column per vote."""
+        import numpy as np
         import pyarrow as pa
 
         from .undl_csv import from_rows
 
-        rows = [row for r in self.kept for row in r.rows]
-        if not rows:
+        kept = [r for r in self.kept if r.states]
+        if not kept:
             return None
         columns = GA_COLUMNS if self.body == "ga" else SC_COLUMNS
-        table = pa.table({c: pa.array([row.get(c, "") for row in rows], pa.string()) for c in columns})
-        return from_rows(table, f"UN Digital Library records {self.since} → {self.until}", source=self.source)
+        per_vote = ("undl_id", "ms_code", "ms_name", "ms_vote", "vote_note", "permanent_member")
+        firsts = pa.table({c: pa.array([r.common.get(c, "") for r in kept], pa.string())
+                           for c in columns if c not in per_vote})
+        sizes = np.array([len(r.states) for r in kept], np.int64)
+        votes = {"undl_id": pa.array(np.repeat(np.array([r.rid for r in kept], np.int64), sizes))}
+        for i, col in enumerate(("ms_code", "ms_name", "ms_vote")):
+            votes[col] = pa.array([s[i] for r in kept for s in r.states], pa.string())
+        votes["vote_note"] = pa.nulls(int(sizes.sum()), pa.string()).fill_null("")
+        if self.body == "sc":
+            votes["permanent_member"] = pa.array(["True" if s[0] in P5 else "False" for r in kept for s in r.states],
+                                                 pa.string())
+        return from_rows(pa.table(votes), f"UN Digital Library records {self.since} → {self.until}",
+                         source=self.source, firsts=firsts)
 
 
 # ---- searching -----------------------------------------------------------------------------
@@ -126,49 +222,64 @@ def search_params(body: str, since: dt.date, until: dt.date, *, jrec: int = 1, r
 
 
 def harvest(client, body: str, base_url: str, since: dt.date, until: dt.date, *, progress=None,
-            notify=None) -> Harvest:
-    """Every voting record of ``body`` dated ``since``–``until``, from MARCXML or else HTML pages."""
+            notify=None, budget: Budget | None = None) -> Harvest:
+    """Every voting record of ``body`` dated ``since``–``until``, from MARCXML or else HTML pages.
+
+    Within ``budget`` (default: the limits of docs/limits.md): past its record cap, its bytes or
+    its deadline, a FetchError ends the harvest, whatever the server claims or keeps sending."""
     if body not in BODY_FACET:
         raise ValueError(body)
+    budget = budget or Budget(client.clock)
     try:
-        return _harvest_marcxml(client, body, base_url, since, until, progress)
+        return _harvest_marcxml(client, body, base_url, since, until, progress, budget)
     except Refused as exc:
         if notify:
             notify(f"MARCXML export refused; trying the HTML record pages ({exc})")
-        result = _harvest_html(client, body, base_url, since, until, progress)
+        budget.records = budget.bytes = 0  # what the refused export sent is dropped
+        result = _harvest_html(client, body, base_url, since, until, progress, budget)
         result.fallback = _short(str(exc))
         return result
 
 
-def _harvest_marcxml(client, body, base_url, since, until, progress) -> Harvest:
+def _get(client, budget: Budget, getter, url: str, **kw):
+    """``getter(client, url, …)`` within the update's deadline (a slow page cannot outlast it)."""
+    try:
+        return getter(client, url, deadline=client.clock() + budget.left(), **kw)
+    except FetchError:
+        if budget.clock() >= budget.deadline:
+            raise budget.too_slow() from None
+        raise
+
+
+def _harvest_marcxml(client, body, base_url, since, until, progress, budget: Budget) -> Harvest:
     from .http import get_bytes
 
     out = Harvest(body, "undl-marcxml", since.isoformat(), until.isoformat())
     search, manual = f"{base_url}/search", _manual(base_url, body)
 
     def page(params):
-        data, _ = get_bytes(client, search, params=params, manual_url=manual, expect="xml",
-                            command=file_command(body))
+        data, _ = _get(client, budget, get_bytes, search, params=params, manual_url=manual, expect="xml",
+                       command=file_command(body))
         m = TOTAL_COMMENT.search(data[:4096])
         return parse_marcxml(data, body, search), (int(m.group(1)) if m else None)
 
-    _paging(out, page, body, since, until, "xm", progress, out.records)
+    _paging(out, page, body, since, until, "xm", progress, out.records, budget, take=True)
     return out
 
 
-def _harvest_html(client, body, base_url, since, until, progress) -> Harvest:
+def _harvest_html(client, body, base_url, since, until, progress, budget: Budget) -> Harvest:
     from .http import get_text
 
     out = Harvest(body, "undl-html", since.isoformat(), until.isoformat())
     search, manual = f"{base_url}/search", _manual(base_url, body)
 
     def page(params):
-        return parse_search_html(get_text(client, search, params=params, manual_url=manual, expect="html",
-                                          command=file_command(body)),
+        return parse_search_html(_get(client, budget, get_text, search, params=params, manual_url=manual,
+                                      expect="html", command=file_command(body)),
                                  search)
 
-    hits: list[Record] = []
-    _paging(out, page, body, since, until, "hb", progress, hits)
+    hits: list[Record] = []  # the record cap is counted on the hits: no record page is queued past it
+    _paging(out, page, body, since, until, "hb", progress, hits, budget, take=False)
     for hit in hits:
         if hit.symbol and not hit.symbol.startswith(SYMBOL_PREFIX[body]):
             hit.skipped = f"not a {body.upper()} resolution"
@@ -176,19 +287,24 @@ def _harvest_html(client, body, base_url, since, until, progress) -> Harvest:
             out.records.append(hit)
             continue
         url = f"{base_url}/record/{hit.rid}"
-        text = get_text(client, url, params={"ln": "en"}, manual_url=manual, expect="html",
-                        command=file_command(body))
-        out.records.append(parse_record_html(text, hit.rid, body, url))
+        text = _get(client, budget, get_text, url, params={"ln": "en"}, manual_url=manual, expect="html",
+                    command=file_command(body))
+        out.records.append(budget.take(parse_record_html(text, hit.rid, body, url)))
+        del text
     return out
 
 
-def _paging(out: Harvest, fetch_page, body, since, until, of, progress, target: list) -> None:
+def _paging(out: Harvest, fetch_page, body, since, until, of, progress, target: list, budget: Budget,
+            take: bool) -> None:
     """Request pages until the reported total has arrived or a page is empty; never trust one page.
 
     ``jrec`` advances by the records actually received: the server may cap ``rg`` below ours.
+    Each page's records count against ``budget`` (and, with ``take``, are held through it) before
+    the next page is asked for: a server that claims millions is stopped at the cap.
     """
     jrec, seen, task = 1, set(), None
     while out.pages < MAX_PAGES:
+        budget.left()
         records, total = fetch_page(search_params(body, since, until, jrec=jrec, of=of))
         out.pages += 1
         if total is not None:
@@ -203,7 +319,10 @@ def _paging(out: Harvest, fetch_page, body, since, until, of, progress, target: 
         if not fresh:
             raise DataFormatError(f"the UN Digital Library search returned the same records again at "
                                   f"jrec={jrec}: its paging is not working; try again later")
+        budget.count(len(fresh))
         seen.update(r.rid for r in fresh)
+        if take:
+            fresh = [budget.take(r) for r in fresh]
         target.extend(fresh)
         jrec += len(records)
         if out.reported_total is not None and jrec > out.reported_total:
@@ -235,7 +354,7 @@ def parse_marcxml(data: bytes, body: str, where: str = "MARCXML") -> list[Record
     import defusedxml.ElementTree as DET
 
     out: list[Record] = []
-    depth, root_tag = 0, None
+    depth, root_tag, elements = 0, None, 0
     try:
         for event, elem in DET.iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True,
                                          forbid_entities=True, forbid_external=True):
@@ -245,12 +364,20 @@ def parse_marcxml(data: bytes, body: str, where: str = "MARCXML") -> list[Record
                     if root_tag not in ("collection", "record"):
                         raise DataFormatError(f"{where}: expected a MARCXML <collection>, got <{root_tag}>")
                 depth += 1
+                elements += 1  # within the current record (reset as each one ends)
+                if elements > MAX_RECORD_ELEMENTS:
+                    raise DataFormatError(f"{where}: a record with more than {MAX_RECORD_ELEMENTS:,} XML "
+                                          "elements, far more than a voting record has; refused")
                 continue
             depth -= 1
             # a record that is the document, or a direct child of the collection
             if _local(elem.tag) == "record" and depth == (0 if root_tag == "record" else 1):
+                if len(out) >= MAX_PAGE_RECORDS:
+                    raise DataFormatError(f"{where}: more than {MAX_PAGE_RECORDS:,} records on one page, "
+                                          f"which asked for {PAGE_SIZE}; refused")
                 out.append(marc_record(elem, body))
                 elem.clear()
+                elements = 0
     except defusedxml.DefusedXmlException as exc:
         raise DataFormatError(f"{where}: refused unsafe XML ({type(exc).__name__}: a DTD or entity "
                               "declaration, which MARCXML never needs)") from exc
@@ -323,13 +450,17 @@ def marc_record(elem, body: str) -> Record:
 
 
 def _finish(rec: Record, common: dict, states: list[tuple[str, str, str]], body: str) -> Record:
-    """Resolve codes, check the breakdown, and build the rows."""
+    """Resolve codes, check the breakdown, and keep the record's fields and states."""
     from ..model import countries
 
+    rec.body = body
     if not states:
         rec.skipped = "no country-by-country breakdown"
         return rec
-    rows, seen = [], set()
+    if len(states) > MAX_STATES:
+        rec.skipped = f"{len(states):,} member states listed, more than the UN has ever had"
+        return rec
+    out, seen = [], set()
     for code, name, vote in states:
         if not code:
             code = countries.code_for_name(name) or ""
@@ -342,11 +473,8 @@ def _finish(rec: Record, common: dict, states: list[tuple[str, str, str]], body:
             rec.skipped = f"member state listed twice: {code}"
             return rec
         seen.add(code)
-        row = {**common, "ms_code": code, "ms_name": name, "ms_vote": vote}
-        if body == "sc":
-            row["permanent_member"] = "True" if code in P5 else "False"
-        rows.append(row)
-    rec.rows = rows
+        out.append((code, name, vote))
+    rec.common, rec.states = common, tuple(out)
     return rec
 
 
@@ -430,6 +558,10 @@ def _html(text: str | bytes, where: str):
     import lxml.html
 
     data = text.encode("utf-8", errors="replace") if isinstance(text, str) else text
+    tags = data.count(b"<")  # counted before parsing: the tree, not the bytes, is what grows
+    if tags > MAX_HTML_TAGS:
+        raise DataFormatError(f"{where}: a page of {tags:,} tags, far more than a UN Digital Library page "
+                              f"has (limit {MAX_HTML_TAGS:,}); refused")
     parser = lxml.html.HTMLParser(encoding="utf-8", no_network=True, remove_comments=False, huge_tree=False)
     try:
         root = lxml.html.fromstring(data, parser=parser) if data.strip() else None
@@ -503,6 +635,8 @@ def parse_search_html(text: str, where: str = "search page") -> tuple[list[Recor
             total = _number(count.replace(",", ""))
             break
     marks = [a for a in root.iter("abbr") if "unapi-id" in _classes(a)]
+    if len(marks) > MAX_PAGE_RECORDS:
+        raise DataFormatError(f"{where}: {len(marks):,} hits on one page, which asked for {PAGE_SIZE}; refused")
     if total is None and not marks:
         words = _clean(root.text_content()).lower()
         if re.search(r"no records? (?:were )?found", words) or ("search term" in words and "did not match" in words):
