@@ -96,9 +96,11 @@ class FakeUNDL:
         self.server.shutdown()
         self.server.server_close()
 
-    def add_file(self, path: str, data: bytes, *, content_type="text/csv", etag=True, last_modified=True):
+    def add_file(self, path: str, data: bytes, *, content_type="text/csv", etag=True, last_modified=True,
+                 encoding=None):
+        """``encoding``: a Content-Encoding header sent with the bytes as they are."""
         self.files[path] = {
-            "data": data, "type": content_type,
+            "data": data, "type": content_type, "encoding": encoding,
             "etag": f'"{hashlib.sha256(data).hexdigest()[:16]}"' if etag else None,
             "last_modified": email.utils.formatdate(1_750_000_000, usegmt=True) if last_modified else None,
         }
@@ -228,7 +230,8 @@ class FakeUNDL:
 
             def _file(self, f, fault):
                 data = f["data"]
-                headers = {"ETag": f["etag"], "Last-Modified": f["last_modified"], "Accept-Ranges": "bytes"}
+                headers = {"ETag": f["etag"], "Last-Modified": f["last_modified"], "Accept-Ranges": "bytes",
+                           "Content-Encoding": f.get("encoding")}
                 inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
                 if (inm and f["etag"] and inm == f["etag"]) or (not inm and ims and f["last_modified"] and ims == f["last_modified"]):
                     self.send_response(304)

@@ -210,3 +210,39 @@ def test_retry_faults_still_name_the_http_deadline(undl, held):
     undl.fault("/search", *[Fault("status", 500)] * 5)
     out = invoke("fetch", "--update", env={"UNVOTE_HTTP_RETRIES": "1"})
     assert out.returncode == 6 and "answered HTTP 500 after 2 attempts" in out.stderr
+
+
+# ---- a .gz served with Content-Encoding: gzip -------------------------------------------------
+def small_ga_csv() -> bytes:
+    rows = [f"{rid},{code},{name},{vote},2020-01-02,75,A/RES/75/{rid},,,,T,,,,1.0,1.0,1.0,0.0,3.0,x\n"
+            for rid in (1, 2, 3) for code, name, vote in STATES]
+    return (GA_HEADER + "\n" + "".join(rows)).encode()
+
+
+@pytest.mark.parametrize("how", ["gzipped again for the transfer", "the .gz labelled as encoded"])
+def test_a_gz_served_with_content_encoding_gzip_is_stored(undl, isolated_store, how):
+    import gzip
+    import hashlib
+
+    meant = gzip.compress(small_ga_csv(), mtime=0)  # the file on the server
+    body = gzip.compress(meant, mtime=0) if how.startswith("gzipped") else meant
+    url = undl.add_bulk("ga", "2025_11_20_ga_voting.csv.gz", body, content_type="application/gzip",
+                        encoding="gzip")
+    out = invoke("fetch", "--url", url)
+    assert out.returncode == 0, out.stderr
+    store = Store(isolated_store)
+    assert store.votes("ga").num_rows == 9 and store.rollcalls("ga").num_rows == 3
+    assert store.manifest("ga")["sha256"] == hashlib.sha256(meant).hexdigest()  # the gzip the server meant
+    assert not list((isolated_store / ".downloads").glob("*")) if (isolated_store / ".downloads").exists() else True
+
+
+def test_a_damaged_transfer_encoding_is_one_line(undl, isolated_store):
+    import gzip
+
+    body = gzip.compress(gzip.compress(small_ga_csv(), mtime=0), mtime=0)
+    url = undl.add_bulk("ga", "2025_11_20_ga_voting.csv.gz", body[:-30] + b"\0" * 30,
+                        content_type="application/gzip", encoding="gzip")
+    out = invoke("fetch", "--url", url)
+    assert out.returncode == 6 and out.stderr.count("\n") == 1, out.stderr
+    assert "damaged gzip transfer encoding" in out.stderr
+    assert not list(isolated_store.rglob("*.parquet")) and not list(isolated_store.rglob("*.part*"))

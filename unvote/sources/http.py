@@ -461,7 +461,8 @@ def download(http: Client, url: str, dest_dir: Path, *, expect: str, progress=No
                 raise FetchError(f"{url} announces {total:,} bytes, far more than any release "
                                  f"(limit {cap:,}; UNVOTE_MAX_DOWNLOAD_BYTES raises it); refused before "
                                  f"reading it; {hint}")
-            meta.update({"etag": resp.headers.get("ETag"), "last_modified": resp.headers.get("Last-Modified")})
+            meta.update({"etag": resp.headers.get("ETag"), "last_modified": resp.headers.get("Last-Modified"),
+                         "encoding": (resp.headers.get("Content-Encoding") or "").strip().lower() or None})
             _write_json(meta_path, meta)
             if progress is not None:
                 if task is None:
@@ -528,8 +529,68 @@ def download(http: Client, url: str, dest_dir: Path, *, expect: str, progress=No
             resp.close()
             http.mark_done()
         attempt += 1
+    if meta.get("encoding") in ("gzip", "x-gzip"):
+        try:
+            _undo_transfer_gzip(part, cap, url, hint)
+        except BaseException:
+            clean()
+            raise
     return Download(part, sha256_file(part), part.stat().st_size, meta.get("etag"), meta.get("last_modified"),
                     resumed_from=resumed_from)
+
+
+def _undo_transfer_gzip(part: Path, cap: int, url: str, hint: str) -> None:
+    """A body sent with ``Content-Encoding: gzip`` is saved as it came (sizes and Range offsets
+    count those bytes). Servers mean two things by it: the file itself is a .gz, labelled so by
+    mistake (the body is the file: keep it), or the file was gzipped again for the transfer (the
+    body, once decoded, is the file: a .gz inside a gzip). Only in the second case is one layer
+    removed, streamed and within ``cap``, so the saved file is the one the server meant."""
+    import zlib
+
+    with open(part, "rb") as fh:
+        if fh.read(2) != b"\x1f\x8b":
+            return  # not gzip at all: an identity body mislabelled; the reader judges it
+        fh.seek(0)
+        inflate = zlib.decompressobj(wbits=31)  # one gzip member: the transfer layer
+        try:
+            first = inflate.decompress(fh.read(1 << 16), 2)
+            while len(first) < 2 and not inflate.eof:
+                block = fh.read(1 << 16)
+                if not block:
+                    break
+                first += inflate.decompress(block, 2 - len(first))
+        except zlib.error:
+            return  # not a valid transfer layer: the file as sent, for the reader to judge
+        if first[:2] != b"\x1f\x8b":
+            return  # the body is the .gz file itself
+        out_path = part.with_name(part.name + ".decoded")
+        inflate, size = zlib.decompressobj(wbits=31), 0
+        fh.seek(0)
+        try:
+            with open(out_path, "wb") as out:
+                while True:
+                    block = inflate.unconsumed_tail or fh.read(1 << 16)
+                    if not block:
+                        break
+                    data = inflate.decompress(block, 1 << 20)
+                    size += len(data)
+                    if size > cap:
+                        raise FetchError(f"download of {url} decodes (Content-Encoding: gzip) to more than "
+                                         f"{cap:,} bytes, far more than any release (UNVOTE_MAX_DOWNLOAD_BYTES "
+                                         f"raises the limit); {hint}")
+                    out.write(data)
+                    if inflate.eof:
+                        break
+            if not inflate.eof:
+                raise zlib.error("cut off")
+            os.replace(out_path, part)
+        except zlib.error as exc:
+            out_path.unlink(missing_ok=True)
+            raise FetchError(f"download of {url} is a damaged gzip transfer encoding ({exc}); run the fetch "
+                             f"again, or {hint}") from None
+        except BaseException:
+            out_path.unlink(missing_ok=True)
+            raise
 
 
 def _disk_error(exc: OSError, where: Path) -> StoreError:
