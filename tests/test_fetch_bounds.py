@@ -9,6 +9,8 @@ with exit 6, the store unchanged and its lock released.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import pytest
 from cli_runner import invoke
@@ -246,3 +248,53 @@ def test_a_damaged_transfer_encoding_is_one_line(undl, isolated_store):
     assert out.returncode == 6 and out.stderr.count("\n") == 1, out.stderr
     assert "damaged gzip transfer encoding" in out.stderr
     assert not list(isolated_store.rglob("*.parquet")) and not list(isolated_store.rglob("*.part*"))
+
+
+# ---- exit 134 after a type-conversion error ------------------------------------------------------
+def bad_id_csv(tmp_path) -> Path:
+    """16 MB of rows with a non-numeric undl_id in the first block: with Arrow's streaming reader
+    calling back into Python from its read-ahead thread, 22 of 39 runs aborted (exit 134)."""
+    title = "T" * 80
+    rows = [f"{rid},USA,UNITED STATES,Y,2020-01-02,75,A/RES/75/{rid},,,,{title},,,,1.0,0.0,0.0,0.0,1.0,x\n"
+            for rid in range(1, 100_000)]
+    rows.insert(100, "abc,USA,UNITED STATES,Y,2020-01-02,75,A/RES/75/9,,,,T,,,,1.0,0.0,0.0,0.0,1.0,x\n")
+    path = tmp_path / "bad_id.csv"
+    path.write_text(GA_HEADER + "\n" + "".join(rows), "utf-8")
+    return path
+
+
+def test_the_csv_is_only_ever_read_on_the_calling_thread(tmp_path, monkeypatch):
+    """No thread of Arrow's calls Python code (the size and line guard): none can be left inside
+    it when an error ends the process."""
+    import threading
+
+    from unvote.sources import undl_csv
+
+    callers = set()
+    read = undl_csv._Guarded.read
+
+    def spy(self, n=-1):
+        callers.add(threading.current_thread().name)
+        return read(self, n)
+    monkeypatch.setattr(undl_csv._Guarded, "read", spy)
+    with pytest.raises(DataFormatError, match="CSV conversion error to int64: invalid value 'abc'"):
+        undl_csv.read(bad_id_csv(tmp_path))
+    assert callers == {threading.current_thread().name}
+    callers.clear()
+    good = tmp_path / "good.csv"
+    good.write_bytes(bad_id_csv(tmp_path).read_bytes().replace(b"\nabc,", b"\n123456789,", 1))
+    assert undl_csv.read(good).rollcalls.num_rows == 100_000 and callers == {threading.current_thread().name}
+
+
+def test_a_bad_id_file_exits_6_not_134(tmp_path, isolated_store):
+    import subprocess
+    import sys
+
+    path = bad_id_csv(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    for _ in range(3):
+        proc = subprocess.run([sys.executable, "-m", "unvote", "fetch", "--file", str(path)], env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 6, proc.stderr
+        assert proc.stderr == f"unvote: error: cannot read {path} as CSV: In CSV column #0: CSV conversion " \
+                              "error to int64: invalid value 'abc'\n"

@@ -136,20 +136,27 @@ def read(path: Path) -> Ingest:
     guard = _Guarded(stream, raw if compression else None, caps, path)
     pool = pa.default_memory_pool()
     try:
-        reader = pacsv.open_csv(pa.PythonFile(guard, mode="r"), convert_options=convert,
-                                read_options=pacsv.ReadOptions(block_size=1 << 20))
-        for batch in reader:
-            ids = batch.column("undl_id")
-            if ids.null_count:
-                raise DataFormatError(f"{path}: a row has no undl_id")
-            id_np = ids.to_numpy()
-            uniq, first = np.unique(id_np, return_index=True)
-            fresh = np.sort(first[[int(v) not in seen for v in uniq]]) if len(uniq) else first
-            if len(fresh):
-                seen.update(int(v) for v in id_np[fresh])
-                # a batch's dictionaries hold only its own distinct values: a few titles, not 193 copies
-                first_batches.append(batch.take(pa.array(fresh)))
-            vote_batches.append(batch.select(per_vote))
+        # Read through ``guard`` on this thread, and parse each piece from memory: Arrow's
+        # streaming reader would call ``guard`` (Python) from a read-ahead thread of its own,
+        # which after an error could still be running as the interpreter exits (an abort, exit
+        # 134, in about half the runs of a 16 MB file with a bad id in its first block).
+        for piece, first in _pieces(guard, PIECE_BYTES):
+            options = pacsv.ReadOptions(column_names=header, skip_rows=1 if first else 0, block_size=1 << 20)
+            table = pacsv.read_csv(pa.py_buffer(piece), read_options=options, convert_options=convert)
+            del piece
+            for batch in table.to_batches():
+                ids = batch.column("undl_id")
+                if ids.null_count:
+                    raise DataFormatError(f"{path}: a row has no undl_id")
+                id_np = ids.to_numpy()
+                uniq, first_rows = np.unique(id_np, return_index=True)
+                fresh = np.sort(first_rows[[int(v) not in seen for v in uniq]]) if len(uniq) else first_rows
+                if len(fresh):
+                    seen.update(int(v) for v in id_np[fresh])
+                    # a batch's dictionaries hold only its own distinct values: a few titles, not 193 copies
+                    first_batches.append(batch.take(pa.array(fresh)))
+                vote_batches.append(batch.select(per_vote))
+            del table
     except DataFormatError:
         raise
     except (pa.ArrowInvalid, OSError, EOFError) as exc:
@@ -165,9 +172,40 @@ def read(path: Path) -> Ingest:
         raise DataFormatError(f"{path} has a header but no votes")
     votes = pa.Table.from_batches(vote_batches)
     firsts = pa.Table.from_batches(first_batches)
-    del vote_batches, first_batches, reader
+    del vote_batches, first_batches
     pool.release_unused()  # the parser's blocks: give them back before the next step
     return from_rows(votes, str(path), source="undl-csv", firsts=firsts)
+
+
+PIECE_BYTES = 8 << 20  # the CSV is parsed in pieces of about this many bytes, each cut after a newline
+
+
+def _pieces(guard, size: int):
+    """(bytes, is the first piece) of the CSV read through ``guard``, about ``size`` bytes each,
+    cut after the last newline (values never span lines: see ``read``)."""
+    rest, first = b"", True
+    while True:
+        parts, total, end = [rest], len(rest), False
+        while total < size:
+            data = guard.read(1 << 20)
+            if not data:
+                end = True
+                break
+            parts.append(data)
+            total += len(data)
+        block = b"".join(parts)
+        del parts
+        if end:
+            if block.strip():
+                yield block, first
+            return
+        cut = block.rfind(b"\n") + 1
+        if cut == 0:  # a line longer than a piece (UNVOTE_MAX_FIELD_BYTES raised past it): read on
+            rest = block
+            continue
+        rest = block[cut:]
+        yield block[:cut], first
+        first = False
 
 
 class _Caps:

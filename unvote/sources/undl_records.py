@@ -110,6 +110,11 @@ class Budget:
         self.records = self.bytes = 0
         self._triples: dict = {}
 
+    def reset(self) -> None:
+        """Forget the records taken (not the time spent): they were dropped."""
+        self.records = self.bytes = 0
+        self._triples = {}
+
     def left(self) -> float:
         """Seconds left; past the deadline, a FetchError that ends the update."""
         left = self.deadline - self.clock()
@@ -235,7 +240,7 @@ def harvest(client, body: str, base_url: str, since: dt.date, until: dt.date, *,
     except Refused as exc:
         if notify:
             notify(f"MARCXML export refused; trying the HTML record pages ({exc})")
-        budget.records = budget.bytes = 0  # what the refused export sent is dropped
+        budget.reset()  # what the refused export sent is dropped
         result = _harvest_html(client, body, base_url, since, until, progress, budget)
         result.fallback = _short(str(exc))
         return result
