@@ -298,3 +298,31 @@ def test_a_bad_id_file_exits_6_not_134(tmp_path, isolated_store):
         assert proc.returncode == 6, proc.stderr
         assert proc.stderr == f"unvote: error: cannot read {path} as CSV: In CSV column #0: CSV conversion " \
                               "error to int64: invalid value 'abc'\n"
+
+
+def test_planted_resume_notes_and_part_files_are_not_trusted(undl, isolated_store):
+    """A FIFO as the .part file (a write would block), a 1 MiB or non-object resume note: ignored."""
+    import gzip
+
+    url = undl.add_bulk("ga", "2025_11_20_ga_voting.csv.gz", gzip.compress(small_ga_csv(), mtime=0),
+                        content_type="application/gzip")
+    first = invoke("fetch", "--url", url)
+    assert first.returncode == 0, first.stderr
+    downloads = isolated_store / ".downloads"
+    import hashlib
+
+    part = downloads / f"2025_11_20_ga_voting.csv.gz-{hashlib.sha256(url.encode()).hexdigest()[:10]}.part"
+    for note in ("[" * 100_000, json_dumps({"url": url, "etag": ["x"]}), "x" * (1 << 20)):
+        part.unlink(missing_ok=True)
+        os.mkfifo(part)
+        part.with_name(part.name + ".json").write_text(note, "utf-8")
+        out = invoke("fetch", "--url", url, "--force")
+        assert out.returncode == 0, out.stderr
+        assert Store(isolated_store).votes("ga").num_rows == 9
+        assert not part.exists()
+
+
+def json_dumps(value) -> str:
+    import json
+
+    return json.dumps(value)

@@ -409,6 +409,11 @@ def download(http: Client, url: str, dest_dir: Path, *, expect: str, progress=No
         part.unlink(missing_ok=True)
         meta_path.unlink(missing_ok=True)
 
+    try:  # a leftover that is not a regular file (a FIFO would block the write): never used
+        if part.is_symlink() or (part.exists() and not part.is_file()):
+            part.unlink()
+    except OSError as exc:
+        raise _disk_error(exc, dest_dir) from exc
     meta = _read_json(meta_path)
     if meta.get("url") != url or not part.exists():
         part.unlink(missing_ok=True)
@@ -726,10 +731,17 @@ def sha256_file(path: Path) -> str:
 
 
 def _read_json(path: Path) -> dict:
+    """A download's resume notes (a few hundred bytes); anything else there reads as none (a FIFO,
+    a device or a huge file is never opened: they are not regular files of at most 64 KiB)."""
     try:
-        return json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+        if not path.is_file() or path.stat().st_size > 65_536:
+            return {}
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError, RecursionError):
         return {}
+    if not isinstance(data, dict) or not all(isinstance(v, (str, type(None))) for v in data.values()):
+        return {}
+    return data
 
 
 def _write_json(path: Path, data: dict) -> None:
