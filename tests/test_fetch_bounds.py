@@ -301,7 +301,7 @@ def test_a_bad_id_file_exits_6_not_134(tmp_path, isolated_store):
 
 
 def test_planted_resume_notes_and_part_files_are_not_trusted(undl, isolated_store):
-    """A FIFO as the .part file (a write would block), a 1 MiB or non-object resume note: ignored."""
+    """A FIFO as the .part file (a write would block), a deep, huge or mistyped resume note: ignored."""
     import gzip
 
     url = undl.add_bulk("ga", "2025_11_20_ga_voting.csv.gz", gzip.compress(small_ga_csv(), mtime=0),

@@ -409,8 +409,8 @@ def download(http: Client, url: str, dest_dir: Path, *, expect: str, progress=No
         part.unlink(missing_ok=True)
         meta_path.unlink(missing_ok=True)
 
-    try:  # a leftover that is not a regular file (a FIFO would block the write): never used
-        if part.is_symlink() or (part.exists() and not part.is_file()):
+    try:  # a leftover FIFO (or socket) would block the write forever: never used
+        if part.exists() and (part.is_fifo() or part.is_socket()):
             part.unlink()
     except OSError as exc:
         raise _disk_error(exc, dest_dir) from exc
