@@ -136,15 +136,20 @@ def read(path: Path) -> Ingest:
     guard = _Guarded(stream, raw if compression else None, caps, path)
     pool = pa.default_memory_pool()
     try:
-        # Read through ``guard`` on this thread, and parse each piece from memory: Arrow's
-        # streaming reader would call ``guard`` (Python) from a read-ahead thread of its own,
-        # which after an error could still be running as the interpreter exits (an abort, exit
-        # 134, in about half the runs of a 16 MB file with a bad id in its first block).
+        # Read through ``guard`` on this thread, and parse each piece from an Arrow-owned copy:
+        # Arrow's streaming reader reads ahead on a thread of its own, which must never run Python
+        # code (``guard``) nor hold a Python object: after an error it may still be alive as the
+        # interpreter exits (an abort, exit 134, in about half the runs of a 16 MB file with a bad
+        # id in its first block). ``open_csv``, unlike ``read_csv``, leaves Ctrl-C to unvote's handler.
         for piece, first in _pieces(guard, PIECE_BYTES):
-            options = pacsv.ReadOptions(column_names=header, skip_rows=1 if first else 0, block_size=1 << 20)
-            table = pacsv.read_csv(pa.py_buffer(piece), read_options=options, convert_options=convert)
+            sink = pa.BufferOutputStream()
+            sink.write(piece)
             del piece
-            for batch in table.to_batches():
+            options = pacsv.ReadOptions(column_names=header, skip_rows=1 if first else 0, block_size=1 << 20)
+            reader = pacsv.open_csv(pa.BufferReader(sink.getvalue()), read_options=options,
+                                    convert_options=convert)
+            del sink
+            for batch in reader:
                 ids = batch.column("undl_id")
                 if ids.null_count:
                     raise DataFormatError(f"{path}: a row has no undl_id")
@@ -156,7 +161,7 @@ def read(path: Path) -> Ingest:
                     # a batch's dictionaries hold only its own distinct values: a few titles, not 193 copies
                     first_batches.append(batch.take(pa.array(fresh)))
                 vote_batches.append(batch.select(per_vote))
-            del table
+            del reader
     except DataFormatError:
         raise
     except (pa.ArrowInvalid, OSError, EOFError) as exc:
