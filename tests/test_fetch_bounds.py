@@ -326,3 +326,12 @@ def json_dumps(value) -> str:
     import json
 
     return json.dumps(value)
+
+
+def test_a_page_that_trickles_is_cut_at_the_update_deadline_not_the_download_one(undl, held):
+    """One byte every 50 ms: the page's own deadline (30 minutes) shrinks to the update's (1 s)."""
+    undl.fault("/search", Fault("trickle", seconds=0.05))
+    before = snapshot(held.root)
+    out = invoke("fetch", "--update", env={"UNVOTE_UPDATE_DEADLINE": "1"})
+    assert_refused_and_unlocked(out, ["longer than 1 s in all (UNVOTE_UPDATE_DEADLINE"], held.root, before)
+    assert len(undl.requests_to("/search")) == 1
