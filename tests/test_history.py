@@ -129,7 +129,7 @@ def test_merged_follows_its_sources_and_a_read_never_rebuilds(both_store, tmp_pa
     assert not copy.has("merged")  # the read wrote nothing
     rebuild_merged(store=copy)
     assert history.is_current(copy)
-    first = copy.path("merged").resolve()
+    first = copy.version("merged").resolve()
     ga = copy.rollcalls("ga")
     keep = ga.filter(pc.not_equal(ga["resolution"], "A/RES/68/262"))
     votes = copy.votes("ga")
@@ -137,9 +137,9 @@ def test_merged_follows_its_sources_and_a_read_never_rebuilds(both_store, tmp_pa
     assert not history.is_current(copy)
     with pytest.raises(StoreError, match="older than the UNDL or Voeten data; run: unvote fetch --source merged"):
         api.rollcalls(source="merged", store=copy)
-    assert copy.path("merged").resolve() == first  # still not rebuilt by a read
+    assert copy.version("merged").resolve() == first  # still not rebuilt by a read
     history.refresh(copy)  # what every fetch of ga or voeten does
-    assert copy.path("merged").resolve() != first and history.is_current(copy)
+    assert copy.version("merged").resolve() != first and history.is_current(copy)
     rollcalls = api.rollcalls(source="merged", kind="all", store=copy)
     # without the UNDL record, Voeten's copy of the Crimea vote comes into the merged history
     crimea = by_symbol(rollcalls, "A/RES/68/262")

@@ -106,8 +106,6 @@ def test_all_unanimous_yes():
         assert score(metric, a, b) == 1.0, metric
     for metric in ("kappa", "kappa-linear", "kappa-quadratic", "pi"):
         assert math.isnan(score(metric, a, b)), metric
-    codes = np.array([[Y, Y, X, NL], [N, N, N, X], [Y, AB, Y, Y], [X, X, NL, NL]], np.int8)
-    assert A.unanimous(codes).tolist() == [True, True, False, True]
     assert is_unanimous(np.array([3, 0, 2, 0]), np.array([0, 3, 0, 0]), np.array([0, 0, 1, 0])).tolist() == \
         [True, True, False, True]
     assert [is_unanimous(y, n, a) for y, n, a in ((3, 0, 0), (0, 0, 0), (2, 0, 1))] == [True, True, False]

@@ -1,4 +1,4 @@
-"""The store under attack (issue 8): no symlinks needed, old stores still open, damage named and
+"""The store under attack (issue 8): no symlinks needed, damage named and
 repaired by fetching, the wrong body's file and shrinking files refused, OS errors and Ctrl-C as one
 line with a documented code, usage errors as one line."""
 
@@ -62,7 +62,7 @@ def quirks_store(isolated_store) -> Path:
     return isolated_store
 
 
-# ---- item 10: no symlinks, odd paths, the old layout ------------------------------------------
+# ---- item 10: no symlinks, odd paths ------------------------------------------
 
 def test_store_works_without_symlinks_in_a_path_with_spaces_and_accents(tmp_path, monkeypatch):
     def no_symlinks(*_a, **_k):
@@ -85,48 +85,6 @@ def test_store_works_without_symlinks_in_a_path_with_spaces_and_accents(tmp_path
     assert json.loads(out.stdout)[0]["records"] == quirks_counts()[0]
     out = run("tally", "ES-11/1", "--format", "csv", env={"UNVOTE_DATA_DIR": str(root)})
     assert out.returncode == 0 and out.stdout.splitlines()[1].startswith("A/RES/ES-11/1,2022-03-02,2,1,1,2,")
-
-
-def make_old_layout(root: Path) -> Path:
-    """A store as unvote wrote it before pointer files: ``ga`` a symlink to ``.versions/ga-<stamp>``."""
-    folder = pipeline.fetch("ga", file=QUIRKS, store=Store(root)).path
-    (root / "ga.current").unlink()
-    os.symlink(os.path.relpath(folder, root), root / "ga")
-    return folder
-
-
-def test_an_old_symlink_store_opens_and_is_migrated_once(isolated_store):
-    folder = make_old_layout(isolated_store)
-    store = Store(isolated_store)
-    assert store.version("ga") == folder.resolve()
-    assert (store.rollcalls("ga").num_rows, store.votes("ga").num_rows) == quirks_counts()
-    # migrated: the pointer names the same version, the link is gone
-    assert (isolated_store / "ga.current").read_text("utf-8") == f".versions/{folder.name}\n"
-    assert not (isolated_store / "ga").exists() and not (isolated_store / "ga").is_symlink()
-    again = Store(isolated_store)
-    assert again.version("ga") == folder and again.manifest("ga")["records"] == quirks_counts()[0]
-    # and the next fetch works on the migrated store
-    assert pipeline.fetch("ga", file=QUIRKS, store=again).changed
-
-
-def test_an_old_store_is_read_through_its_link_when_it_cannot_be_migrated(isolated_store, monkeypatch):
-    folder = make_old_layout(isolated_store)
-    from unvote import store as store_mod
-
-    def busy(*_a, **_k):
-        raise store_mod.StoreError("another unvote fetch is writing")
-
-    monkeypatch.setattr(Store, "lock", busy)  # read-only or busy: no migration this time
-    store = Store(isolated_store)
-    assert store.version("ga") == folder.resolve() and store.votes("ga").num_rows == quirks_counts()[1]
-    assert (isolated_store / "ga").is_symlink() and not (isolated_store / "ga.current").exists()
-
-
-def test_a_fetch_migrates_an_old_store(isolated_store):
-    old = make_old_layout(isolated_store)
-    new = pipeline.fetch("ga", file=QUIRKS, store=Store(isolated_store)).path
-    assert new != old and Store(isolated_store).version("ga") == new
-    assert not (isolated_store / "ga").is_symlink()
 
 
 # ---- item 1: a Store reads one version ----------------------------------------------------------

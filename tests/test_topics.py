@@ -13,7 +13,7 @@ import pytest
 from fake_undl import undl  # noqa: F401  (the loopback UNDL fixture)
 
 from unvote.analysis import topics as rules
-from unvote.core.errors import ExitStatus, NotFound
+from unvote.core.errors import ExitStatus, NotFound, UnknownTopic
 from unvote.ingest import topics as ingest_topics
 from unvote.model import topics
 
@@ -48,13 +48,13 @@ def test_lookup_several():
 
 
 def test_unknown_topic_is_not_found_with_suggestions():
-    with pytest.raises(topics.UnknownTopic) as err:
+    with pytest.raises(UnknownTopic) as err:
         topics.lookup("humen rihgts")
     assert isinstance(err.value, NotFound)
     assert err.value.exit_code == ExitStatus.NOT_FOUND == 3
     assert err.value.suggestions[0] == "hr (Human rights)"
     assert "did you mean hr (Human rights)" in str(err.value)
-    with pytest.raises(topics.UnknownTopic):
+    with pytest.raises(UnknownTopic):
         topics.lookup_all(["me", "sports"])
 
 
@@ -63,7 +63,7 @@ def test_unknown_topic_is_one_line_and_exit_3_in_the_cli_handler(capsys):
 
     try:
         topics.lookup("sport")
-    except topics.UnknownTopic as err:
+    except UnknownTopic as err:
         with pytest.raises(SystemExit) as stop:
             _fail(err, str(err), err.exit_code)
     assert stop.value.code == 3
@@ -320,7 +320,7 @@ def test_store_topics_on_the_real_ga_data(ga_store):
 def test_count_by_decade_real_against_duckdb(ga_store):
     duckdb = pytest.importorskip("duckdb")
     got = rules.count_by_decade(ga_store.rollcalls("ga"))
-    path = ga_store.path("ga") / "rollcalls.parquet"
+    path = ga_store.version("ga") / "rollcalls.parquet"
     sql = f"""
         SELECT t AS topic, (year(date) // 10 * 10) AS decade, count(*) AS n
         FROM (SELECT date, unnest(string_split(topics, ';')) AS t FROM read_parquet('{path}'))

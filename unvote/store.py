@@ -17,8 +17,7 @@ with ``os.replace`` (atomic on POSIX and Windows, no symlinks needed). A ``Store
 dataset's pointer once (``Store.version``) and reads every table of that dataset from that one
 folder, so a command sees the old version or the new one, never a mix (also after SIGKILL). A
 version that stops being current is kept for ``KEEP_SUPERSEDED`` seconds, so a reader that resolved
-it just before a fetch still finds its files. Stores written before pointer files (a ``ga`` symlink
-to ``.versions/ga-<stamp>``) open as they are and are migrated once, under the lock.
+it just before a fetch still finds its files.
 """
 
 from __future__ import annotations
@@ -86,7 +85,6 @@ class Store:
     def __init__(self, root: Path | str | None = None):
         self.root = Path(root) if root is not None else config.data_dir()
         self._pinned: dict[str, Path] = {}
-        self._holding = False
 
     # ---- resolving -------------------------------------------------------------------------
     def pointer(self, dataset: str) -> Path:
@@ -102,9 +100,6 @@ class Store:
         if folder is None:
             folder = self._pinned[dataset] = self._resolve(dataset)
         return folder
-
-    require = version  # the older name
-    path = version
 
     def pinned(self) -> list[str]:
         """The datasets this Store has resolved so far (each read from that one version)."""
@@ -133,7 +128,10 @@ class Store:
         try:
             raw = read_small(pointer, POINTER_MAX_BYTES)
         except FileNotFoundError:
-            return self._legacy(dataset)
+            if self.root.exists() and not self.root.is_dir():
+                raise self._not_a_folder() from None
+            raise NoData(f"no {dataset.upper()} data in {self.root} yet; "
+                         f"run: {FETCH_HINT.get(dataset, 'unvote fetch')}") from None
         except NotADirectoryError:
             raise self._not_a_folder() from None
         except NotRegular as exc:
@@ -153,41 +151,6 @@ class Store:
             if not (folder / name).is_file():
                 raise self.damaged(dataset, f"{name} is missing")
         return folder
-
-    def _legacy(self, dataset: str) -> Path:
-        """A store from before pointer files: ``<root>/<dataset>`` a symlink to its version."""
-        link = self.root / dataset
-        if link.is_symlink():
-            folder = link.resolve()
-            if not folder.is_dir():
-                raise self.damaged(dataset, f"{link.name} links to {os.readlink(link)}, which is missing")
-            self._migrate(dataset, folder)
-            return folder
-        if self.root.exists() and not self.root.is_dir():
-            raise self._not_a_folder()
-        if (link / "votes.parquet").is_file():  # a plain folder (copied by hand): read it as it is
-            return link
-        raise NoData(f"no {dataset.upper()} data in {self.root} yet; run: {FETCH_HINT.get(dataset, 'unvote fetch')}")
-
-    def _migrate(self, dataset: str, folder: Path) -> None:
-        """Replace an old-layout symlink by a pointer file, once, under the lock; a store that is
-        read-only or busy is read through its link this time and migrated later."""
-        if not re.fullmatch(rf"{re.escape(dataset)}-\d{{8}}T\d{{12}}", folder.name) \
-                or folder.parent.resolve() != (self.root / VERSIONS).resolve():
-            return
-        if self._holding:
-            self._migrate_locked(dataset, folder)
-            return
-        with contextlib.suppress(StoreError, OSError):
-            with self.lock(wait=0):
-                self._migrate_locked(dataset, folder)
-
-    def _migrate_locked(self, dataset: str, folder: Path) -> None:
-        link = self.root / dataset
-        if self.pointer(dataset).exists() or not link.is_symlink() or link.resolve() != folder.resolve():
-            return
-        self._point(dataset, self.root / VERSIONS / folder.name, new_data=False)
-        link.unlink()  # the pointer is written first: a kill between the two leaves a readable store
 
     def _not_a_folder(self) -> StoreError:
         return StoreOSError(f"the data dir {self.root} is a file, not a folder; "
@@ -373,10 +336,6 @@ class Store:
                 shutil.rmtree(final, ignore_errors=True)
             raise
         self._pinned[dataset] = final
-        legacy = self.root / dataset
-        if legacy.is_symlink():  # an old-layout link would only mislead now
-            with contextlib.suppress(OSError):
-                legacy.unlink()
         self._prune(dataset, keep=final)
         return final
 
@@ -388,7 +347,7 @@ class Store:
         except (OSError, UnicodeDecodeError):
             return False
 
-    def _point(self, dataset: str, folder: Path, *, new_data: bool = True) -> bool:
+    def _point(self, dataset: str, folder: Path) -> bool:
         """Make ``folder`` the current version: write the pointer beside it, then ``os.replace``."""
         pointer = self.pointer(dataset)
         tmp = self.root / f".{dataset}.current.{os.getpid()}.tmp"
@@ -400,8 +359,7 @@ class Store:
             interrupts.checkpoint()  # a Ctrl-C that something swallowed on the way: do not swap now
             with interrupts.deferred():  # the swap and its record happen together, or not at all
                 _replace(tmp, pointer)  # the atomic step
-                if new_data:
-                    _stored.append(dataset)
+                _stored.append(dataset)
         except BaseException:
             with contextlib.suppress(OSError):
                 tmp.unlink()
@@ -468,12 +426,10 @@ class Store:
                         raise StoreError(f"another unvote fetch is writing {self.root}; "
                                          "wait for it to finish and try again") from None
                     time.sleep(0.2)
-            self._holding = True
             self.refresh()
             try:
                 yield
             finally:
-                self._holding = False
                 _unlock_file(fh)
 
 

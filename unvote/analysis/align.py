@@ -109,14 +109,6 @@ def score(counts: dict, metric: str) -> float:
     return float(METRICS[metric](counts))
 
 
-def unanimous(codes):
-    """Per row of an int8 code matrix (roll calls × countries): unanimous by Voeten's rule
-    (``codes.is_unanimous``). A roll call with no Y/A/N vote at all counts as unanimous too."""
-    from .codes import ABSTAIN, NO, YES, is_unanimous
-
-    return is_unanimous(*((codes == v).sum(axis=1) for v in (YES, NO, ABSTAIN)))
-
-
 def period_index(rollcalls, by: str):
     """(period labels in order of their first roll call, each roll call's period index)."""
     import numpy as np

@@ -34,12 +34,6 @@ __all__ = ["app", "main"]
 _stored_before = 0  # how many store writes had happened when this command began (for Ctrl-C)
 
 
-class OutputError(UnvoteError):
-    """stdout cannot take the output (disk full, closed, I/O error)."""
-
-    exit_code = ExitStatus.OUTPUT
-
-
 class _ClosedStdout:
     """Stands in for a stdout the shell closed (``>&-``): writing to it is a clear error."""
 

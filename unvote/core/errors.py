@@ -6,9 +6,10 @@ one line on stderr and exits with that code. docs/exit-codes.md is checked again
 
 from __future__ import annotations
 
-from enum import IntEnum
+from enum import IntEnum, unique
 
 
+@unique
 class ExitStatus(IntEnum):
     """Every exit code unvote uses (a test checks the docs' table against this)."""
 
@@ -58,6 +59,10 @@ class UnknownResolution(NotFound):
 
 
 class UnknownGroup(NotFound):
+    pass
+
+
+class UnknownTopic(NotFound):
     pass
 
 

@@ -179,7 +179,7 @@ def build(undl_rc, undl_votes, voeten_rc, voeten_votes):
 
 def built_from(store) -> dict:
     """The store versions (``ga-<stamp>``) the merged dataset must be built from."""
-    return {d: store.path(d).resolve().name for d in ("ga", "voeten") if store.has(d)}
+    return {d: store.version(d).resolve().name for d in ("ga", "voeten") if store.has(d)}
 
 
 def is_current(store) -> bool:
@@ -227,24 +227,6 @@ def refresh(store) -> list[str]:
     }
     store.write(MERGED, rollcalls, votes, manifest)
     return [f"merged history: {summary(report)} (built in {time.perf_counter() - start:.1f} s)"]
-
-
-def ensure_current(store, *, wait: float = 60.0) -> None:
-    """Rebuild the merged dataset if ``ga`` or ``voeten`` changed since it was built."""
-    from ..core.errors import NoData
-
-    for needed, hint in (("ga", "unvote fetch"), ("voeten", "unvote fetch --source voeten")):
-        if not store.has(needed):
-            raise NoData(f"the merged history needs the {needed} data in {store.root}; run: {hint}")
-    if is_current(store):
-        return
-    try:
-        with store.lock(wait=wait):
-            if not is_current(store):
-                refresh(store)
-    except OSError as exc:  # a read-only store: nobody may rebuild it here
-        raise StoreError(f"the merged history in {store.root} is older than its sources and cannot be "
-                         f"rebuilt here ({exc}); run: unvote fetch --source merged") from exc
 
 
 # ---- helpers ---------------------------------------------------------------------------------

@@ -17,11 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..core.errors import NotFound
-
-
-class UnknownTopic(NotFound):
-    pass
+from ..core.errors import UnknownTopic
 
 
 @dataclass(frozen=True)

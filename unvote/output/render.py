@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import io
 import json
 import math
 import sys
@@ -221,13 +220,8 @@ def write_csv(table, out, *, bom: bool = False, delimiter: str = ",", formula_gu
     Codes are written as text exactly ("NA" stays "NA"); read it back with
     ``pandas.read_csv(path, keep_default_na=False)`` to keep it so. With ``formula_guard`` a text
     value starting with = + - @ tab or CR gets a leading ``'`` (numeric columns are never touched).
-    ``out`` is a binary file object (a text stream is accepted too, for callers of the old API).
+    ``out`` is a binary file object.
     """
-    if not hasattr(out, "buffer") and isinstance(out, io.TextIOBase):
-        out = _TextSink(out)
-    elif hasattr(out, "buffer") and isinstance(out, io.TextIOBase):
-        out.flush()
-        out = out.buffer
     if bom:
         out.write("\ufeff".encode())
     text = _Lines()
