@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
 import re
@@ -35,6 +34,8 @@ from pathlib import Path
 
 from .core import config, interrupts
 from .core.errors import NoData, StoreError
+from .core.files import digest
+from .core.hints import fetch_command, no_data_hint
 
 DATASETS = ("ga", "sc", "voeten", "merged")  # merged: UNDL + Voeten, rebuilt from the two (history.py)
 
@@ -53,11 +54,6 @@ MANIFEST_TYPES = {"records": int, "votes": int, "files": dict, "updates": list, 
                   "built_from": dict, "date_min": str, "date_max": str, "fetched_at": str, "written_at": str,
                   "dataset": str, "source": str, "file": str, "url": str, "sha256": (str, type(None))}
 
-# The command that rebuilds each dataset from scratch (named in every damage message).
-REPAIR = {"ga": "unvote fetch", "sc": "unvote fetch --body sc", "voeten": "unvote fetch --source voeten",
-          "merged": "unvote fetch --source merged"}
-FETCH_HINT = {"sc": "unvote fetch --body sc", "voeten": "unvote fetch --source voeten",
-              "merged": "unvote fetch --source voeten (with the UNDL data fetched)"}
 
 _stored: list[str] = []  # datasets whose new version became current in this process (see stored())
 
@@ -71,10 +67,6 @@ class StoreOSError(StoreError, OSError):
 def stored() -> list[str]:
     """The datasets a write made current in this process (the CLI's Ctrl-C message uses it)."""
     return list(_stored)
-
-
-def repair_hint(dataset: str) -> str:
-    return REPAIR.get(dataset, "unvote fetch")
 
 
 class Store:
@@ -121,7 +113,7 @@ class Store:
 
     def damaged(self, dataset: str, what: str) -> StoreError:
         return StoreError(f"the {dataset} data in {self.root} is damaged ({what}); "
-                          f"repair it with: {repair_hint(dataset)}")
+                          f"repair it with: {fetch_command(dataset)}")
 
     def _resolve(self, dataset: str) -> Path:
         pointer = self.pointer(dataset)
@@ -131,7 +123,7 @@ class Store:
             if self.root.exists() and not self.root.is_dir():
                 raise self._not_a_folder() from None
             raise NoData(f"no {dataset.upper()} data in {self.root} yet; "
-                         f"run: {FETCH_HINT.get(dataset, 'unvote fetch')}") from None
+                         f"run: {no_data_hint(dataset)}") from None
         except NotADirectoryError:
             raise self._not_a_folder() from None
         except NotRegular as exc:
@@ -263,7 +255,7 @@ class Store:
             want = recorded.get(name) if isinstance(recorded.get(name), dict) else {}
             try:
                 size = path.stat().st_size
-                if not full and "sha256" in want and size == want.get("bytes") and _sha256(path) == want["sha256"]:
+                if not full and "sha256" in want and size == want.get("bytes") and digest(path) == want["sha256"]:
                     continue  # byte for byte the file that was written
                 import pyarrow.parquet as pq
 
@@ -281,7 +273,7 @@ class Store:
                 problems.append(f"{name} has {rows:,} rows, the manifest says {expect_rows:,}")
             if "bytes" in want and size != want["bytes"]:
                 problems.append(f"{name} has {size:,} bytes, the manifest says {want['bytes']:,}")
-            if "sha256" in want and _sha256(path) != want["sha256"]:
+            if "sha256" in want and digest(path) != want["sha256"]:
                 problems.append(f"{name}'s sha256 differs from the manifest's")
         if full and not recorded:
             problems.append("the manifest records no checksums (written by an older unvote); "
@@ -319,7 +311,7 @@ class Store:
                     # the columns too, as a reader of the file sees them, so it plans its SQL without
                     # asking the file (Reader.schema)
                     files[name] = {"rows": table.num_rows, "bytes": (tmp / name).stat().st_size,
-                                   "sha256": _sha256(tmp / name),
+                                   "sha256": digest(tmp / name),
                                    "columns": {f.name: str(getattr(f.type, "value_type", f.type))
                                                for f in table.schema}}
                 manifest = {"dataset": dataset, **manifest, "files": files,
@@ -570,11 +562,6 @@ def _json_kind(value) -> str:
     kind = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list",
             dict: "an object", type(None): "null"}.get(type(value), type(value).__name__)
     return f"{kind} ({json.dumps(value)[:40]})" if isinstance(value, (str, int, float)) else kind
-
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _fsync_dir(path: Path, files: bool = True) -> None:

@@ -40,8 +40,6 @@ series, is named in a note by ``api.explore.series`` — never filled from anoth
 
 from __future__ import annotations
 
-import unicodedata
-
 # Words that say nothing about which text it is; left out of titles and agenda titles.
 STOPWORDS = ("the", "of", "in", "and", "on", "to", "a", "an", "for", "by", "at", "with", "its", "their",
              "from", "as", "or")
@@ -50,15 +48,6 @@ MIN_OVERLAP = 0.6  # weighted Jaccard a rename needs
 
 # The catalogue's tail: " : resolution / adopted by the General Assembly" (the colon is sometimes missing).
 _TAIL = r"(?i)\s*:?\s*(draft\s+)?resolutions?\s*/.*$"
-
-
-def fold(text: str | None) -> str:
-    """Lower case without accents, spaces collapsed (as DuckDB's strip_accents(lower(…)) sees it)."""
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.split())
 
 
 def words_sql(expr: str) -> str:

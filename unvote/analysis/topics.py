@@ -1,7 +1,7 @@
 """Issue areas of General Assembly roll calls: the rule classifier and counts per topic.
 
 Pure: text in, codes out; tables in, tables out. The six codes (``me nu di hr co ec``) and
-their names live in ``unvote/topics.py``; the rules below are documented in docs/topics.md,
+their names live in ``unvote/model/topics.py``; the rules below are documented in docs/topics.md,
 which also gives their precision and recall against Erik Voeten's hand coding.
 
 How a roll call is classified
@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 
 from ..model.sessions import regular_session
+from ..model.text import words
 from ..model.topics import CODES
 
 TRAIN_LAST_SESSION = 55  # the rules were written on sessions 1–55; 56 and later measure them
@@ -121,17 +121,11 @@ RULES: dict[str, dict[str, tuple[str, ...]]] = {
 NOISE: tuple[str, ...] = ("economic and social council", "economic and social commission")
 
 _TITLE_TAIL = re.compile(r"\s*:\s*resolution\s*/\s*adopted by the general assembly\s*$", re.I)
-_NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def fold(text: str | None) -> str:
-    """Accents off, lower case, runs of anything but letters and digits as one space, padded."""
-    if not text:
-        return " "
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " " + " ".join(_NON_WORD.sub(" ", text.lower()).split()) + " "
+    """``model.text.words``, padded with a space at each end (so a phrase matches whole words)."""
+    return f" {words(text)} " if text else " "
 
 
 class _Phrases:

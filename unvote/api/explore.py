@@ -39,7 +39,7 @@ def terms(words) -> list[str]:
 
     ``["Ukraine", "territorial integrity"]`` (the shell kept the quotes' phrase as one argument) and
     ``['"territorial integrity" ukraine']`` both give two terms."""
-    from ..analysis.series import fold
+    from ..model.text import fold
 
     if isinstance(words, str):
         words = [words]
@@ -52,7 +52,7 @@ def terms(words) -> list[str]:
             parts = [a or b for a, b in re.findall(r'"([^"]*)"|(\S+)', arg)]
         else:
             parts = [arg]  # one shell argument: a word, or a phrase the shell's quotes kept together
-        out += [f for f in (fold(p) for p in parts) if f]
+        out += [f for f in (" ".join(fold(p).split()) for p in parts) if f]
     if not out:
         raise UsageError("give at least one word to search for, e.g. unvote search Ukraine")
     return list(dict.fromkeys(out))

@@ -10,12 +10,7 @@ that do not start with it): ``kh`` → ``khm``, ``KH`` → ``KHM``, ``camb`` →
 
 from __future__ import annotations
 
-
-def _fold(text: str) -> str:
-    import unicodedata
-
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+from ..model.text import fold as _fold
 
 
 def _same_case(value: str, incomplete: str) -> str:

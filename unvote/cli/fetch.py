@@ -147,10 +147,11 @@ def info(
       unvote info --check
     """
     from ..core.errors import StoreError
+    from ..core.hints import fetch_command
     from ..core.results import Rows
     from ..output.views import info_view, merged_line
     from ..query.reader import Reader
-    from ..store import DATASETS, Store, repair_hint
+    from ..store import DATASETS, Store
 
     out = Output.of(fmt, output)
     store = Store()
@@ -160,7 +161,7 @@ def info(
             continue
         problems = store.check(name, full=check)
         if problems:
-            damage.append(f"{name}: {'; '.join(problems)} (repair: {repair_hint(name)})")
+            damage.append(f"{name}: {'; '.join(problems)} (repair: {fetch_command(name)})")
         else:
             datasets[name] = store.manifest(name)
     if damage:  # an error prints nothing on stdout

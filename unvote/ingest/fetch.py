@@ -13,6 +13,8 @@ from pathlib import Path
 
 from .. import __version__
 from ..core.errors import FetchError, StoreError, UsageError
+from ..core.files import digest
+from ..core.hints import PLACEHOLDER, fetch_command
 from ..sources import undl_csv
 from ..store import Store
 from . import reference
@@ -56,18 +58,6 @@ def drops_too_much(held: int, dropped: int, limit: float = MAX_DROP) -> bool:
     """Whether replacing ``held`` roll calls by a file that lacks ``dropped`` of them loses more
     than ``limit`` of the dataset (``fetch --force`` overrides)."""
     return held > 0 and dropped / held > limit
-
-
-def fetch_command(body: str, *, file=None, url: str | None = None, force: bool = False) -> str:
-    """The whole ``unvote fetch`` command line for ``body`` (every hint names the whole command)."""
-    import shlex
-
-    parts = ["unvote fetch"] + (["--body sc"] if body == "sc" else [])
-    if file is not None:
-        parts.append(f"--file {shlex.quote(str(file))}")
-    if url is not None:
-        parts.append(f"--url {shlex.quote(url)}")
-    return " ".join(parts + (["--force"] if force else []))
 
 
 def base_url() -> str:
@@ -189,7 +179,7 @@ def _bulk(store: Store, body: str, client, url: str | None, progress, force: boo
     name = download_url.rsplit("/", 1)[-1]
     validators = (held or {}).get("http") if (held or {}).get("url") == download_url else None
     download = httpmod.download(client, download_url, store.root / ".downloads", expect="csv",
-                                progress=progress, validators=validators, command=undl_csv.file_command(body))
+                                progress=progress, validators=validators, command=fetch_command(body, file=PLACEHOLDER))
     try:
         if download.not_modified and held is None:
             raise FetchError(f"{download_url} answered 304 Not Modified to a plain request; try again")
@@ -247,7 +237,7 @@ def _ingest(store: Store, body: str, path: Path, origin: dict, sha256: str | Non
         "source": SOURCE_NAMES[body],
         "terms": "Copyright United Nations; non-commercial use with attribution",
         **origin,
-        "sha256": sha256 or _sha256(path),
+        "sha256": sha256 or digest(path),
         "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "records": ingest.rollcalls.num_rows,
         "votes": ingest.votes.num_rows,
@@ -347,12 +337,6 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
                        notes=[f"merged {seen}: {counts}"])
 
 
-def _sha256(path: Path) -> str:
-    from ..sources.http import sha256_file
-
-    return sha256_file(path)
-
-
 def fetch_voeten(*, files=None, url: str | None = None, store: Store | None = None,
                  progress=None) -> FetchResult:
     """Bring Erik Voeten's roll-call data into the store (dataset ``voeten``), then rebuild ``merged``.
@@ -376,9 +360,9 @@ def fetch_voeten(*, files=None, url: str | None = None, store: Store | None = No
     with store.lock(wait=wait):
         if paths:
             ingest = voeten.read(paths)
+            sums = {p.name: digest(p) for p in paths}
             origin = {"file": " + ".join(p.name for p in paths), "path": [str(p.resolve()) for p in paths],
-                      "sha256": _sha256(paths[0]) if len(paths) == 1 else None,
-                      "sha256_files": {p.name: _sha256(p) for p in paths}}
+                      "sha256": sums[paths[0].name] if len(paths) == 1 else None, "sha256_files": sums}
         else:
             ingest, origin = _download_voeten(store, url, progress)
         ingest.rollcalls = assign_topics(ingest.rollcalls)
@@ -396,7 +380,7 @@ def fetch_voeten(*, files=None, url: str | None = None, store: Store | None = No
         notes = history.refresh(store)
         reference.write(store.root)  # countries and groups beside the data, for direct readers (docs/sql.md)
         if not store.has("ga"):
-            notes.append("no UNDL data yet, so no merged history; run unvote fetch to add it")
+            notes.append(f"no UNDL data yet, so no merged history; run {fetch_command()} to add it")
         return FetchResult("voeten", written, store.manifest("voeten"), ingest.warnings, notes=notes)
 
 
@@ -435,10 +419,7 @@ def _download_voeten(store: Store, url: str | None, progress):
         origin["dataverse"] = {"persistent_id": voeten.PERSISTENT_ID, "file_id": entry["id"],
                                "label": entry["label"], "md5": entry["md5"]}
         if entry["md5"]:
-            import hashlib
-
-            with open(download.path, "rb") as fh:
-                md5 = hashlib.file_digest(fh, "md5").hexdigest()
+            md5 = digest(download.path, "md5")
             origin["dataverse"]["md5_ok"] = md5 == entry["md5"]
             if md5 != entry["md5"]:
                 shutil.rmtree(dest, ignore_errors=True)
@@ -457,9 +438,9 @@ def rebuild_merged(store: Store | None = None) -> FetchResult:
     wait = lock_wait()
     store = store or Store()
     with store.lock(wait=wait):
-        for needed, hint in (("ga", "unvote fetch"), ("voeten", "unvote fetch --source voeten")):
+        for needed in ("ga", "voeten"):
             if not store.has(needed):
-                raise NoData(f"the merged history needs the {needed} data; run: {hint}")
+                raise NoData(f"the merged history needs the {needed} data; run: {fetch_command(needed)}")
         notes = history.refresh(store)
         return FetchResult(history.MERGED, store.version(history.MERGED),
                            store.manifest(history.MERGED), notes=notes)

@@ -29,11 +29,12 @@ record ids and Voeten rcids must not overlap, which is checked.
 from __future__ import annotations
 
 from ..core.errors import StoreError
+from ..model.topics import CODES
 from .matching import DATE_WINDOW, OVERLAP, SAME_VOTES  # noqa: F401  (the matching rules, shared with topics)
 
 MERGED = "merged"
 
-VOETEN_COLUMNS = ("importantvote",) + ("me", "nu", "di", "hr", "co", "ec")
+VOETEN_COLUMNS = ("importantvote", *CODES)
 
 
 def key(symbol: str | None) -> str | None:

@@ -38,11 +38,12 @@ import datetime
 import difflib
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
 from unvote.core.errors import UnknownCountry
+
+from .text import name_key
 
 # COW codes Yemen Arab Republic 678 and unified Yemen 679; the UN seat is one (YEM).
 # COW 713 is Taiwan: Voeten codes the China seat's votes while the Republic of China held it
@@ -92,12 +93,10 @@ def _date(text: str) -> datetime.date | None:
 
 
 def _fold(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a name, for matching."""
-    text = unicodedata.normalize("NFKD", text.replace("ı", "i"))  # dotless i has no decomposition
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = re.sub(r"['’ʼ.,]", "", text.replace("&", " and "))
-    text = " ".join(re.sub(r"\W+", " ", text).split())
-    return text.removeprefix("the ")
+    """Case-, accent- and punctuation-insensitive form of a name, for matching (``text.name_key``);
+    apostrophes and full stops go without a space (``Cote d'Ivoire`` = ``cote divoire``), a leading
+    "the" too."""
+    return name_key(re.sub(r"['’ʼ.,]", "", text)).removeprefix("the ")
 
 
 def all_countries() -> list[Country]:

@@ -28,12 +28,12 @@ from __future__ import annotations
 import csv
 import datetime
 import functools
-import re
-import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
 from unvote.core.errors import UnknownGroup
+
+from .text import name_key
 
 KINDS = ("regional", "bloc")
 
@@ -186,6 +186,4 @@ def _date(text: str, *, end: bool) -> datetime.date:
 
 def _fold(text: str) -> str:
     """Case-, accent-, space- and punctuation-insensitive: ``Asia-Pacific`` = ``asia pacific``."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return re.sub(r"[^0-9a-z]", "", text.replace("&", "and"))
+    return name_key(text).replace(" ", "")

@@ -14,10 +14,10 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from ..core.errors import UnknownTopic
+from .text import name_key
 
 
 @dataclass(frozen=True)
@@ -66,18 +66,12 @@ def name(code: str) -> str:
     return topic.name if topic else code
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().replace("&", " and ")
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
-
-
 @functools.cache
 def _names() -> dict[str, str]:
-    names: dict[str, str] = {_fold(alias): NONE for alias in NONE_ALIASES}
+    names: dict[str, str] = {name_key(alias): NONE for alias in NONE_ALIASES}
     for t in TOPICS:
         for spelling in (t.code, t.name, *t.aliases):
-            key = _fold(spelling)
+            key = name_key(spelling)
             if names.setdefault(key, t.code) != t.code:
                 raise ValueError(f"topic name {spelling!r} names {names[key]} and {t.code}")
     return names
@@ -86,7 +80,7 @@ def _names() -> dict[str, str]:
 def lookup(text: str) -> str:
     """The code of the topic ``text`` names: a code (``hr``), a name or an alias, in any case or accent;
     ``none`` for roll calls with no topic."""
-    code = _names().get(_fold(text or ""))
+    code = _names().get(name_key(text or ""))
     if code is None:
         raise UnknownTopic(f"unknown topic {text!r} (topics: {', '.join(CODES)}, or {NONE})",
                            suggestions=_suggestions(text))
@@ -106,7 +100,7 @@ def lookup_all(values) -> tuple[str, ...]:
 
 def _suggestions(text: str) -> list[str]:
     """Up to 3 "code (Name)" near misses."""
-    folded = _fold(text or "")
+    folded = name_key(text or "")
     if not folded:
         return []
     scored = sorted(((difflib.SequenceMatcher(None, folded, key).ratio(), code) for key, code in _names().items()),

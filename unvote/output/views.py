@@ -15,6 +15,8 @@ import math
 import os
 import re
 
+from ..core.hints import fetch_command
+
 VOTE_WORDS = {"N": "No", "A": "Abstained", "X": "Did not vote"}
 TERMINAL_ROWS = 30  # rows a terminal view of a long table shows (matrix)
 
@@ -431,7 +433,7 @@ def info_view(console, facts: dict, status=None) -> None:
     """What the store holds, one block per dataset (``status(name)`` adds a line, e.g. merged's)."""
     console.print(f"store: {cell(facts['data_dir'])}")
     if not facts["datasets"]:
-        console.print("empty — run: unvote fetch")
+        console.print(f"empty — run: {fetch_command()}")
     for name, m in facts["datasets"].items():
         sha = f"sha256 {cell(str(m['sha256'])[:12])}…, " if m.get("sha256") else ""
         records = f"{m['records']:,}" if isinstance(m.get("records"), int) else cell(m.get("records"))
@@ -502,7 +504,7 @@ def ideal_view(console, table, width: int = 25) -> None:
 
 def merged_line(summary: str | None, current: bool) -> str:
     """For ``unvote info``: the match summary, and whether the merged data is current."""
-    state = "current" if current else "older than its sources: run unvote fetch --source merged"
+    state = "current" if current else f"older than its sources: run {fetch_command('merged')}"
     return (summary or "no match report") + f"; {state}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.errors import StoreError
+from ..core.hints import fetch_command
 from ..core.results import Rows
 
 
@@ -25,7 +26,7 @@ class Reader:
         if dataset == "merged" and not self._merged_checked:
             if not self.merged_is_current(folder):
                 raise StoreError(f"the merged history in {self.store.root} is older than the UNDL or Voeten data; "
-                                 "run: unvote fetch --source merged")
+                                 f"run: {fetch_command('merged')}")
             self._merged_checked = True
         return folder
 

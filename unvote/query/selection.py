@@ -176,11 +176,11 @@ class Query:
 
     def require_topics(self) -> None:
         """Stores fetched before unvote assigned topics have no ``topics`` column: say how to get one."""
-        from ..store import FETCH_HINT
+        from ..core.hints import no_data_hint
 
         if not self.has_column("topics"):
             raise StoreError(f"the {self.dataset} data in {self.reader.store.root} has no topics yet; "
-                             f"run: {FETCH_HINT.get(self.dataset, 'unvote fetch')} (fetch assigns them)")
+                             f"run: {no_data_hint(self.dataset)} (fetch assigns them)")
 
     def rollcalls_sql(self, columns=("rollcall_id", "date", "session", "resolution")) -> tuple[str, list]:
         """SQL for the selected roll calls, oldest first (``rollcall_id`` breaks ties). The column

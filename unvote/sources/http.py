@@ -38,6 +38,8 @@ from pathlib import Path
 from .. import __version__
 from ..core.config import URL
 from ..core.errors import FetchError, Refused, StoreError, Unreachable, UsageError
+from ..core.files import digest
+from ..core.hints import PLACEHOLDER, fetch_command
 
 USER_AGENT = f"unvote/{__version__} (+{URL})"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -45,7 +47,7 @@ CONNECT_RETRIES = 2  # a refused connection or unknown host rarely heals within 
 # Words that bot-challenge pages (Cloudflare, AWS WAF, Akamai, CAPTCHAs) carry.
 CHALLENGE_MARKERS = (b"captcha", b"challenge", b"verify you are human", b"are you a robot",
                      b"just a moment", b"cf-chl", b"awswaf", b"access denied", b"request unsuccessful")
-DEFAULT_COMMAND = "unvote fetch --file PATH"  # what a hint tells the user to run with the file
+DEFAULT_COMMAND = fetch_command(file=PLACEHOLDER)  # what a hint tells the user to run with the file
 
 # field: (environment variable, type, what it takes, smallest value, smallest excluded)
 SETTINGS = {
@@ -540,7 +542,7 @@ def download(http: Client, url: str, dest_dir: Path, *, expect: str, progress=No
         except BaseException:
             clean()
             raise
-    return Download(part, sha256_file(part), part.stat().st_size, meta.get("etag"), meta.get("last_modified"),
+    return Download(part, digest(part), part.stat().st_size, meta.get("etag"), meta.get("last_modified"),
                     resumed_from=resumed_from)
 
 
@@ -720,14 +722,6 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, _ShortBody):
         return f"transfer cut short: {exc}"
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_json(path: Path) -> dict:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import DataFormatError
+from ..core.hints import PLACEHOLDER, fetch_command
 from ..model.letters import COUNTS, count_letters
 
 BASE_URL = "https://digitallibrary.un.org"
@@ -50,11 +51,6 @@ class Ingest:
         return out
 
 
-def file_command(body: str) -> str:
-    """The whole command that ingests a bulk file of ``body`` downloaded by hand."""
-    return "unvote fetch --file PATH" if body == "ga" else f"unvote fetch --body {body} --file PATH"
-
-
 def record_url(body: str) -> str:
     return f"{BASE_URL}/record/{RECORDS[body]}"
 
@@ -69,7 +65,7 @@ def discover(http, body: str = "ga", base_url: str = BASE_URL) -> str:
     candidates: set[str] = set()
     for url, params in ((f"{base_url}/api/v1/file", {"recid": recid}), (page, None)):
         try:
-            text = get_text(http, url, params=params, manual_url=page, command=file_command(body))
+            text = get_text(http, url, params=params, manual_url=page, command=fetch_command(body, file=PLACEHOLDER))
         except (Refused, Unreachable):
             raise
         except FetchError:
@@ -81,7 +77,7 @@ def discover(http, body: str = "ga", base_url: str = BASE_URL) -> str:
             break
     if not candidates:
         raise DataFormatError(f"found no *_{body}_voting.csv file on {base_url}/record/{recid}; "
-                              f"download it from {record_url(body)} and run: {file_command(body)}")
+                              f"download it from {record_url(body)} and run: {fetch_command(body, file=PLACEHOLDER)}")
     newest = max(candidates, key=lambda name: tuple(int(g) for g in re.match(FILE_PATTERN[body], name).groups()))
     return f"{base_url}/record/{recid}/files/{newest}"
 

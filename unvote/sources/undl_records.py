@@ -37,8 +37,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..core.errors import DataFormatError, FetchError, Refused
+from ..core.hints import PLACEHOLDER, fetch_command
 from ..model.symbols import from_roman
-from .undl_csv import file_command
 
 BODY_FACET = {"ga": "General Assembly", "sc": "Security Council"}
 SYMBOL_PREFIX = {"ga": "A/RES/", "sc": "S/RES/"}
@@ -186,7 +186,7 @@ class Harvest:
             out.append(f"left out {len(which)} record(s) ({why}): {', '.join(which[:5])}{more}")
         if self.reported_total is not None and len(self.records) < self.reported_total:
             out.append(f"the search reported {self.reported_total} records but returned "
-                       f"{len(self.records)}; run unvote fetch --update again later")
+                       f"{len(self.records)}; run {fetch_command(self.body, update=True)} again later")
         return out
 
     def ingest(self):
@@ -264,7 +264,7 @@ def _harvest_marcxml(client, body, base_url, since, until, progress, budget: Bud
 
     def page(params):
         data, _ = _get(client, budget, get_bytes, search, params=params, manual_url=manual, expect="xml",
-                       command=file_command(body))
+                       command=fetch_command(body, file=PLACEHOLDER))
         m = TOTAL_COMMENT.search(data[:4096])
         return parse_marcxml(data, body, search), (int(m.group(1)) if m else None)
 
@@ -280,7 +280,7 @@ def _harvest_html(client, body, base_url, since, until, progress, budget: Budget
 
     def page(params):
         return parse_search_html(_get(client, budget, get_text, search, params=params, manual_url=manual,
-                                      expect="html", command=file_command(body)),
+                                      expect="html", command=fetch_command(body, file=PLACEHOLDER)),
                                  search)
 
     hits: list[Record] = []  # the record cap is counted on the hits: no record page is queued past it
@@ -293,7 +293,7 @@ def _harvest_html(client, body, base_url, since, until, progress, budget: Budget
             continue
         url = f"{base_url}/record/{hit.rid}"
         text = _get(client, budget, get_text, url, params={"ln": "en"}, manual_url=manual, expect="html",
-                    command=file_command(body))
+                    command=fetch_command(body, file=PLACEHOLDER))
         out.records.append(budget.take(parse_record_html(text, hit.rid, body, url)))
         del text
     return out

@@ -29,21 +29,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import DataFormatError
+from ..core.hints import PLACEHOLDER, fetch_command
 from ..model.letters import COUNTS, count_letters
 from ..model.sessions import session_holds
 from ..model.symbols import to_roman
+from ..model.topics import CODES
 
 DATAVERSE_URL = "https://dataverse.harvard.edu"
 PERSISTENT_ID = "doi:10.7910/DVN/LEJUQZ"
 DATASET_PAGE = f"{DATAVERSE_URL}/dataset.xhtml?persistentId={PERSISTENT_ID}"
 SOURCE_NAME = ("Erik Voeten, United Nations General Assembly Voting Data, Harvard Dataverse, "
                "doi:10.7910/DVN/LEJUQZ")
-FILE_COMMAND = "unvote fetch --source voeten --file PATH"  # what hints tell the user to run
+FILE_COMMAND = fetch_command("voeten", file=PLACEHOLDER)  # what hints tell the user to run
 TERMS = "CC0 1.0 (public domain dedication); cite Voeten (2013) and Bailey, Strezhnev & Voeten (2017)"
 
 VOTE_LETTERS = {1: "Y", 2: "A", 3: "N", 8: "X"}
 NOT_A_MEMBER = 9
-ISSUES = ("me", "nu", "di", "hr", "co", "ec")
+ISSUES = CODES  # his six issue flags are the six topic codes
 FLAGS = ("importantvote", "amend", "para") + ISSUES
 # Roll-call columns the sources use (lower-cased), and the vote table's own.
 ROLLCALL_SOURCE = ("session", "date", "unres", "short", "descr", "yes", "no", "abstain", "resid") + FLAGS

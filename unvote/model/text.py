@@ -1,0 +1,37 @@
+"""Text folding: the one rule by which unvote compares what people type with names and titles.
+
+``fold`` takes accents off and folds case (``Côte d’Ivoire`` → ``cote d'ivoire``); ``words`` also
+makes every run of anything but letters and digits one space; ``name_key`` reads ``&`` as "and"
+first, for the names of countries, groups and topics. Search terms and series titles are folded
+with ``fold`` too, so a lookup, a completion and a search agree on what "the same" means.
+
+Stdlib only (the CLI's completion imports it).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def fold(text: str | None) -> str:
+    """Accents off, case folded, a typographic apostrophe as a plain one; ``None`` → ``""``."""
+    if not text:
+        return ""
+    if not text.isascii():
+        # ı (dotless i) has no decomposition; ’ is how UN titles and country names spell '
+        text = unicodedata.normalize("NFKD", text.replace("ı", "i").replace("’", "'"))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.casefold()
+
+
+def words(text: str | None) -> str:
+    """``fold``, then every run of anything but letters and digits one space (no space at either end)."""
+    return " ".join(_NON_WORD.sub(" ", fold(text)).split())
+
+
+def name_key(text: str | None) -> str:
+    """How a name is matched: ``&`` as "and", then ``words`` (``Trinidad & Tobago`` = ``trinidad and tobago``)."""
+    return words((text or "").replace("&", " and "))
