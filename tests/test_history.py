@@ -103,10 +103,10 @@ def test_merged_tables(merged):
 def test_fetch_builds_merged_and_reports(both_store):
     root, result = both_store
     store = Store(root)
-    assert store.has("merged") and history.is_current(store)
+    assert store.has("merged") and store.merged_is_current()
     m = store.manifest("merged")
     assert (m["records"], m["votes"]) == (6_465, 1_004_872)
-    assert m["match"]["matched"] == 4_502 and m["built_from"] == history.built_from(store)
+    assert m["match"]["matched"] == 4_502 and m["built_from"] == store.merged_sources()
     note = result.notes[0]
     assert note.startswith("merged history: 4,502 roll calls in both sources (3,946 by symbol, 53 by symbol "
                            "base, 503 by votes), UNDL only 1,036, Voeten only 927 (amendment 233, paragraph 398, "
@@ -128,18 +128,18 @@ def test_merged_follows_its_sources_and_a_read_never_rebuilds(both_store, tmp_pa
         api.rollcalls(source="merged", store=copy)
     assert not copy.has("merged")  # the read wrote nothing
     rebuild_merged(store=copy)
-    assert history.is_current(copy)
+    assert copy.merged_is_current()
     first = copy.version("merged").resolve()
     ga = copy.rollcalls("ga")
     keep = ga.filter(pc.not_equal(ga["resolution"], "A/RES/68/262"))
     votes = copy.votes("ga")
     copy.write("ga", keep, votes.filter(pc.is_in(votes["rollcall_id"], keep["rollcall_id"])), src.manifest("ga"))
-    assert not history.is_current(copy)
+    assert not copy.merged_is_current()
     with pytest.raises(StoreError, match="older than the UNDL or Voeten data; run: unvote fetch --source merged"):
         api.rollcalls(source="merged", store=copy)
     assert copy.version("merged").resolve() == first  # still not rebuilt by a read
     history.refresh(copy)  # what every fetch of ga or voeten does
-    assert copy.version("merged").resolve() != first and history.is_current(copy)
+    assert copy.version("merged").resolve() != first and copy.merged_is_current()
     rollcalls = api.rollcalls(source="merged", kind="all", store=copy)
     # without the UNDL record, Voeten's copy of the Crimea vote comes into the merged history
     crimea = by_symbol(rollcalls, "A/RES/68/262")

@@ -114,3 +114,41 @@ def test_a_missing_dataset_names_its_fetch(tmp_path):
 def test_fetch_hints_have_one_home():
     """Every "run: unvote fetch …" is built by core/hints.py (cli/fetch.py's --help examples aside)."""
     assert _holding(r"""["']unvote fetch|run:? unvote fetch(?! again)""") == ["core/hints.py"]
+
+
+# ---- the manifest ---------------------------------------------------------------------------
+
+def test_the_store_writes_what_its_tables_hold(tmp_path):
+    """Whatever a caller claims, a manifest's counts and dates are those of the files written
+    (counted here with DuckDB on the Parquet files)."""
+    import datetime as dt
+
+    import duckdb
+    import pyarrow as pa
+
+    from unvote import __version__
+    from unvote.store import Store
+
+    calls = pa.table({"rollcall_id": [1, 2, 3], "resolution": ["A/RES/1/1", "A/RES/1/2", "A/RES/2/1"],
+                      "date": [dt.date(1946, 12, 1), dt.date(1947, 1, 3), dt.date(1946, 2, 9)],
+                      "session": ["1", "1", "2"], "title": ["a", "b", "c"], "members": [51, 51, 55]})
+    votes = pa.table({"rollcall_id": [1, 1, 2, 3, 3], "ms_code": ["USA", "GBR", "USA", "USA", "FRA"],
+                      "ms_name": ["x"] * 5, "vote": ["Y", "N", "A", "Y", "Y"]})
+    store = Store(tmp_path)
+    folder = store.write("ga", calls, votes, {"source": "by hand", "records": 99, "unvote_version": "0"})
+    m = store.manifest("ga")
+    sql = duckdb.connect()
+    rc, lo, hi = sql.execute(f"SELECT count(*), min(date)::VARCHAR, max(date)::VARCHAR "
+                             f"FROM '{folder / 'rollcalls.parquet'}'").fetchone()
+    (nv,) = sql.execute(f"SELECT count(*) FROM '{folder / 'votes.parquet'}'").fetchone()
+    assert (m["records"], m["votes"], m["date_min"], m["date_max"]) == (rc, nv, lo, hi) == (3, 5, "1946-02-09",
+                                                                                          "1947-01-03")
+    assert m["unvote_version"] == __version__ and m["source"] == "by hand" and m["dataset"] == "ga"
+    assert m["fetched_at"] == m["written_at"]  # none given: now
+    assert {k: v["rows"] for k, v in m["files"].items()} == {"rollcalls.parquet": 3, "votes.parquet": 5}
+
+
+def test_the_manifest_has_one_builder():
+    """Only store.py fills in a manifest's counts, dates and version; only it reads manifest.json."""
+    assert _holding(r"""["'](date_min|date_max|unvote_version)["']\s*:""") == ["store.py"]
+    assert _holding(r"""/ ["']manifest\.json["']""") == ["store.py"]  # the one reader and writer of the file

@@ -32,6 +32,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import __version__
 from .core import config, interrupts
 from .core.errors import NoData, StoreError
 from .core.files import digest
@@ -53,6 +54,8 @@ MANIFEST_MAX_BYTES = 4 << 20
 MANIFEST_TYPES = {"records": int, "votes": int, "files": dict, "updates": list, "sources": dict, "http": dict,
                   "built_from": dict, "date_min": str, "date_max": str, "fetched_at": str, "written_at": str,
                   "dataset": str, "source": str, "file": str, "url": str, "sha256": (str, type(None))}
+ORIGIN = ("source", "file", "sha256", "fetched_at")  # a manifest's fields that say where the data came from
+SUMMARY = ORIGIN + ("records", "votes", "date_min", "date_max")  # … and what it holds
 
 
 _stored: list[str] = []  # datasets whose new version became current in this process (see stored())
@@ -190,6 +193,20 @@ class Store:
                 raise self.damaged(dataset, f"manifest.json's entry for {name} is not rows, bytes and sha256")
         return data
 
+    def merged_sources(self) -> dict:
+        """The versions (``ga-<stamp>``) of the UNDL and Voeten data held now: the merged history's
+        manifest names those it was built from (``built_from``)."""
+        return {d: self.version(d).name for d in ("ga", "voeten") if self.has(d)}
+
+    def merged_is_current(self) -> bool:
+        """Whether the merged history was built from the UNDL and Voeten versions held now (False
+        when there is none, or its manifest cannot be read)."""
+        try:
+            manifest = self.manifest("merged")
+        except StoreError:
+            return False
+        return bool(manifest) and manifest.get("built_from") == self.merged_sources()
+
     def rollcalls(self, dataset: str = "ga", columns=None, filters=None):
         return self._read(dataset, "rollcalls", columns, filters)
 
@@ -281,8 +298,12 @@ class Store:
         return problems
 
     # ---- writing -------------------------------------------------------------------------
-    def write(self, dataset: str, rollcalls, votes, manifest: dict) -> Path:
+    def write(self, dataset: str, rollcalls, votes, provenance: dict) -> Path:
         """Write a complete new version of ``dataset`` and make it current atomically.
+
+        Its manifest is ``provenance`` (where the data came from: source, terms, file, sha256 …)
+        with what the store knows itself: ``describe``'s counts, date range and unvote version,
+        each file's rows, bytes, sha256 and columns, and when it was written (``fetched_at`` defaults to now).
 
         Any failure (a full disk, Ctrl-C, a failed pointer swap) leaves the previous version
         current and nothing of the new one behind; OS errors become one-line StoreErrors."""
@@ -314,8 +335,9 @@ class Store:
                                    "sha256": digest(tmp / name),
                                    "columns": {f.name: str(getattr(f.type, "value_type", f.type))
                                                for f in table.schema}}
-                manifest = {"dataset": dataset, **manifest, "files": files,
-                            "written_at": datetime.now(UTC).isoformat(timespec="seconds")}
+                now = datetime.now(UTC).isoformat(timespec="seconds")
+                manifest = {"dataset": dataset, "fetched_at": now, **provenance, **describe(rollcalls, votes),
+                            "files": files, "written_at": now}
                 (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), "utf-8")
                 _fsync_dir(tmp)
                 os.rename(tmp, final)
@@ -423,6 +445,23 @@ class Store:
                 yield
             finally:
                 _unlock_file(fh)
+
+
+def describe(rollcalls, votes) -> dict:
+    """What a manifest says of the tables themselves: rows of each, the roll calls' date range, the
+    unvote that wrote them."""
+    import pyarrow.compute as pc
+
+    dates = rollcalls["date"]
+    return {"records": rollcalls.num_rows, "votes": votes.num_rows,
+            "date_min": str(pc.min(dates).as_py()), "date_max": str(pc.max(dates).as_py()),
+            "unvote_version": __version__}
+
+
+def summary(manifest: dict | None, fields: tuple[str, ...] | None = None) -> dict:
+    """The fields of ``manifest`` that say where a dataset came from and what it holds (``SUMMARY``),
+    or the ``fields`` asked for; None for each one it lacks."""
+    return {k: (manifest or {}).get(k) for k in (fields or SUMMARY)}
 
 
 def _replace(src: Path, dst: Path) -> None:

@@ -183,4 +183,4 @@ def info(store=None) -> dict:
     reader = Reader(store)
     datasets = {d: reader.manifest(d) for d in DATASETS if reader.store.has(d)}
     return {"data_dir": str(reader.store.root), "datasets": datasets,
-            "merged_current": reader.merged_is_current() if "merged" in datasets else None}
+            "merged_current": reader.store.merged_is_current() if "merged" in datasets else None}

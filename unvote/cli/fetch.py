@@ -150,8 +150,7 @@ def info(
     from ..core.hints import fetch_command
     from ..core.results import Rows
     from ..output.views import info_view, merged_line
-    from ..query.reader import Reader
-    from ..store import DATASETS, Store
+    from ..store import DATASETS, SUMMARY, Store, summary
 
     out = Output.of(fmt, output)
     store = Store()
@@ -167,18 +166,15 @@ def info(
     if damage:  # an error prints nothing on stdout
         raise StoreError(f"damaged data in {store.root}: " + " | ".join(damage))
     facts = {"data_dir": str(store.root), "datasets": datasets}
-    columns = {"dataset": "VARCHAR", "source": "VARCHAR", "file": "VARCHAR", "sha256": "VARCHAR",
-               "fetched_at": "VARCHAR", "records": "BIGINT", "votes": "BIGINT", "date_min": "VARCHAR",
-               "date_max": "VARCHAR"}
-    table = Rows.from_dicts([{"dataset": name, **{k: m.get(k) for k in columns if k != "dataset"}}
-                             for name, m in datasets.items()], columns)
+    columns = {"dataset": "VARCHAR", **{k: "BIGINT" if k in ("records", "votes") else "VARCHAR" for k in SUMMARY}}
+    table = Rows.from_dicts([{"dataset": name, **summary(m)} for name, m in datasets.items()], columns)
 
     def status(name: str) -> str | None:
         if name == "merged":
             from ..ingest.history import summary
 
             report = datasets["merged"].get("match")
-            return merged_line(summary(report) if report else None, Reader(store).merged_is_current())
+            return merged_line(summary(report) if report else None, store.merged_is_current())
         return "checked: every file's rows and sha256 match the manifest" if check else None
 
     out.emit(table, pretty=lambda console: info_view(console, facts, status))

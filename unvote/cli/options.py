@@ -215,6 +215,7 @@ def provenance(label=None) -> dict:
     import shlex
 
     from .. import __version__, api
+    from ..store import summary
 
     facts = {"command": shlex.join(["unvote", *sys.argv[1:]]), "unvote version": __version__,
              "written at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
@@ -223,9 +224,7 @@ def provenance(label=None) -> dict:
     source, body = label.source, label.body
     names = [body] if source == "undl" else ["merged", "ga", "voeten"] if source == "merged" else [source]
     datasets = api.info()["datasets"]
-    used = [{"dataset": name, **{k: datasets[name].get(k) for k in ("source", "file", "sha256", "fetched_at",
-                                                                     "records", "votes", "date_min", "date_max")}}
-            for name in names if name in datasets]
+    used = [{"dataset": name, **summary(datasets[name])} for name in names if name in datasets]
     facts.update(label.provenance())
     facts["datasets"] = used
     return facts

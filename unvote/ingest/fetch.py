@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from .. import __version__
 from ..core.errors import FetchError, StoreError, UsageError
 from ..core.files import digest
 from ..core.hints import PLACEHOLDER, fetch_command
@@ -231,21 +230,13 @@ def _ingest(store: Store, body: str, path: Path, origin: dict, sha256: str | Non
                                  f"not changed. If that is what you want, run: "
                                  f"{fetch_command(body, **command, force=True)}")
     ingest.rollcalls = assign_topics(ingest.rollcalls, body)
-    dates = ingest.rollcalls["date"]
-
     manifest = {
         "source": SOURCE_NAMES[body],
         "terms": "Copyright United Nations; non-commercial use with attribution",
         **origin,
         "sha256": sha256 or digest(path),
-        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "records": ingest.rollcalls.num_rows,
-        "votes": ingest.votes.num_rows,
-        "date_min": str(pc.min(dates).as_py()),
-        "date_max": str(pc.max(dates).as_py()),
         "unknown_vote_codes": ingest.unknown_codes,
         "total_mismatches": ingest.total_mismatches,
-        "unvote_version": __version__,
     }
     if carried:
         manifest["carried_over_updates"] = carried
@@ -319,18 +310,14 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
         return FetchResult(body, store.version(body), held, warnings, changed=False,
                            notes=[f"up to date: {seen}: {counts}"])
     merged.rollcalls = assign_topics(merged.rollcalls, body)
-    dates = merged.rollcalls["date"]
     entry = {"at": datetime.now(dt.UTC).isoformat(timespec="seconds"), "source": harvest.source,
              "window": [str(start), str(until)], "pages": harvest.pages, "records_seen": len(harvest.records),
              "added": merged.added, "replaced": merged.replaced, "skipped": len(harvest.skipped),
              "unknown_vote_codes": ingest.unknown_codes, "total_mismatches": ingest.total_mismatches}
     manifest = {k: v for k, v in held.items() if k not in ("dataset", "written_at")}
     manifest.update({
-        "records": merged.rollcalls.num_rows, "votes": merged.votes.num_rows,
-        "date_min": str(pc.min(dates).as_py()), "date_max": str(pc.max(dates).as_py()),
         "sources": {row["values"]: row["counts"] for row in pc.value_counts(merged.rollcalls["source"]).to_pylist()},
         "updates": (held.get("updates") or [])[-19:] + [entry],  # the last 20 updates
-        "unvote_version": __version__,
     })
     written = store.write(body, merged.rollcalls, merged.votes, manifest)
     return FetchResult(body, written, store.manifest(body), warnings,
@@ -366,16 +353,7 @@ def fetch_voeten(*, files=None, url: str | None = None, store: Store | None = No
         else:
             ingest, origin = _download_voeten(store, url, progress)
         ingest.rollcalls = assign_topics(ingest.rollcalls)
-        dates = ingest.rollcalls["date"]
-        import pyarrow.compute as pc
-
-        manifest = {
-            "source": voeten.SOURCE_NAME, "terms": voeten.TERMS, **origin,
-            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "records": ingest.rollcalls.num_rows, "votes": ingest.votes.num_rows,
-            "date_min": str(pc.min(dates).as_py()), "date_max": str(pc.max(dates).as_py()),
-            "read": ingest.report, "unvote_version": __version__,
-        }
+        manifest = {"source": voeten.SOURCE_NAME, "terms": voeten.TERMS, **origin, "read": ingest.report}
         written = store.write("voeten", ingest.rollcalls, ingest.votes, manifest)
         notes = history.refresh(store)
         reference.write(store.root)  # countries and groups beside the data, for direct readers (docs/sql.md)

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 from ..core.errors import StoreError
 from ..model.topics import CODES
+from ..store import ORIGIN
+from ..store import summary as origin_of
 from .matching import DATE_WINDOW, OVERLAP, SAME_VOTES  # noqa: F401  (the matching rules, shared with topics)
 
 MERGED = "merged"
@@ -178,24 +180,12 @@ def build(undl_rc, undl_votes, voeten_rc, voeten_votes):
 
 # ---- store plumbing --------------------------------------------------------------------------
 
-def built_from(store) -> dict:
-    """The store versions (``ga-<stamp>``) the merged dataset must be built from."""
-    return {d: store.version(d).resolve().name for d in ("ga", "voeten") if store.has(d)}
-
-
-def is_current(store) -> bool:
-    manifest = store.manifest(MERGED) if store.has(MERGED) else None
-    return bool(manifest) and manifest.get("built_from") == built_from(store)
-
-
 def refresh(store) -> list[str]:
     """Rebuild the merged dataset from the store's ``ga`` and ``voeten`` (caller holds the lock).
 
     Returns notes for the user; nothing is written unless both sources are present.
     """
     import time
-
-    from .. import __version__
 
     if not (store.has("ga") and store.has("voeten")):
         return []
@@ -206,25 +196,16 @@ def refresh(store) -> list[str]:
                                      store.rollcalls("voeten"), store.votes("voeten"))
     rollcalls = assign_topics(rollcalls)  # Voeten's codes of the matched roll calls come first
     ga, vo = store.manifest("ga") or {}, store.manifest("voeten") or {}
-    dates = rollcalls["date"]
-    import pyarrow.compute as pc
-
     manifest = {
         "source": "UN Digital Library records (the authority) + Voeten's roll calls where UNDL has none",
         "terms": f"UNDL: {ga.get('terms', '')}; Voeten: {vo.get('terms', '')}",
         "file": f"{ga.get('file')} + {vo.get('file')}",
         "sha256": None,
-        "sources": {"ga": {k: ga.get(k) for k in ("source", "file", "sha256", "fetched_at")},
-                    "voeten": {k: vo.get(k) for k in ("source", "file", "sha256", "fetched_at")}},
-        "built_from": built_from(store),
+        "sources": {"ga": origin_of(ga, ORIGIN), "voeten": origin_of(vo, ORIGIN)},
+        "built_from": store.merged_sources(),
         "fetched_at": max(filter(None, (ga.get("fetched_at"), vo.get("fetched_at"))), default=None),
-        "records": rollcalls.num_rows,
-        "votes": votes.num_rows,
-        "date_min": str(pc.min(dates).as_py()),
-        "date_max": str(pc.max(dates).as_py()),
         "match": report,
         "rules": {"date_window_days": DATE_WINDOW, "same_votes": SAME_VOTES, "overlap": OVERLAP},
-        "unvote_version": __version__,
     }
     store.write(MERGED, rollcalls, votes, manifest)
     return [f"merged history: {summary(report)} (built in {time.perf_counter() - start:.1f} s)"]

@@ -24,22 +24,11 @@ class Reader:
     def version(self, dataset: str) -> Path:
         folder = self.store.version(dataset)  # pinned by the Store on first use
         if dataset == "merged" and not self._merged_checked:
-            if not self.merged_is_current(folder):
+            if not self.store.merged_is_current():
                 raise StoreError(f"the merged history in {self.store.root} is older than the UNDL or Voeten data; "
                                  f"run: {fetch_command('merged')}")
             self._merged_checked = True
         return folder
-
-    def merged_is_current(self, folder: Path | None = None) -> bool:
-        """Was the merged history built from the UNDL and Voeten versions the store holds now?"""
-        from ..core.errors import StoreError
-
-        folder = folder or self.store.version("merged")
-        try:
-            built = self.store.manifest_in(folder, "merged").get("built_from")
-        except StoreError:
-            return False
-        return built == {d: self.version(d).name for d in ("ga", "voeten") if self.store.has(d)}
 
     def manifest(self, dataset: str) -> dict:
         """The manifest of the version this reader uses (damage named by ``Store.manifest``)."""
