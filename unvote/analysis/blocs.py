@@ -9,6 +9,9 @@ group is coded not listed (the roll call is outside the comparison, as for a non
 
 from __future__ import annotations
 
+from .align import _ratio, period_index
+from .codes import ABSTAIN, NO, NON_VOTING, NOT_LISTED, YES
+
 
 def membership_mask(dates, columns: list[str], spells, merge: dict[str, str] | None = None):
     """Bool (roll calls × columns): was the column's country a member on each roll call's date?
@@ -37,8 +40,6 @@ def member_counts(codes, mask) -> dict:
     """Per roll call: yes, no, abstain, non_voting (X or unreadable), listed — over members only."""
     import numpy as np
 
-    from .codes import ABSTAIN, NO, NOT_LISTED, YES
-
     def count(hit):
         return (hit & mask).sum(axis=1).astype(np.int64)
 
@@ -52,8 +53,6 @@ def member_counts(codes, mask) -> dict:
 def position(counts) -> tuple:
     """(int8 vote code per roll call, bool tie per roll call) from ``member_counts``."""
     import numpy as np
-
-    from .codes import ABSTAIN, NO, NON_VOTING, NOT_LISTED, YES
 
     stacked = np.stack([counts["yes"], counts["abstain"], counts["no"]], axis=1)
     top = stacked.max(axis=1)
@@ -81,8 +80,6 @@ def cohesion(rollcalls, codes, mask, *, by: str = "year", adopted=None):
     """
     import numpy as np
     import pyarrow as pa
-
-    from .align import _ratio, period_index
 
     counts = member_counts(codes, mask)
     pos, tie = position(counts)

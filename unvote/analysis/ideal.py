@@ -37,6 +37,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..core.errors import NoData
+from ..model.countries import display_name
+from .codes import ABSTAIN, NO, NOT_LISTED, YES, is_unanimous
+
 # Priors and barrier (see the module docstring); stopping rule.
 PRIOR_SD_X = 1.0
 PRIOR_SD_BETA = 2.5
@@ -74,8 +78,6 @@ def categories(codes):
     """int8 vote codes (1 yes, 2 abstain, 3 no, else missing) → 2 yes, 1 abstain, 0 no, -1 missing."""
     import numpy as np
 
-    from .codes import ABSTAIN, NO, YES
-
     lookup = np.full(256, -1, dtype=np.int8)
     lookup[[YES, ABSTAIN, NO]] = [2, 1, 0]
     return lookup[np.asarray(codes, dtype=np.int8).astype(np.uint8)]
@@ -85,8 +87,6 @@ def select(cat, *, min_votes: int = MIN_VOTES):
     """Masks (roll calls kept, countries kept): drop unanimous roll calls, then countries with
     fewer than ``min_votes`` votes, and repeat until neither drops anything."""
     import numpy as np
-
-    from .codes import is_unanimous
 
     rows = np.ones(cat.shape[0], dtype=bool)
     cols = np.ones(cat.shape[1], dtype=bool)
@@ -104,9 +104,6 @@ def fit(codes, countries: list[str], rollcall_ids=None, *, min_votes: int = MIN_
         anchors=ANCHORS, max_iter: int = MAX_ITER) -> Fit:
     """Fit the model to an int8 code matrix (roll calls × countries, as ``votematrix``)."""
     import numpy as np
-
-    from ..core.errors import NoData
-    from .codes import NOT_LISTED
 
     cat_all = categories(codes)
     ids = np.arange(cat_all.shape[0]) if rollcall_ids is None else np.asarray(rollcall_ids)
@@ -364,8 +361,7 @@ def to_table(fits: list[tuple[str, Fit]], *, by: str = "period", min_votes: int 
     import numpy as np
     import pyarrow as pa
 
-    if name_of is None:
-        from ..model.countries import display_name as name_of
+    name_of = name_of or display_name
     cols = {k: [] for k in ("country", "name", "period", "ideal_point", "std_error", "n_votes")}
     periods = {}
     for period, f in fits:

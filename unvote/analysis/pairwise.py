@@ -9,14 +9,13 @@ counts, for each pair (i, j), the roll calls where i voted Y and j voted N. ``n`
 from __future__ import annotations
 
 from .align import CELLS, METRICS, output_columns
+from .codes import ABSTAIN, NO, NOT_LISTED, YES
 
 _LETTERS = "yan"  # block order in O: Y, A, N
 
 
 def _onehot(codes):
     import numpy as np
-
-    from .codes import ABSTAIN, NO, NOT_LISTED, YES
 
     # float32 is exact for integer counts below 2**24, far above any number of roll calls
     onehot = np.concatenate([(codes == v) for v in (YES, ABSTAIN, NO)], axis=1).astype(np.float32)
@@ -91,8 +90,6 @@ def matrix_table(codes, countries: list[str], keys, inverse, *, metric: str = "a
     """
     import numpy as np
     import pyarrow as pa
-
-    from .codes import NOT_LISTED
 
     cols = output_columns(metric)
     parts: dict[str, list] = {k: [] for k in ("period", "a", "b", *cols, "score")}

@@ -29,7 +29,7 @@ import re
 
 from ..model.sessions import regular_session
 from ..model.text import words
-from ..model.topics import CODES
+from ..model.topics import CODES, NONE, name
 
 TRAIN_LAST_SESSION = 55  # the rules were written on sessions 1–55; 56 and later measure them
 
@@ -261,8 +261,6 @@ def count_by_decade(rollcalls):
     from the first to the last dated roll call gets a column, zeros included.
     """
     import pyarrow as pa
-
-    from ..model.topics import NONE, name
 
     rows = (*CODES, NONE)
     dates = rollcalls["date"].to_pylist()

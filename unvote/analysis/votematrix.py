@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .codes import NOT_LISTED, encode, locate
+
 
 @dataclass
 class VoteMatrix:
@@ -30,8 +32,6 @@ def vote_matrix(rollcalls, votes, *, merge: dict[str, str] | None = None,
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
-
-    from .codes import NOT_LISTED, encode, locate
 
     ids = np.asarray(rollcalls) if isinstance(rollcalls, np.ndarray) else rollcalls["rollcall_id"].to_numpy()
     at_clipped, keep = locate(ids, votes["rollcall_id"].to_numpy())

@@ -8,13 +8,21 @@ plurality position (``analysis/blocs.py``).
 
 from __future__ import annotations
 
+from ..analysis.tally import adopted, with_outcome, with_plurality
 from ..core.errors import NoData, UsageError
 from ..core.results import Rows
 from ..model import countries, groups
+from ..model.dates import parse_when
 from ..model.sides import Side, side
 from ..model.topics import CODES, NONE
 from ..query.selection import Query, Selection
+from .records import _find, _query
 from .selecting import selecting
+
+# analysis/ (but tally.py, which every command loads), model.symbols and model.reference are imported
+# inside the functions that use them
+# (lazy): api/__init__ loads every api module for every command, so a quick one (tally, align,
+# search) would pay for all the others' (measured: 25-45 ms of start-up).
 
 PERIODS = ("year", "session", "all")
 
@@ -336,7 +344,6 @@ def cohesion(group: str, *, by: str = "year", year=None, since=None, until=None,
     plurality position, how many voted with the outcome, and the Hix–Noury–Roland Agreement Index
     (see ``analysis/blocs.cohesion``)."""
     from ..analysis import blocs
-    from ..analysis.tally import adopted
 
     check_period(by)
     g = groups.lookup(group)
@@ -369,8 +376,6 @@ def groups_table():
 def group_members(group: str, *, date=None):
     """A group's dated membership rows (all, or those covering ``date``): group, code, name, valid_from,
     valid_to, note. Dates are as the table writes them (a year where the day is not known)."""
-    from ..model.dates import parse_when
-
     g = groups.lookup(group)
     rows = groups.memberships(g)
     if date is not None:
@@ -402,9 +407,7 @@ def tally_by_group(*symbols: str, by: str = "regional", body: str = "ga", source
 
     from ..analysis import blocs
     from ..analysis.codes import ABSTAIN, NO, NOT_LISTED, YES
-    from ..analysis.tally import with_outcome, with_plurality
     from ..analysis.votematrix import vote_matrix
-    from .records import _find, _query
 
     CAST = {YES: "Y", ABSTAIN: "A", NO: "N"}  # a position; no position (X) stays empty
     wanted = groups.regional() if by.strip().lower() == "regional" else \

@@ -16,8 +16,15 @@ from ..core.results import Rows
 from ..model import countries
 from ..model.letters import COUNTS
 from ..model.sides import side
+from ..model.text import fold
 from ..query.selection import Query, Selection
+from .agreement import group_letters
+from .records import _find
 from .selecting import selecting
+
+# analysis/, model.symbols and model.reference are imported inside the functions that use them
+# (lazy): api/__init__ loads every api module for every command, so a quick one (tally, align,
+# search) would pay for all the others' (measured: 25-45 ms of start-up).
 
 # The columns a search looks in, where the dataset has them (UNDL GA: agenda_title; SC: agenda;
 # Voeten: short and descr for his own descriptions).
@@ -39,8 +46,6 @@ def terms(words) -> list[str]:
 
     ``["Ukraine", "territorial integrity"]`` (the shell kept the quotes' phrase as one argument) and
     ``['"territorial integrity" ukraine']`` both give two terms."""
-    from ..model.text import fold
-
     if isinstance(words, str):
         words = [words]
     out = []
@@ -195,8 +200,6 @@ def _with_majorities(row: tuple) -> tuple:
 
 
 def _group_record(query, who, calls, params, cond, more, topics, wanted) -> list[tuple]:
-    from .agreement import group_letters
-
     found = query.reader.rows(
         f"SELECT r.resolution, r.date, r.session, r.counted_yes, r.counted_no, r.counted_abstain, "
         f"r.counted_non_voting, {topics} AS topics, r.title, r.rollcall_id FROM ({calls}) r WHERE {cond} "
@@ -348,8 +351,6 @@ def _series(text, selection: Selection, store) -> tuple[list[dict], Query, list]
     base, params = _calls(query)
     named = len(words) == 1 and parse(words[0]) is not None
     if named:
-        from .records import _find
-
         seed_id = _find(query, [words[0]]).column_values("rollcall_id")[0]
     else:  # the latest roll call of the normalised title that recurs most among those the words find
         cond, more = text_condition(query, words)

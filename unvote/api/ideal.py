@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from ..core.errors import NoData, UsageError
 from ..model import countries
+from ..query.reader import Reader
 from ..query.selection import Query, Selection
 from .selecting import selecting
+
+# analysis/, model.symbols and model.reference are imported inside the functions that use them
+# (lazy): api/__init__ loads every api module for every command, so a quick one (tally, align,
+# search) would pay for all the others' (measured: 25-45 ms of start-up).
 
 
 @selecting(own=("year", "session"))
@@ -23,7 +28,6 @@ def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", ki
     """
     from ..analysis import ideal as irt
     from ..analysis.votematrix import vote_matrix
-    from ..query.reader import Reader
 
     if year is not None and session is not None:
         raise UsageError("give a year or a session, e.g. year=2019 or session=74, not both")
@@ -58,6 +62,4 @@ def latest_complete_year(*, body: str = "ga", source: str = "undl", kind: str = 
     """The last calendar year the data holds completely: the newest roll call's year if it is dated
     31 December, else the year before (``model.dates.latest_complete_year``, the rule ``votes`` uses too).
     Only the body, source and kind count: the data's own last year, never a narrower filter's."""
-    from ..query.reader import Reader
-
     return Query(selection, reader or Reader(store)).latest_complete_year()

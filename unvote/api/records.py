@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from ..core.errors import UsageError
+from ..analysis.tally import TALLY_TYPES, VOTE_ROW_TYPES, country_vote_rows, tally_rows
+from ..core.errors import UnknownResolution, UsageError
 from ..core.results import Rows
 from ..query.reader import Reader
 from ..query.selection import Query, Selection
+from ..store import DATASETS
 from .selecting import selecting
+
+# analysis/ (but tally.py, which every command loads), model.symbols and model.reference are imported
+# inside the functions that use them
+# (lazy): api/__init__ loads every api module for every command, so a quick one (tally, align,
+# search) would pay for all the others' (measured: 25-45 ms of start-up).
 
 ROLLCALL_VIEW = ("rollcall_id", "resolution", "date", "session", "meeting", "title", "topics")
 
@@ -39,8 +46,6 @@ def _find(query: Query, symbols, *, counted: bool = False) -> Rows:
     """The roll calls ``symbols`` name; ``counted`` (a tally's form) gives ``topics`` as text and adds
     each one's vote counts (``COUNT_COLUMNS``), read in the same query where the symbols narrow the
     roll calls: a tally is one query."""
-    from ..core.errors import UnknownResolution
-
     if not symbols:
         raise UsageError("name at least one resolution, e.g. ES-11/1")
     narrowed = _narrow(symbols)
@@ -113,8 +118,6 @@ def tally(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "re
     """Counts per roll call: resolution, date, yes, no, abstain, non_voting, voting, members, title,
     unreadable, meeting, session, rollcall_id, topics (``me;hr``; empty until the store has topics) (and ``source``, where each roll call's votes come from,
     unless ``source`` is "undl")."""
-    from ..analysis.tally import TALLY_TYPES, tally_rows
-
     query = _query(symbols, selection, store)
     calls = _find(query, symbols, counted=True).to_pylist()
     rows = tally_rows(calls, {c["rollcall_id"]: tuple(c.pop(k) for k in COUNT_COLUMNS) for c in calls})
@@ -129,8 +132,6 @@ def country_votes(*symbols: str, body: str = "ga", source: str = "undl", kind: s
                   selection: Selection | None = None, store=None) -> Rows:
     """Who voted how: one row per (roll call, member state) in the record's order — resolution, date,
     country, name, vote (Y, N, A, X), name_in_record (and ``permanent_member`` on the Security Council)."""
-    from ..analysis.tally import VOTE_ROW_TYPES, country_vote_rows
-
     query = _query(symbols, selection, store)
     calls = _find(query, symbols)
     permanent = query.has_column("permanent_member", "votes")
@@ -178,8 +179,6 @@ def topics_by_decade(*, body: str = "ga", source: str = "undl", kind: str = "res
 
 def info(store=None) -> dict:
     """Where the store is and what each dataset holds (from its manifest)."""
-    from ..store import DATASETS
-
     reader = Reader(store)
     datasets = {d: reader.manifest(d) for d in DATASETS if reader.store.has(d)}
     return {"data_dir": str(reader.store.root), "datasets": datasets,

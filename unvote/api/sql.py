@@ -22,10 +22,16 @@ result held in Python is capped (``sources/limits.py``: ``UNVOTE_SQL_*``); each 
 from __future__ import annotations
 
 from ..core.errors import NoData, StoreError, UsageError
+from ..core.hints import no_data_hint
 from ..core.results import Rows
 from ..query.reader import Reader, is_damage
 from ..query.selection import Selection
+from ..store import DATASETS, ROLLCALL_COLUMNS, VOTE_COLUMNS
 from .selecting import selecting
+
+# analysis/, model.reference and sources.limits are imported inside the functions that use them
+# (lazy): api/__init__ loads every api module for every command, so a quick one (tally, align,
+# search) would pay for all the others' (measured: 25-45 ms of start-up).
 
 TABLES = ("rollcalls", "votes")
 # DuckDB statement types a query may be: SELECT covers WITH, VALUES, FROM-first, DESCRIBE, SHOW, SUMMARIZE
@@ -81,7 +87,6 @@ def _views(reader: Reader, chosen: str):
 
     from ..model.reference import TABLES as REFERENCE
     from ..sources import limits
-    from ..store import DATASETS, ROLLCALL_COLUMNS, VOTE_COLUMNS
 
     con = duckdb.connect(config={"threads": 2, "temp_directory": "", "max_temp_directory_size": "0KiB",
                                  "memory_limit": f"{limits.sql_memory_bytes() // 1024}KiB",
@@ -222,13 +227,11 @@ def _missing_dataset(exc) -> NoData | None:
     """A query naming a dataset the store does not hold (``sc.votes`` before any SC fetch): the fetch command."""
     import re
 
-    from ..store import DATASETS, FETCH_HINT
-
     hit = re.search(r'schema "(\w+)" does not exist', str(exc))
     if hit is None or hit.group(1) not in DATASETS:
         return None
     name = hit.group(1)
-    return NoData(f"the store has no {name} data to query as {name}.*; run: {FETCH_HINT.get(name, 'unvote fetch')}")
+    return NoData(f"the store has no {name} data to query as {name}.*; run: {no_data_hint(name)}")
 
 
 def _too_large(cap: int) -> UsageError:

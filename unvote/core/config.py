@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .errors import UsageError
+
 APP_NAME = "unvote"
 URL = "https://github.com/unvote/unvote"
 
@@ -30,8 +32,6 @@ def number(name: str, default: float, *, minimum: float = 0.0, maximum: float | 
 
     A bad value is a UsageError (exit 2) naming the variable, raised before any work is done."""
     import math
-
-    from .errors import UsageError
 
     raw = os.environ.get(name, "").strip()
     if not raw:

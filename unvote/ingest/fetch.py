@@ -11,12 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..core.errors import FetchError, StoreError, UsageError
+from ..core import config
+from ..core.errors import DataFormatError, FetchError, NoData, Refused, StoreError, UsageError
 from ..core.files import digest
 from ..core.hints import PLACEHOLDER, fetch_command
-from ..sources import undl_csv
+from ..model.dates import parse_when
+from ..sources import http as httpmod
+from ..sources import limits, undl_csv, undl_records, voeten
 from ..store import Store
-from . import reference
+from . import history, merge, reference
+from .merge import concat
 from .topics import assign as assign_topics
 
 BODY_NAMES = {"ga": "General Assembly", "sc": "Security Council"}
@@ -91,8 +95,6 @@ def fetch(body: str = "ga", *, file: str | Path | None = None, url: str | None =
     wait = lock_wait()
     store = store or Store()
     path = check_file(file) if file is not None else None
-    from ..sources import http as httpmod
-    from ..sources import limits
 
     # every limit (and, for a download, every HTTP setting) is checked before any work or request
     limits.check_env() if path is not None else httpmod.check_env()
@@ -101,8 +103,6 @@ def fetch(body: str = "ga", *, file: str | Path | None = None, url: str | None =
         result = _fetch(store, body, path=path, policy=policy, url=url, progress=progress, update=update,
                         since=since, notify=notify, force=force)
         if body == "ga" and result.changed:  # the merged history follows its sources (a read never rebuilds)
-            from . import history
-
             result.notes.extend(history.refresh(store))
         reference.write(store.root)  # countries and groups beside the data, for direct readers (docs/sql.md)
         return result
@@ -110,8 +110,6 @@ def fetch(body: str = "ga", *, file: str | Path | None = None, url: str | None =
 
 def _fetch(store: Store, body: str, *, path, policy, url, progress, update, since, notify, force) -> FetchResult:
     """``fetch`` with the store's lock held: a local file, or the bulk download and the newer records."""
-    from ..sources import http as httpmod
-
     if path is not None:
         return _ingest(store, body, path, origin={"file": path.name, "path": str(path.resolve())},
                        carry_over=store.has(body), force=force, command=dict(file=path))
@@ -134,8 +132,6 @@ def _fetch(store: Store, body: str, *, path, policy, url, progress, update, sinc
 
 def lock_wait() -> float:
     """Seconds a second writer waits for the store's lock before giving up (``UNVOTE_LOCK_WAIT``)."""
-    from ..core import config
-
     return config.seconds("UNVOTE_LOCK_WAIT", 60.0)
 
 
@@ -170,9 +166,6 @@ def held_state(store: Store, body: str) -> tuple[dict | None, str | None]:
 
 def _bulk(store: Store, body: str, client, url: str | None, progress, force: bool = False) -> FetchResult:
     """Download the bulk CSV unless the copy held is current and whole, and ingest it."""
-    from ..core.errors import DataFormatError
-    from ..sources import http as httpmod
-
     held, _ = held_state(store, body)  # damaged: no conditional request, the download rebuilds it
     download_url = url or undl_csv.discover(client, body, base_url())
     name = download_url.rsplit("/", 1)[-1]
@@ -250,8 +243,6 @@ def _carry_over(store: Store, body: str, rollcalls, votes):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .merge import concat
-
     held = store.rollcalls(body)
     if "source" not in held.column_names:
         return rollcalls, votes, 0
@@ -277,17 +268,12 @@ def _update(store: Store, body: str, client, *, since: str | None, progress, not
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from ..core.errors import NoData
-    from ..sources import undl_records
-    from . import merge
-
     if not store.has(body):
         raise NoData(f"no {body.upper()} data to update yet; run: {fetch_command(body)}")
     # a damaged store stops here (exit 5) naming the repair: the whole file, not an update
     held_rc, held_votes = store.rollcalls(body), store.votes(body)
     held = store.manifest(body) or {}
     newest = pc.max(held_rc["date"]).as_py()
-    from ..model.dates import parse_when
 
     start = newest if since is None else parse_when(since, end=False)
     until = dt.date.today() + dt.timedelta(days=1)  # a vote in a time zone ahead of ours
@@ -332,16 +318,11 @@ def fetch_voeten(*, files=None, url: str | None = None, store: Store | None = No
     ``url``: a direct download address; neither: list the Dataverse dataset's files and download
     the votes file (``UNVOTE_DATAVERSE_URL`` points elsewhere, e.g. a test server or mirror).
     """
-    from ..sources import voeten
-    from . import history
-
     if url is not None and not url.strip():
         raise UsageError("--url is empty; give the file's address, or leave --url out to find the current file")
     wait = lock_wait()
     store = store or Store()
     paths = [check_file(f) for f in ([files] if isinstance(files, (str, Path)) else files or [])]
-    from ..sources import http as httpmod
-    from ..sources import limits
 
     limits.check_env() if paths else httpmod.check_env()  # before any work or request
     with store.lock(wait=wait):
@@ -366,10 +347,6 @@ def _download_voeten(store: Store, url: str | None, progress):
     """List the Dataverse dataset's files, download the votes file, read it."""
     import re
     import shutil
-
-    from ..core.errors import DataFormatError, Refused
-    from ..sources import http as httpmod
-    from ..sources import voeten
 
     base = os.environ.get("UNVOTE_DATAVERSE_URL", voeten.DATAVERSE_URL).rstrip("/")
     dest = store.root / ".downloads" / "voeten"
@@ -410,9 +387,6 @@ def _download_voeten(store: Store, url: str | None, progress):
 
 def rebuild_merged(store: Store | None = None) -> FetchResult:
     """Rebuild the merged history from the store's UNDL and Voeten data (``fetch --source merged``)."""
-    from ..core.errors import NoData
-    from . import history
-
     wait = lock_wait()
     store = store or Store()
     with store.lock(wait=wait):

@@ -28,11 +28,17 @@ record ids and Voeten rcids must not overlap, which is checked.
 
 from __future__ import annotations
 
+from ..analysis.codes import ABSTAIN, CODE_LETTER, NO, NOT_LISTED, YES, is_unanimous
+from ..analysis.topics import join
+from ..analysis.votematrix import vote_matrix
 from ..core.errors import StoreError
+from ..model.symbols import matching_key, parse
 from ..model.topics import CODES
+from ..sources import undl_csv, voeten
 from ..store import ORIGIN
 from ..store import summary as origin_of
 from .matching import DATE_WINDOW, OVERLAP, SAME_VOTES  # noqa: F401  (the matching rules, shared with topics)
+from .topics import assign as assign_topics
 
 MERGED = "merged"
 
@@ -41,14 +47,10 @@ VOETEN_COLUMNS = ("importantvote", *CODES)
 
 def key(symbol: str | None) -> str | None:
     """The matching key of a GA resolution symbol (``symbols.matching_key``)."""
-    from ..model.symbols import matching_key
-
     return matching_key(symbol)
 
 
 def base(symbol: str | None) -> str | None:
-    from ..model.symbols import parse
-
     parsed = parse(symbol) if symbol else None
     return parsed.base if parsed else None
 
@@ -58,8 +60,6 @@ def build(undl_rc, undl_votes, voeten_rc, voeten_votes):
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
-
-    from ..analysis.votematrix import vote_matrix
 
     overlap = set(undl_rc["rollcall_id"].to_pylist()) & set(voeten_rc["rollcall_id"].to_pylist())
     if overlap:
@@ -190,7 +190,6 @@ def refresh(store) -> list[str]:
     if not (store.has("ga") and store.has("voeten")):
         return []
     start = time.perf_counter()
-    from .topics import assign as assign_topics
 
     rollcalls, votes, report = build(store.rollcalls("ga"), store.votes("ga"),
                                      store.rollcalls("voeten"), store.votes("voeten"))
@@ -237,8 +236,6 @@ def _pair_stats(um, vm, iu, iv, chunk: int = 20000) -> dict:
     """Per pair: countries listed by each, by both, identical among both, unanimity."""
     import numpy as np
 
-    from ..analysis.codes import ABSTAIN, NO, NOT_LISTED, YES, is_unanimous
-
     out = {k: [] for k in ("listed_u", "listed_v", "both", "same", "cast_both", "cast_same", "unanimous")}
     for s in range(0, len(iu), chunk):
         a, b = um[iu[s:s + chunk]], vm[iv[s:s + chunk]]
@@ -277,8 +274,6 @@ def _window_pairs(u_day, v_day, u_free, v_free):
 
 def _report(undl_rc, voeten_rc, um, vm, columns, pu, pv, how, u_free, v_free, u_day, v_day, far_rejected):
     import numpy as np
-
-    from ..analysis.codes import CODE_LETTER, NOT_LISTED
 
     kinds = voeten_rc["kind"].to_pylist()
     only_v = np.flatnonzero(v_free)
@@ -390,8 +385,6 @@ def matched_pairs(undl_rc, undl_votes, voeten_rc, voeten_votes):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from ..analysis.topics import CODES, join
-
     merged, _, _ = build(undl_rc, undl_votes, voeten_rc, voeten_votes)
     undl = merged.filter(pc.is_valid(merged["match"]))
     v_index = {rc: i for i, rc in enumerate(voeten_rc["rollcall_id"].to_pylist())}
@@ -415,6 +408,4 @@ def matched_pairs(undl_rc, undl_votes, voeten_rc, voeten_votes):
 
 def read_sources(ga_file, voeten_files):
     """(UNDL Ingest, Voeten Ingest) read from a bulk GA file and Voeten's files (for the scripts and tests)."""
-    from ..sources import undl_csv, voeten
-
     return undl_csv.read(ga_file), voeten.read(voeten_files)

@@ -15,14 +15,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..model.reference import TABLES
+
 FOLDER = "reference"
 
 
 def write(root: Path | str) -> list[Path]:
     """Write ``countries.parquet`` and ``groups.parquet`` under ``root/reference``; their paths."""
     import pyarrow.parquet as pq
-
-    from ..model.reference import TABLES
 
     folder = Path(root) / FOLDER
     folder.mkdir(parents=True, exist_ok=True)

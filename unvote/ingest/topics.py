@@ -22,6 +22,8 @@ from __future__ import annotations
 import functools
 
 from ..analysis.topics import CODES, classify, join
+from ..model.symbols import matching_key as key
+from .matching import DATE_WINDOW
 
 REFERENCE = "data/voeten_topics.csv"
 REFERENCE_COLUMNS = ("undl_id", "resolution", "date", "voeten_rcid", "voeten_session", "topics")
@@ -33,8 +35,6 @@ def reference() -> tuple[dict[int, str], dict[str, list[tuple[int, str]]]]:
     import csv
     import datetime
     from importlib import resources
-
-    from ..model.symbols import matching_key as key
 
     by_id: dict[int, str] = {}
     by_key: dict[str, list[tuple[int, str]]] = {}
@@ -77,8 +77,6 @@ def assign(rollcalls, body: str = "ga"):
         source = rollcalls["source"].to_pylist() if "source" in cols else [None] * n
         symbols = rollcalls["resolution"].to_pylist() if "resolution" in cols else [None] * n
         dates = rollcalls["date"].to_pylist() if "date" in cols else [None] * n
-        from ..model.symbols import matching_key as key
-        from .matching import DATE_WINDOW
 
         for i in todo:
             if source[i] == "voeten":  # a Voeten rcid is no UNDL record id

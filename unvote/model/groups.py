@@ -33,6 +33,7 @@ from importlib import resources
 
 from unvote.core.errors import UnknownGroup
 
+from .dates import parse_when
 from .text import name_key
 
 KINDS = ("regional", "bloc")
@@ -179,8 +180,6 @@ def _day(date) -> datetime.date:
 
 def _date(text: str, *, end: bool) -> datetime.date:
     """``1994`` / ``1994-06`` / ``1994-06-23`` → a date; a partial date means its first (or last) day."""
-    from .dates import parse_when
-
     return parse_when(text, end=end)
 
 

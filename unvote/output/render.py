@@ -18,6 +18,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from ..core.errors import UsageError
+from .files import write_atomically
 from .views import (  # noqa: F401  (plain_table, no_color … re-exported)
     json_value,
     no_color,
@@ -50,8 +52,6 @@ def format_for_path(path) -> str | None:
 def resolve(fmt: str, stream=None, output=None) -> str:
     """``auto`` → the output file's extension, else ``table`` on a terminal and ``csv`` when piped.
     An explicit format wins over both."""
-    from ..core.errors import UsageError
-
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
     if fmt != "auto":
@@ -76,15 +76,13 @@ def emit(table, fmt: str = "auto", *, output=None, pretty: Callable | None = Non
     second sheet, and Parquet's key-value metadata ``unvote.provenance`` (JSON). A usage problem (a binary format to a terminal, too many rows for a sheet, an
     output file that cannot be written) raises ``UsageError`` before anything is written.
     """
-    from ..core.errors import UsageError
-
     stream = stream or sys.stdout
     fmt = resolve(fmt, stream, output)
     options = dict(bom=bom, formula_guard=formula_guard, provenance=provenance)
     if fmt in ("xlsx", "table"):
         table = _whole(table)
     if fmt == "xlsx":
-        from .xlsx import check_fits
+        from .xlsx import check_fits  # lazy: only an xlsx output needs it
 
         check_fits(table)
     if output is not None:
@@ -124,7 +122,7 @@ def write(table, fmt: str, out, *, bom: bool = False, formula_guard: bool = True
     elif fmt == "ndjson":
         write_ndjson(table, out)
     elif fmt == "xlsx":
-        from .xlsx import write_xlsx
+        from .xlsx import write_xlsx  # lazy: only an xlsx output needs it
 
         write_xlsx(table, out, provenance=provenance)
     elif fmt == "parquet":
@@ -150,8 +148,6 @@ def write(table, fmt: str, out, *, bom: bool = False, formula_guard: bool = True
 
 def _write_file(table, fmt: str, path: Path, options: dict) -> None:
     """Write to a temporary file beside ``path``, then move it into place (``output.files``)."""
-    from .files import write_atomically
-
     write_atomically(path, lambda out: write(table, fmt, out, **options))
 
 

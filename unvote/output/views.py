@@ -16,6 +16,10 @@ import os
 import re
 
 from ..core.hints import fetch_command
+from .labels import DEFINITIONS
+
+# model/ and analysis/ are imported inside the views that use them (lazy): every command's output
+# and ``info`` load this module, and need none of them.
 
 VOTE_WORDS = {"N": "No", "A": "Abstained", "X": "Did not vote"}
 TERMINAL_ROWS = 30  # rows a terminal view of a long table shows (matrix)
@@ -354,7 +358,6 @@ def neighbors_view(console, table, focal: str, metric: str) -> None:
 def cohesion_view(console, table, group: str, by: str) -> None:
     """Per period: the counts, the share with the group's plurality (bar) and the Agreement Index."""
     from ..model.groups import lookup
-    from .labels import DEFINITIONS
 
     g = lookup(group)
     names = table.column_names
@@ -470,7 +473,6 @@ def ideal_view(console, table, width: int = 25) -> None:
     """Per period: countries from the highest ideal point down, with a dot plot (● the point,
     ─ its 95 % interval, ┆ zero). On a narrow terminal the names, then the plot give way."""
     from ..analysis.ideal import facts as read_facts
-    from .labels import DEFINITIONS
 
     facts = read_facts(table)
     rows = table.to_pylist()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from ..core.errors import UsageError
+
 MAX_ROWS = 1_048_576  # rows in a sheet, the header included (Excel and LibreOffice alike)
 MAX_COLUMNS = 16_384
 WIDTH_SAMPLE = 2_000  # rows looked at to size the columns
@@ -18,8 +20,6 @@ SCORE_FORMAT = "0.000"  # scores, shares, ideal points: three decimals, as the t
 
 def check_fits(table) -> None:
     """Refuse, before anything is written, a table larger than one sheet."""
-    from ..core.errors import UsageError
-
     if table.num_rows + 1 > MAX_ROWS:
         raise UsageError(f"{table.num_rows:,} rows do not fit in a spreadsheet (at most {MAX_ROWS - 1:,} "
                          "under the header); write csv or parquet instead: -o results.csv or -o results.parquet")

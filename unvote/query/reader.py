@@ -7,6 +7,7 @@ from pathlib import Path
 from ..core.errors import StoreError
 from ..core.hints import fetch_command
 from ..core.results import Rows
+from ..store import ROLLCALL_COLUMNS, VOTE_COLUMNS, Store
 
 
 class Reader:
@@ -14,8 +15,6 @@ class Reader:
     it, so every table of a command comes from one version."""
 
     def __init__(self, store=None):
-        from ..store import Store
-
         self.store = store if store is not None else Store()
         self._merged_checked = False
         self._columns: dict[tuple[str, str], dict[str, str]] = {}
@@ -95,8 +94,6 @@ class Reader:
     def _check_schemas(self) -> None:
         """Each version read has the columns the store writes, else StoreError naming the file (a votes
         file where the roll calls should be): asked only after a query failed to bind."""
-        from ..store import ROLLCALL_COLUMNS, VOTE_COLUMNS
-
         for dataset in self.store.pinned():
             for table, required in (("rollcalls", ROLLCALL_COLUMNS), ("votes", VOTE_COLUMNS)):
                 have = {row[0] for row in self.con.execute(f"DESCRIBE SELECT * FROM {self.table(dataset, table)}")

@@ -16,11 +16,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..core.errors import NoData, StoreError, UsageError
+from ..core.hints import no_data_hint
 from ..core.results import Rows
 from ..model import countries, dates
+from ..model.dates import span
 from ..model.letters import counts_sql
 from ..model.sessions import is_regular, regular_session_sql
-from ..model.topics import NONE
+from ..model.topics import NONE, lookup_all
 from .reader import Reader
 
 BODIES = ("ga", "sc")
@@ -57,9 +59,6 @@ class Selection:
            topic=None) -> Selection:
         """A validated selection from what a user typed (``year=2022``, ``since="2010"``, ``session="ES-11"``,
         ``topic="human rights"`` or ``["hr", "me"]``)."""
-        from ..model.dates import span
-        from ..model.topics import lookup_all
-
         body = (body or "ga").strip().lower()
         if body not in BODIES:
             raise UsageError(f"unknown body {body!r}; use ga (General Assembly) or sc (Security Council)")
@@ -176,8 +175,6 @@ class Query:
 
     def require_topics(self) -> None:
         """Stores fetched before unvote assigned topics have no ``topics`` column: say how to get one."""
-        from ..core.hints import no_data_hint
-
         if not self.has_column("topics"):
             raise StoreError(f"the {self.dataset} data in {self.reader.store.root} has no topics yet; "
                              f"run: {no_data_hint(self.dataset)} (fetch assigns them)")
@@ -219,7 +216,7 @@ class Query:
 
     def unanimous_ids(self) -> list[int]:
         """Roll calls in the selection's span that Voeten's rule calls unanimous (``analysis.codes``)."""
-        from ..analysis.codes import is_unanimous
+        from ..analysis.codes import is_unanimous  # lazy: not on tally's path (start-up)
 
         cond, params = self.condition()
         counts = self.reader.rows(
@@ -257,7 +254,7 @@ class Query:
         """(roll calls, VoteMatrix) for the selection: every country listed at least once, as columns
         (merged by continuity); with ``codes`` only those countries' votes are read. ``fold_sessions``:
         a ``regular_session`` column too (``model.sessions``); ``extra``: more roll-call columns."""
-        from ..analysis.votematrix import vote_matrix
+        from ..analysis.votematrix import vote_matrix  # lazy: not on tally's path (start-up)
 
         calls = self.rollcalls(("rollcall_id", "date", "session", *(("regular_session",) if fold_sessions else ()),
                                 "resolution", *extra))

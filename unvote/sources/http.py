@@ -40,6 +40,8 @@ from ..core.config import URL
 from ..core.errors import FetchError, Refused, StoreError, Unreachable, UsageError
 from ..core.files import digest
 from ..core.hints import PLACEHOLDER, fetch_command
+from . import limits
+from .limits import http_deadline, max_download_bytes, max_page_bytes
 
 USER_AGENT = f"unvote/{__version__} (+{URL})"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -130,8 +132,6 @@ def _setting(label: str, raw, kind, takes: str, low: float, exclusive: bool = Fa
 
 def check_env() -> None:
     """Check every HTTP setting and limit from the environment now (UsageError on a bad one)."""
-    from . import limits
-
     Policy.from_env()
     limits.check_env()
 
@@ -256,8 +256,6 @@ def manual_hint(url: str, command: str = DEFAULT_COMMAND) -> str:
 
 
 def _past_deadline(url: str, hint: str) -> FetchError:
-    from .limits import http_deadline
-
     return FetchError(f"gave up on {url}: it took longer than {http_deadline():g} s in all "
                       f"(UNVOTE_HTTP_DEADLINE raises the limit); {hint}")
 
@@ -282,8 +280,6 @@ def get_bytes(http: Client, url: str, *, params: dict | None = None, manual_url:
     ``limits.max_page_bytes()``, within ``limits.http_deadline()`` seconds (or by ``deadline``,
     on ``http.clock``, if that comes first: an update's own deadline)."""
     import requests
-
-    from .limits import http_deadline, max_page_bytes
 
     cap, own = max_page_bytes(), http.clock() + http_deadline()
     deadline = own if deadline is None else min(own, deadline)
@@ -394,8 +390,6 @@ def download(http: Client, url: str, dest_dir: Path, *, expect: str, progress=No
     """
     import requests
     import urllib3
-
-    from .limits import http_deadline, max_download_bytes
 
     cap, deadline = max_download_bytes(), http.clock() + http_deadline()
     hint = manual_hint(url, command)

@@ -11,9 +11,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.errors import DataFormatError
+from ..core.errors import DataFormatError, FetchError, Refused, Unreachable
 from ..core.hints import PLACEHOLDER, fetch_command
 from ..model.letters import COUNTS, count_letters
+from . import limits
+from .http import get_text
+from .limits import RATIO_FLOOR
 
 BASE_URL = "https://digitallibrary.un.org"
 RECORDS = {"ga": 4060887, "sc": 4055387}
@@ -57,9 +60,6 @@ def record_url(body: str) -> str:
 
 def discover(http, body: str = "ga", base_url: str = BASE_URL) -> str:
     """URL of the newest bulk CSV of ``body``, read from the record's file listing, else its page."""
-    from ..core.errors import FetchError, Refused, Unreachable
-    from .http import get_text
-
     recid = RECORDS[body]
     page = f"{base_url}/record/{recid}"
     candidates: set[str] = set()
@@ -93,8 +93,6 @@ def read(path: Path) -> Ingest:
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pacsv
-
-    from . import limits
 
     path = Path(path)
     caps = _Caps(limits.max_csv_bytes(), limits.max_ratio(), limits.max_field_bytes())
@@ -220,8 +218,6 @@ class _Guarded:
     than ``caps.field``. The reason is kept in ``refused`` (the CSV reader may wrap what we raise)."""
 
     def __init__(self, stream, raw, caps: _Caps, path: Path):
-        from .limits import RATIO_FLOOR
-
         self.stream, self.raw, self.caps, self.path = stream, raw, caps, path
         self.floor = RATIO_FLOOR
         self.count = 0  # decompressed bytes handed out

@@ -38,7 +38,11 @@ from dataclasses import dataclass, field
 
 from ..core.errors import DataFormatError, FetchError, Refused
 from ..core.hints import PLACEHOLDER, fetch_command
+from ..model import countries
 from ..model.symbols import from_roman
+from . import limits
+from .http import get_bytes, get_text
+from .undl_csv import RECORDS, from_rows
 
 BODY_FACET = {"ga": "General Assembly", "sc": "Security Council"}
 SYMBOL_PREFIX = {"ga": "A/RES/", "sc": "S/RES/"}
@@ -100,8 +104,6 @@ class Budget:
 
     def __init__(self, clock=None):
         import time
-
-        from . import limits
 
         self.max_records, self.max_bytes = limits.update_max_records(), limits.update_max_bytes()
         self.seconds = limits.update_deadline()
@@ -197,8 +199,6 @@ class Harvest:
         import numpy as np
         import pyarrow as pa
 
-        from .undl_csv import from_rows
-
         kept = [r for r in self.kept if r.states]
         if not kept:
             return None
@@ -257,8 +257,6 @@ def _get(client, budget: Budget, getter, url: str, **kw):
 
 
 def _harvest_marcxml(client, body, base_url, since, until, progress, budget: Budget) -> Harvest:
-    from .http import get_bytes
-
     out = Harvest(body, "undl-marcxml", since.isoformat(), until.isoformat())
     search, manual = f"{base_url}/search", _manual(base_url, body)
 
@@ -273,8 +271,6 @@ def _harvest_marcxml(client, body, base_url, since, until, progress, budget: Bud
 
 
 def _harvest_html(client, body, base_url, since, until, progress, budget: Budget) -> Harvest:
-    from .http import get_text
-
     out = Harvest(body, "undl-html", since.isoformat(), until.isoformat())
     search, manual = f"{base_url}/search", _manual(base_url, body)
 
@@ -335,8 +331,6 @@ def _paging(out: Harvest, fetch_page, body, since, until, of, progress, target: 
 
 
 def _manual(base_url: str, body: str) -> str:
-    from .undl_csv import RECORDS
-
     return f"{base_url}/record/{RECORDS[body]}"
 
 
@@ -456,8 +450,6 @@ def marc_record(elem, body: str) -> Record:
 
 def _finish(rec: Record, common: dict, states: list[tuple[str, str, str]], body: str) -> Record:
     """Resolve codes, check the breakdown, and keep the record's fields and states."""
-    from ..model import countries
-
     rec.body = body
     if not states:
         rec.skipped = "no country-by-country breakdown"

@@ -28,12 +28,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.errors import DataFormatError
+from ..core.errors import DataFormatError, MissingDependency
 from ..core.hints import PLACEHOLDER, fetch_command
+from ..model import countries
 from ..model.letters import COUNTS, count_letters
 from ..model.sessions import session_holds
-from ..model.symbols import to_roman
+from ..model.symbols import parse, to_roman
 from ..model.topics import CODES
+from .http import get_text
 
 DATAVERSE_URL = "https://dataverse.harvard.edu"
 PERSISTENT_ID = "doi:10.7910/DVN/LEJUQZ"
@@ -79,8 +81,6 @@ def list_files(http, base_url: str = DATAVERSE_URL, pid: str = PERSISTENT_ID) ->
     size, md5 (of the uploaded original), content_type.
     """
     import json
-
-    from .http import get_text
 
     url = files_url(base_url, pid)
     text = get_text(http, url, manual_url=DATASET_PAGE, command=FILE_COMMAND)
@@ -242,8 +242,6 @@ def _load_r(path: Path, name: str):
     try:
         import pyreadr
     except ImportError:
-        from ..core.errors import MissingDependency
-
         raise MissingDependency("reading R data files needs pyreadr: pip install pyreadr "
                                 "(or, in unvote's checkout: pip install '.[voeten]')") from None
     try:
@@ -399,8 +397,6 @@ def normalise_unres(unres: str | None, session=None, date=None) -> tuple[str, st
     ``R/2/1069A`` dated 1961-12-04, session 16; rcid 594 ``R/19/595`` dated 1959, session 14) is a
     typo: Voeten's session wins and the symbol stays as found (it names no real resolution).
     """
-    from ..model.symbols import parse
-
     fallback = _session_text(session)
     if not unres:
         return "", fallback
@@ -459,8 +455,6 @@ def _map_ccodes(ccode, day, where):
     import datetime as dt
 
     import numpy as np
-
-    from ..model import countries
 
     missing_day = np.iinfo("int64").min
     epoch = dt.date(1970, 1, 1)
@@ -534,8 +528,6 @@ def _tables(calls, codes, code_idx, rc_pos, vote_codes, report, warnings) -> Ing
     import numpy as np
     import pandas as pd
     import pyarrow as pa
-
-    from ..model import countries
 
     n_rc = len(calls)
     # votes in (rcid, source) order: the store's tables are sorted by roll call
