@@ -25,7 +25,8 @@ from ..output.render import PipeClosed  # noqa: E402
 from .app import app  # noqa: E402
 from .options import with_pandas  # noqa: E402
 
-# Importing a module registers its commands on ``app``; this order is --help's order.
+# Importing a module registers its commands on ``app``; this order is --help's order. Every command module
+# loads at start-up, so each command imports what it runs inside its body (lazy: start-up).
 for _module in ("fetch", "votes", "explore", "agreement", "topics", "ideal", "sql"):
     __import__(f"{__name__}.{_module}")
 
