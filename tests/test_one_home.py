@@ -152,3 +152,25 @@ def test_the_manifest_has_one_builder():
     """Only store.py fills in a manifest's counts, dates and version; only it reads manifest.json."""
     assert _holding(r"""["'](date_min|date_max|unvote_version)["']\s*:""") == ["store.py"]
     assert _holding(r"""/ ["']manifest\.json["']""") == ["store.py"]  # the one reader and writer of the file
+
+
+def test_sql_folds_every_text_held_as_python_does(ga_store):
+    """Search and series fold the store's text in SQL (``fold_sql``) and the words typed in Python
+    (``fold``): on every title, agenda title, subject list and symbol of the real store they agree."""
+    import duckdb
+
+    folder = ga_store.version("ga")
+    con = duckdb.connect()
+    checked = 0
+    for column in ("title", "agenda_title", "subjects", "resolution"):
+        rows = con.execute(f"SELECT {column}, {text.fold_sql(column)} FROM '{folder / 'rollcalls.parquet'}' "
+                           f"WHERE {column} IS NOT NULL").fetchall()
+        assert [raw for raw, sql in rows if text.fold(raw) != sql] == []
+        checked += len(rows)
+    assert checked > 20_000
+    assert con.execute(f"SELECT {text.fold_sql('?')}", ["Côte d’Ivoire TÜRKİYE Türkıye Straße"]).fetchone()[0] == \
+        text.fold("Côte d’Ivoire TÜRKİYE Türkıye Straße") == "cote d'ivoire turkiye turkiye strasse"
+
+
+def test_search_and_series_fold_with_model_text():
+    assert _holding(r"strip_accents") == ["model/text.py"]

@@ -40,6 +40,8 @@ series, is named in a note by ``api.explore.series`` — never filled from anoth
 
 from __future__ import annotations
 
+from ..model.text import fold_sql
+
 # Words that say nothing about which text it is; left out of titles and agenda titles.
 STOPWORDS = ("the", "of", "in", "and", "on", "to", "a", "an", "for", "by", "at", "with", "its", "their",
              "from", "as", "or")
@@ -52,8 +54,7 @@ _TAIL = r"(?i)\s*:?\s*(draft\s+)?resolutions?\s*/.*$"
 
 def words_sql(expr: str) -> str:
     """SQL: the normalised words of a title (rule 1) as a VARCHAR[]."""
-    folded = (f"strip_accents(lower(replace(regexp_replace(coalesce({expr}, ''), '{_TAIL}', ''), chr(8217), "
-              "chr(39))))")
+    folded = fold_sql(f"regexp_replace(coalesce({expr}, ''), '{_TAIL}', '')")
     plain = f"regexp_replace({folded}, '\\b({'|'.join(STOPWORDS)})\\b', ' ', 'g')"
     return f"regexp_extract_all(regexp_replace({plain}, '\\bun\\b', 'united nations', 'g'), '[a-z0-9]+')"
 

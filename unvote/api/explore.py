@@ -16,7 +16,7 @@ from ..core.results import Rows
 from ..model import countries
 from ..model.letters import COUNTS
 from ..model.sides import side
-from ..model.text import fold
+from ..model.text import fold, fold_sql
 from ..query.selection import Query, Selection
 from .agreement import group_letters
 from .records import _find
@@ -74,7 +74,7 @@ def text_condition(query: Query, words, alias: str = "r") -> tuple[str, list]:
     """SQL: the roll call's text (symbol, draft, title, agenda title, subjects …) holds every term."""
     present = set(query.reader.columns(query.dataset, "rollcalls"))
     cols = [f"{alias}.{c}" for c in TEXT_COLUMNS if c in present]
-    hay = f"replace(strip_accents(lower(concat_ws(' ', {', '.join(cols)}))), chr(8217), chr(39))"
+    hay = fold_sql(f"concat_ws(' ', {', '.join(cols)})")
     found = terms(words)
     return " AND ".join(f"regexp_matches({hay}, ?)" for _ in found), [_pattern(t) for t in found]
 

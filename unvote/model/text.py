@@ -35,3 +35,13 @@ def words(text: str | None) -> str:
 def name_key(text: str | None) -> str:
     """How a name is matched: ``&`` as "and", then ``words`` (``Trinidad & Tobago`` = ``trinidad and tobago``)."""
     return words((text or "").replace("&", " and "))
+
+
+def fold_sql(expr: str) -> str:
+    """``fold`` as DuckDB SQL over the expression ``expr``: search and series fold the store's text
+    with it and the words typed with ``fold`` (a test checks the two agree on every text held; they
+    differ only on compatibility characters such as the ligature ``ﬁ``, which NFKD spells out)."""
+    folded = f"strip_accents(lower({expr}))"
+    for char, plain in (("’", "'"), ("ı", "i"), ("ß", "ss")):  # as fold and casefold do
+        folded = f"replace({folded}, chr({ord(char)}), {' || '.join(f'chr({ord(c)})' for c in plain)})"
+    return folded
