@@ -27,10 +27,10 @@ def test_layer_contracts_hold():
 
 
 def test_quick_commands_load_no_numeric_engines(ga_store):
-    """tally, align and info answer from DuckDB rows: neither numpy, pandas nor pyarrow is imported."""
+    """tally, align, info and search answer from DuckDB rows: neither numpy, pandas nor pyarrow is imported."""
     probe = ("import sys, json\n"
              "from unvote.cli import app\n"
-             "for args in (['tally', 'ES-11/1'], ['align', 'KHM', 'RUS'], ['info']):\n"
+             "for args in (['tally', 'ES-11/1'], ['align', 'KHM', 'RUS'], ['info'], ['search', 'Ukraine']):\n"
              "    app(args + ['--format', 'csv'], standalone_mode=False)\n"
              "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'pandas', 'pyarrow',"
              " 'matplotlib'})), file=sys.stderr)\n")

@@ -2,9 +2,9 @@
 
 Each function takes what the user has typed so far (``incomplete``) and returns ``(value, help)``
 pairs, which Typer hands to the shell; they are attached to the options and arguments with
-``autocompletion=``. Imports happen inside the functions, so importing this module costs nothing at
-start-up. Matching ignores case and accents, and a value keeps what was typed (Typer drops values
-that do not start with it): ``kh`` → ``khm``, ``KH`` → ``KHM``, ``camb`` → ``cambodia``,
+``autocompletion=``. The registries load inside the functions, so importing this module costs
+next to nothing at start-up. Matching ignores case and accents (``model.text.fold``), and a value
+keeps what was typed (Typer drops values that do not start with it): ``kh`` → ``khm``, ``KH`` → ``KHM``, ``camb`` → ``cambodia``,
 ``cote`` → ``cote d'Ivoire`` (lookups ignore case and accents too).
 """
 
