@@ -6,8 +6,6 @@ command line that (re)builds the dataset: ``ga`` (the default), ``sc``, ``voeten
 
 from __future__ import annotations
 
-import shlex
-
 DATASET_OPTIONS = {"ga": "", "sc": " --body sc", "voeten": " --source voeten", "merged": " --source merged"}
 PLACEHOLDER = "PATH"  # a file the user downloads by hand: the hint names it so
 
@@ -16,6 +14,8 @@ def fetch_command(dataset: str = "ga", *, file=None, url: str | None = None, upd
                   force: bool = False) -> str:
     """The whole ``unvote fetch`` command line that (re)builds ``dataset``: from ``file`` (a path, or
     ``PLACEHOLDER``) or ``url``, only the newer records (``update``), or overriding a refusal (``force``)."""
+    import shlex  # lazy: every command loads this module, few hints name a file or URL
+
     command = "unvote fetch" + DATASET_OPTIONS.get(dataset, "")
     if file is not None:
         command += f" --file {file if file == PLACEHOLDER else shlex.quote(str(file))}"
