@@ -20,9 +20,8 @@ from .records import _find, _query
 from .selecting import selecting
 
 # analysis/ (but tally.py, which every command loads), model.symbols and model.reference are imported
-# inside the functions that use them
-# (lazy): api/__init__ loads every api module for every command, so a quick one (tally, align,
-# search) would pay for all the others' (measured: 25-45 ms of start-up).
+# inside the functions that use them (lazy): api/__init__ loads every api module for every command,
+# so a quick one (tally, align, search) would pay for all the others' (measured: 25-45 ms of start-up).
 
 PERIODS = ("year", "session", "all")
 

@@ -11,9 +11,8 @@ from ..store import DATASETS
 from .selecting import selecting
 
 # analysis/ (but tally.py, which every command loads), model.symbols and model.reference are imported
-# inside the functions that use them
-# (lazy): api/__init__ loads every api module for every command, so a quick one (tally, align,
-# search) would pay for all the others' (measured: 25-45 ms of start-up).
+# inside the functions that use them (lazy): api/__init__ loads every api module for every command,
+# so a quick one (tally, align, search) would pay for all the others' (measured: 25-45 ms of start-up).
 
 ROLLCALL_VIEW = ("rollcall_id", "resolution", "date", "session", "meeting", "title", "topics")
 
