@@ -22,7 +22,7 @@ def run(*args, env=None):
 
 def sql(store, query: str) -> list[tuple]:
     duckdb = pytest.importorskip("duckdb")
-    root = store.path("ga")
+    root = store.version("ga")
     query = query.replace("ROLLCALLS", f"read_parquet('{root / 'rollcalls.parquet'}')") \
                  .replace("VOTES", f"read_parquet('{root / 'votes.parquet'}')")
     return duckdb.sql(query).fetchall()
