@@ -318,17 +318,6 @@ def records(table) -> list[dict]:
             for row in zip(*[[plain_value(v) for v in values] for values, _ in columns])]
 
 
-def period_years(name: str, values: list) -> list | None:
-    """The one rule for a ``period`` column in JSON, NDJSON and xlsx: when every period is a year
-    ("2024"), the years as numbers (as a CSV reader sees them); else None (sessions, "all", topics stay
-    text, so a column never changes type with the span asked for)."""
-    if name != "period" or not values:
-        return None
-    if not all(v is None or (isinstance(v, str) and len(v) == 4 and v.isascii() and v.isdigit()) for v in values):
-        return None
-    return [None if v is None else int(v) for v in values]
-
-
 def _is_rows(table) -> bool:
     """A ``unvote.core.results.Rows``: plain Python rows, written without pyarrow (quick commands)."""
     return hasattr(table, "kinds") and hasattr(table, "rows")
@@ -353,6 +342,8 @@ def _with_years(names: list[str], columns: list[tuple[list, str]], years: bool) 
     if not years or "period" not in names:
         return columns
     i = names.index("period")
+    from .xlsx import period_years  # lazy: xlsx.py holds the rule (xlsx imports nothing of render)
+
     numbers = period_years("period", columns[i][0]) if columns[i][1] == "str" else None
     return columns if numbers is None else [*columns[:i], (numbers, "int"), *columns[i + 1:]]
 

@@ -38,8 +38,6 @@ def write_xlsx(table, out, *, provenance: dict | None = None, sheet: str = "data
         "constant_memory": True,
         "default_date_format": "yyyy-mm-dd",
     })
-    from .render import period_years
-
     header = workbook.add_format({"bold": True})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     time_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
@@ -175,3 +173,14 @@ def _provenance_sheet(workbook, header, provenance: dict) -> None:
             sheet.write_string(row, 0, str(key))
             sheet.write_string(row, 1, str(value))
             row += 1
+
+
+def period_years(name: str, values: list) -> list | None:
+    """The one rule for a ``period`` column in JSON, NDJSON and xlsx: when every period is a year
+    ("2024"), the years as numbers (as a CSV reader sees them); else None (sessions, "all", topics stay
+    text, so a column never changes type with the span asked for)."""
+    if name != "period" or not values:
+        return None
+    if not all(v is None or (isinstance(v, str) and len(v) == 4 and v.isascii() and v.isdigit()) for v in values):
+        return None
+    return [None if v is None else int(v) for v in values]
