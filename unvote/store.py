@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import __version__
-from .core import config, interrupts
+from .core import config, interrupts, testpoint
 from .core.errors import NoData, StoreError
 from .core.files import digest
 from .core.hints import fetch_command, no_data_hint
@@ -335,12 +335,15 @@ class Store:
                                    "sha256": digest(tmp / name),
                                    "columns": {f.name: str(getattr(f.type, "value_type", f.type))
                                                for f in table.schema}}
+                    if name == "rollcalls.parquet":
+                        testpoint.pause("written")  # half written: rollcalls only
                 now = datetime.now(UTC).isoformat(timespec="seconds")
                 manifest = {"dataset": dataset, "fetched_at": now, **provenance, **describe(rollcalls, votes),
                             "files": files, "written_at": now}
                 (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), "utf-8")
                 _fsync_dir(tmp)
                 os.rename(tmp, final)
+                testpoint.pause("before-swap")
                 current = self._point(dataset, final)
             except OSError as exc:
                 raise self._os_error(exc, f"write the new {dataset} data") from exc
@@ -350,6 +353,7 @@ class Store:
                 shutil.rmtree(final, ignore_errors=True)
             raise
         self._pinned[dataset] = final
+        testpoint.pause("swapped")
         self._prune(dataset, keep=final)
         return final
 
@@ -436,6 +440,7 @@ class Store:
                 except OSError as exc:
                     if exc.errno not in (errno.EAGAIN, errno.EACCES):
                         raise
+                    testpoint.pause("lock-busy")
                     if time.monotonic() >= deadline:
                         raise StoreError(f"another unvote fetch is writing {self.root}; "
                                          "wait for it to finish and try again") from None

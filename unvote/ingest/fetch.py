@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..core import config
+from ..core import config, testpoint
 from ..core.errors import DataFormatError, FetchError, NoData, Refused, StoreError, UsageError
 from ..core.files import digest
 from ..core.hints import PLACEHOLDER, fetch_command
@@ -100,6 +100,7 @@ def fetch(body: str = "ga", *, file: str | Path | None = None, url: str | None =
     limits.check_env() if path is not None else httpmod.check_env()
     policy = httpmod.Policy.from_env(delay=delay) if path is None else None
     with store.lock(wait=wait):
+        testpoint.pause("locked")
         result = _fetch(store, body, path=path, policy=policy, url=url, progress=progress, update=update,
                         since=since, notify=notify, force=force)
         if body == "ga" and result.changed:  # the merged history follows its sources (a read never rebuilds)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core import testpoint
 from ..core.errors import DataFormatError, FetchError, Refused, Unreachable
 from ..core.hints import PLACEHOLDER, fetch_command
 from ..model.letters import COUNTS, count_letters
@@ -155,6 +156,7 @@ def read(path: Path) -> Ingest:
                     # a batch's dictionaries hold only its own distinct values: a few titles, not 193 copies
                     first_batches.append(batch.take(pa.array(fresh)))
                 vote_batches.append(batch.select(per_vote))
+                testpoint.pause("read")  # tests stop a fetch mid-read here
             del reader
     except DataFormatError:
         raise
