@@ -7,11 +7,11 @@ import errno
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import invoke, run
 
 from unvote.ingest import fetch as pipeline
 from unvote.store import Store
@@ -26,23 +26,8 @@ def quirks_counts():
     return len({r["undl_id"] for r in rows}), len(rows)
 
 
-def run(*args, env=None, shell=None):
-    full = {**os.environ, "COLUMNS": "200", **(env or {})}
-    if shell:
-        return subprocess.run(["bash", "-c", shell], capture_output=True, text=True, env=full, timeout=120)
-    return subprocess.run([sys.executable, "-m", "unvote", *args], capture_output=True, text=True, env=full,
-                          timeout=120)
-
-
-def cli(capsys, monkeypatch, *args):
-    """Run the command in this process (so faults can be injected); (exit code, stdout, stderr)."""
-    from unvote.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["unvote", *args])
-    with pytest.raises(SystemExit) as done:
-        main()
-    out, err = capsys.readouterr()
-    return done.value.code, out, err
+def astuple(done) -> tuple:
+    return done.returncode, done.stdout, done.stderr
 
 
 def entries(folder: Path) -> set[str]:
@@ -56,9 +41,17 @@ def snapshot(root: Path):
             sorted(p.name for p in root.iterdir()))
 
 
+@pytest.fixture(scope="session")
+def quirks_template(tmp_path_factory) -> Path:
+    """The quirks file fetched once per run; each test damages its own copy of it."""
+    root = tmp_path_factory.mktemp("quirks_store") / "store"
+    pipeline.fetch("ga", file=QUIRKS, store=Store(root))
+    return root
+
+
 @pytest.fixture
-def quirks_store(isolated_store) -> Path:
-    pipeline.fetch("ga", file=QUIRKS, store=Store(isolated_store))
+def quirks_store(quirks_template, isolated_store) -> Path:
+    shutil.copytree(quirks_template, isolated_store, symlinks=True)  # a real copy: tests rewrite files in place
     return isolated_store
 
 
@@ -80,10 +73,10 @@ def test_store_works_without_symlinks_in_a_path_with_spaces_and_accents(tmp_path
     assert fresh.version("ga") == second.path
     assert (fresh.rollcalls("ga").num_rows, fresh.votes("ga").num_rows) == quirks_counts()
     # and the command line, in that folder
-    out = run("info", "--format", "json", env={"UNVOTE_DATA_DIR": str(root)})
+    out = invoke("info", "--format", "json", env={"UNVOTE_DATA_DIR": str(root)})
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)[0]["records"] == quirks_counts()[0]
-    out = run("tally", "ES-11/1", "--format", "csv", env={"UNVOTE_DATA_DIR": str(root)})
+    out = invoke("tally", "ES-11/1", "--format", "csv", env={"UNVOTE_DATA_DIR": str(root)})
     assert out.returncode == 0 and out.stdout.splitlines()[1].startswith("A/RES/ES-11/1,2022-03-02,2,1,1,2,")
 
 
@@ -112,6 +105,44 @@ def test_a_version_pruned_under_a_reader_is_an_error_not_a_mix(quirks_store, mon
 
     with pytest.raises(StoreError, match="was replaced while this command read it; run the command again"):
         reader.votes("ga")
+
+
+def test_a_replaced_version_is_kept_for_its_readers_for_the_grace_period(quirks_store):
+    """The grace period runs from when a version was *replaced*, not from when it was written: a
+    version written an hour ago that a reader resolved just before the next fetch must survive it."""
+    from datetime import UTC, datetime, timedelta
+
+    from unvote.store import KEEP_SUPERSEDED, STAMP
+
+    assert KEEP_SUPERSEDED < 3600
+    versions = quirks_store / ".versions"
+    (only,) = entries(versions)
+    now = datetime.now(UTC)
+    names = [f"ga-{(now - timedelta(hours=h)).strftime(STAMP)}" for h in (3, 2, 1)]
+    for name in names[:2]:
+        shutil.copytree(versions / only, versions / name)
+    (versions / only).rename(versions / names[2])
+    (quirks_store / "ga.current").write_text(f".versions/{names[2]}\n", "utf-8")
+    reader = Store(quirks_store)
+    assert reader.version("ga").name == names[2]  # the reader resolved the version written an hour ago
+    new = pipeline.fetch("ga", file=QUIRKS, store=Store(quirks_store)).path
+    # replaced 2 h and 1 h ago: gone; replaced just now: kept for the reader; and the new one
+    assert entries(versions) == {names[2], new.name}
+    assert reader.votes("ga").num_rows == quirks_counts()[1] and reader.version("ga").name == names[2]
+
+
+def test_the_pointer_is_replaced_in_one_step_not_rewritten(quirks_store):
+    """``ga.current`` is a new file moved over the old one (os.replace), never rewritten in place,
+    so a reader sees the old name or the new one, never a half-written line."""
+    pointer = quirks_store / "ga.current"
+    old_text = pointer.read_text("utf-8")
+    with open(pointer, encoding="utf-8") as held:  # the old file, as a reader that opened it holds it
+        before = os.fstat(held.fileno()).st_ino
+        new = pipeline.fetch("ga", file=QUIRKS, store=Store(quirks_store)).path
+        assert os.stat(pointer).st_ino != before
+        assert held.read() == old_text  # the old inode still holds the old, whole line
+    assert pointer.read_text("utf-8") == f".versions/{new.name}\n"
+    assert not list(quirks_store.glob(".ga.current.*"))  # no temporary pointer left
 
 
 # ---- item 2: the wrong body's file, a shrinking file ---------------------------------------------
@@ -151,19 +182,19 @@ def test_drops_too_much(held, dropped, refused):
 def test_an_sc_file_is_not_stored_as_ga(quirks_store, tmp_path):
     before = snapshot(quirks_store)
     path = sc_file(tmp_path)
-    out = run("fetch", "--file", str(path))
+    out = invoke("fetch", "--file", str(path))
     assert out.returncode == 6 and out.stdout == "" and out.stderr.count("\n") == 1
     assert out.stderr == ("unvote: error: sc_voting.csv holds Security Council votes, not General Assembly ones; "
                           "the store was not changed. To store it as SC data, run: "
                           f"unvote fetch --body sc --file {path}\n")
     assert snapshot(quirks_store) == before
     # following the hint works, and leaves the GA data alone
-    assert run("fetch", "--body", "sc", "--file", str(path)).returncode == 0
+    assert invoke("fetch", "--body", "sc", "--file", str(path)).returncode == 0
     assert Store(quirks_store).rollcalls("sc").num_rows == 1 and snapshot(quirks_store)[:4] == before[:4]
 
 
 def test_a_ga_file_is_not_stored_as_sc(isolated_store):
-    out = run("fetch", "--body", "sc", "--file", str(QUIRKS))
+    out = invoke("fetch", "--body", "sc", "--file", str(QUIRKS))
     assert out.returncode == 6 and out.stderr.count("\n") == 1
     assert out.stderr.endswith(f"To store it as GA data, run: unvote fetch --file {QUIRKS}\n")
     assert not Store(isolated_store).has("sc")
@@ -176,13 +207,13 @@ def test_a_file_dropping_most_roll_calls_needs_force(quirks_store, tmp_path):
     one = tmp_path / "one record.csv"
     one.write_text("\n".join([lines[0], *[ln for ln in lines[1:] if ln.startswith(first_id + ",")]]) + "\n", "utf-8")
     before = snapshot(quirks_store)
-    out = run("fetch", "--file", str(one))
+    out = invoke("fetch", "--file", str(one))
     assert out.returncode == 6 and out.stderr.count("\n") == 1
     assert out.stderr == ("unvote: error: one record.csv lacks 1 of the 2 roll calls the GA data holds (50%); "
                           f"the store was not changed. If that is what you want, run: unvote fetch --file '{one}' "
                           "--force\n")
     assert snapshot(quirks_store) == before
-    out = run("fetch", "--file", str(one), "--force")
+    out = invoke("fetch", "--file", str(one), "--force")
     assert out.returncode == 0 and "stored 1 roll calls" in out.stderr
 
 
@@ -221,23 +252,23 @@ DAMAGES = ["truncated rollcalls", "deleted votes", "flipped byte", "manifest bad
 @pytest.mark.parametrize("how", DAMAGES)
 def test_damage_is_named_and_a_fetch_repairs_it(quirks_store, how):
     damage(quirks_store, how)
-    out = run("info")
+    out = invoke("info")
     assert out.returncode == 5 and out.stdout == "" and out.stderr.count("\n") == 1, out.stderr
     assert out.stderr.startswith(f"unvote: error: damaged data in {quirks_store}: ga: ")
     assert out.stderr.endswith("(repair: unvote fetch)\n")
-    tally = run("tally", "ES-11/1", "--format", "csv")
+    tally = invoke("tally", "ES-11/1", "--format", "csv")
     if how == "flipped byte" or how.startswith("manifest"):  # the tables a tally reads may still decode
         assert tally.returncode in (0, 5) and tally.stderr.count("\n") == tally.returncode // 5
     else:
         assert tally.returncode == 5 and tally.stdout == "" and tally.stderr.count("\n") == 1
         assert "repair it with: unvote fetch" in tally.stderr
     # the repair: fetching the file again, whatever the old store's state
-    fetched = run("fetch", "--file", str(QUIRKS))
+    fetched = invoke("fetch", "--file", str(QUIRKS))
     assert fetched.returncode == 0, fetched.stderr
     carried = how in ("truncated rollcalls", "pointer garbage", "version folder gone")
     assert ("could not be read" in fetched.stderr) == carried or how == "deleted votes"
-    assert run("info").returncode == 0
-    check = run("info", "--check", "--format", "json")
+    assert invoke("info").returncode == 0
+    check = invoke("info", "--check", "--format", "json")
     assert check.returncode == 0 and json.loads(check.stdout)[0]["records"] == quirks_counts()[0]
 
 
@@ -266,8 +297,8 @@ def test_info_check_on_a_store_without_checksums_says_so(quirks_store):
     m = json.loads((folder / "manifest.json").read_text("utf-8"))
     del m["files"]
     (folder / "manifest.json").write_text(json.dumps(m), "utf-8")
-    assert run("info").returncode == 0
-    out = run("info", "--check")
+    assert invoke("info").returncode == 0
+    out = invoke("info", "--check")
     assert out.returncode == 5 and "records no checksums" in out.stderr
 
 
@@ -285,7 +316,7 @@ FAULTS = ["rollcalls", "votes", "manifest", "rename", "pointer"]
 
 
 @pytest.mark.parametrize("where", FAULTS)
-def test_disk_full_during_the_write_leaves_nothing_behind(quirks_store, where, capsys, monkeypatch):
+def test_disk_full_during_the_write_leaves_nothing_behind(quirks_store, where, monkeypatch):
     import pyarrow.parquet as pq
 
     before = snapshot(quirks_store)
@@ -306,7 +337,7 @@ def test_disk_full_during_the_write_leaves_nothing_behind(quirks_store, where, c
     monkeypatch.setattr(os, "replace", lambda a, b: (_fail_on(".current" if where == "pointer" else "\0",
                                                               OSError(errno.EPERM, "Operation not permitted"))(b),
                                                      real_replace(a, b))[1])
-    code, out, err = cli(capsys, monkeypatch, "fetch", "--file", str(QUIRKS))
+    code, out, err = astuple(invoke("fetch", "--file", str(QUIRKS)))
     assert code == 5 and out == "" and err.count("\n") == 1, err
     if where == "pointer":
         assert err == (f"unvote: error: cannot write the store in {quirks_store} (Operation not permitted); "
@@ -321,7 +352,7 @@ def test_a_data_dir_that_is_a_file(tmp_path):
     path = tmp_path / "not a folder"
     path.write_text("x")
     for args in (("fetch", "--file", str(QUIRKS)), ("tally", "ES-11/1"), ("info",)):
-        out = run(*args, env={"UNVOTE_DATA_DIR": str(path)})
+        out = invoke(*args, env={"UNVOTE_DATA_DIR": str(path)})
         assert out.returncode == 5 and out.stdout == "", (args, out.stderr)
         assert out.stderr == (f"unvote: error: the data dir {path} is a file, not a folder; "
                               "set UNVOTE_DATA_DIR to a folder\n")
@@ -331,13 +362,13 @@ def test_a_data_dir_that_cannot_be_created():
     root = "/sys/unvote-cannot-exist"  # sysfs refuses new folders, even to root
     if os.path.exists(root) or not os.path.isdir("/sys"):
         pytest.skip("no sysfs here")
-    out = run("fetch", "--file", str(QUIRKS), env={"UNVOTE_DATA_DIR": root})
+    out = invoke("fetch", "--file", str(QUIRKS), env={"UNVOTE_DATA_DIR": root})
     assert out.returncode == 5 and out.stderr.count("\n") == 1
     assert out.stderr == (f"unvote: error: cannot write the store in {root} (Operation not permitted); make it "
                           "writable or set UNVOTE_DATA_DIR to a folder you can write\n")
 
 
-def test_a_read_only_data_dir(quirks_store, capsys, monkeypatch):
+def test_a_read_only_data_dir(quirks_store, monkeypatch):
     """A read-only file system (EROFS), simulated: as root, chmod cannot make one."""
     before = snapshot(quirks_store)
     import builtins
@@ -350,11 +381,11 @@ def test_a_read_only_data_dir(quirks_store, capsys, monkeypatch):
         return real_open(file, mode, *a, **k)
 
     monkeypatch.setattr(builtins, "open", read_only)
-    code, out, err = cli(capsys, monkeypatch, "fetch", "--file", str(QUIRKS))
+    code, out, err = astuple(invoke("fetch", "--file", str(QUIRKS)))
     assert code == 5 and out == ""
     assert err == (f"unvote: error: cannot write the store in {quirks_store} (Read-only file system); make it "
                    "writable or set UNVOTE_DATA_DIR to a folder you can write\n")
-    code, out, err = cli(capsys, monkeypatch, "tally", "ES-11/1", "--format", "csv")
+    code, out, err = astuple(invoke("tally", "ES-11/1", "--format", "csv"))
     assert code == 0 and out.splitlines()[1].startswith("A/RES/ES-11/1,")  # reading still works
     monkeypatch.setattr(builtins, "open", real_open)
     assert snapshot(quirks_store) == before
@@ -375,7 +406,7 @@ def test_output_to_a_full_disk_or_a_closed_stdout(quirks_store):
 @pytest.mark.parametrize("value", ["abc", "-1", "inf", "nan", ""])
 def test_lock_wait_is_checked_before_any_work(tmp_path, value):
     root = tmp_path / "never made"
-    out = run("fetch", "--file", str(QUIRKS), env={"UNVOTE_DATA_DIR": str(root), "UNVOTE_LOCK_WAIT": value})
+    out = invoke("fetch", "--file", str(QUIRKS), env={"UNVOTE_DATA_DIR": str(root), "UNVOTE_LOCK_WAIT": value})
     if value == "":  # unset: the default
         assert out.returncode == 0
         return
@@ -386,7 +417,7 @@ def test_lock_wait_is_checked_before_any_work(tmp_path, value):
 
 # ---- item 8: Ctrl-C -------------------------------------------------------------------------------
 
-def test_ctrl_c_during_the_write_leaves_the_store_unchanged(quirks_store, capsys, monkeypatch):
+def test_ctrl_c_during_the_write_leaves_the_store_unchanged(quirks_store, monkeypatch):
     import pyarrow.parquet as pq
 
     before = snapshot(quirks_store)
@@ -398,43 +429,29 @@ def test_ctrl_c_during_the_write_leaves_the_store_unchanged(quirks_store, capsys
         return real(table, path, **kw)
 
     monkeypatch.setattr(pq, "write_table", interrupted)
-    code, out, err = cli(capsys, monkeypatch, "fetch", "--file", str(QUIRKS))
+    code, out, err = astuple(invoke("fetch", "--file", str(QUIRKS)))
     assert (code, out, err) == (130, "", "unvote: interrupted: the store is unchanged\n")
     assert snapshot(quirks_store) == before
 
 
-def test_ctrl_c_while_pruning_says_the_data_was_stored(quirks_store, capsys, monkeypatch):
+def test_ctrl_c_while_pruning_says_the_data_was_stored(quirks_store, monkeypatch):
     before = Store(quirks_store).version("ga")
 
     def interrupted(*_a, **_k):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Store, "_prune", interrupted)
-    code, out, err = cli(capsys, monkeypatch, "fetch", "--file", str(QUIRKS))
+    code, out, err = astuple(invoke("fetch", "--file", str(QUIRKS)))
     assert (code, out, err) == (130, "", "unvote: interrupted after the new data was stored\n")
     now = Store(quirks_store)
     assert now.version("ga") != before and now.check("ga", full=True) == []
     # a later command in the same process that is interrupted again says "unchanged"
     monkeypatch.setattr("unvote.api.tally", interrupted)
-    code, _, err = cli(capsys, monkeypatch, "tally", "ES-11/1")
+    code, _, err = astuple(invoke("tally", "ES-11/1"))
     assert (code, err) == (130, "unvote: interrupted: the store is unchanged\n")
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX")
-def test_a_real_sigint_during_a_fetch(quirks_store, shared_data):
-    import signal
-    import time
-
-    before = snapshot(quirks_store)
-    proc = subprocess.Popen([sys.executable, "-m", "unvote", "fetch", "--force", "--file",
-                             str(shared_data / "undl" / "ga_voting.csv.gz")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(2.0)  # importing, then reading the 343 MB file (several seconds)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130 and out == ""
-    assert err.endswith("unvote: interrupted: the store is unchanged\n"), err
-    assert snapshot(quirks_store) == before
+# A real SIGINT (and SIGTERM, SIGKILL) at each stage of a fetch: tests/test_store_crash.py
 
 
 # ---- item 9: one-line usage errors ----------------------------------------------------------------
@@ -448,13 +465,13 @@ def test_a_real_sigint_during_a_fetch(quirks_store, shared_data):
     (("fetch", "--delay"), "Option '--delay' requires an argument"),
 ])
 def test_usage_errors_are_one_line(quirks_store, args, message):
-    out = run(*args)
+    out = invoke(*args)
     assert out.returncode == 2 and out.stdout == "", out.stderr
     assert out.stderr.count("\n") == 1 and out.stderr.startswith("unvote: error: ") and message in out.stderr
 
 
 def test_file_that_is_a_folder(tmp_path):
-    out = run("fetch", "--file", str(tmp_path))
+    out = invoke("fetch", "--file", str(tmp_path))
     assert out.returncode == 2 and out.stderr == (f"unvote: error: {tmp_path} is a folder, not a file; "
                                                   "give the voting CSV inside it\n")
 
@@ -475,7 +492,7 @@ from test_voeten import dataverse  # noqa: E402, F401  (a fixture: the loopback 
 
 def test_an_update_on_a_damaged_store_names_the_whole_fetch(quirks_store):
     damage(quirks_store, "truncated rollcalls")
-    out = run("fetch", "--update", env={"UNVOTE_UNDL_URL": "http://127.0.0.1:9"})
+    out = invoke("fetch", "--update", env={"UNVOTE_UNDL_URL": "http://127.0.0.1:9"})
     assert out.returncode == 5 and out.stderr.count("\n") == 1
     assert out.stderr.startswith(f"unvote: error: the ga data in {quirks_store} is damaged (cannot read "
                                  "rollcalls.parquet: ")
