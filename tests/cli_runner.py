@@ -20,10 +20,11 @@ from pathlib import Path
 from click.testing import CliRunner
 
 
-def invoke(*args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
-    """``unvote ARGS…`` in this process: a CompletedProcess with returncode, stdout and stderr (text).
-
-    ``env`` is set for the call only (a value of None unsets the variable)."""
+def invoke(*args: str, env: dict | None = None, input: str | None = None,
+           binary: bool = False) -> subprocess.CompletedProcess:
+    """``unvote ARGS…`` in this process: a CompletedProcess with returncode, stdout and stderr (text;
+    ``binary``: stdout as bytes, for xlsx or Parquet on a pipe). ``env`` is set for the call only
+    (a value of None unsets the variable)."""
     from unvote.cli import main
 
     runner = CliRunner()
@@ -39,7 +40,9 @@ def invoke(*args: str, env: dict | None = None, input: str | None = None) -> sub
             sys.argv = argv
             sys.stdout.flush()
             sys.stderr.flush()
-        stdout, stderr = out.getvalue().decode("utf-8", "replace"), err.getvalue().decode("utf-8", "replace")
+        raw = out.getvalue()
+        stdout = raw if binary else raw.decode("utf-8", "replace")
+        stderr = err.getvalue().decode("utf-8", "replace")
     return subprocess.CompletedProcess(["unvote", *args], code, stdout, stderr)
 
 
@@ -55,10 +58,12 @@ def child_env(env: dict | None = None) -> dict:
 
 
 def run(*args: str, env: dict | None = None, shell: str | None = None, input: str | None = None,
-        timeout: float = 120) -> subprocess.CompletedProcess:
-    """``python -m unvote ARGS…`` (or a ``bash -c`` line) in a real process, text output captured."""
-    cmd = ["bash", "-c", shell] if shell is not None else [sys.executable, "-m", "unvote", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, env=child_env(env), input=input, timeout=timeout)
+        timeout: float = 120, binary: bool = False) -> subprocess.CompletedProcess:
+    """``python -m unvote ARGS…`` (or a ``bash -o pipefail -c`` line) in a real process, output
+    captured as text (``binary``: as bytes)."""
+    cmd = ["bash", "-o", "pipefail", "-c", shell] if shell is not None else [sys.executable, "-m", "unvote", *args]
+    return subprocess.run(cmd, capture_output=True, text=not binary, env=child_env(env), input=input,
+                          timeout=timeout)
 
 
 class Paused:

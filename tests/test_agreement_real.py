@@ -246,12 +246,8 @@ def test_usage_errors(ga_store):
 
 # ---- the CLI ------------------------------------------------------------------------------
 
-def run(*args):
-    return invoke(*args, env={"COLUMNS": "120"})
-
-
 def test_cli_matrix_csv(ga_store):
-    out = run("matrix", "--year", "2022", "--format", "csv")
+    out = invoke("matrix", "--year", "2022", "--format", "csv")
     assert out.returncode == 0, out.stderr
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     assert list(rows[0]) == ["a", "b", "n", "same", "partial", "opposite", "absent", "score"]
@@ -261,31 +257,31 @@ def test_cli_matrix_csv(ga_store):
 
 
 def test_cli_neighbors_and_groups(ga_store):
-    out = run("neighbors", "KHM", "--year", "2022")
+    out = invoke("neighbors", "KHM", "--year", "2022")
     assert out.returncode == 0 and out.stdout.splitlines()[0] == "rank,country,name,n,same,partial,opposite,absent,score"
-    table = run("neighbors", "KHM", "--year", "2022", "--format", "table")
+    table = invoke("neighbors", "KHM", "--year", "2022", "--format", "table")
     assert "Neighbours of KHM (Cambodia)" in table.stdout and "Venezuela" in table.stdout
-    listing = list(csv.DictReader(io.StringIO(run("groups").stdout)))
+    listing = list(csv.DictReader(io.StringIO(invoke("groups").stdout)))
     assert [r["group"] for r in listing][:5] == ["AFRICAN", "ASIA-PACIFIC", "EEG", "GRULAC", "WEOG"]
-    asean = list(csv.DictReader(io.StringIO(run("groups", "asean", "--date", "2022-03-02").stdout)))
+    asean = list(csv.DictReader(io.StringIO(invoke("groups", "asean", "--date", "2022-03-02").stdout)))
     assert [r["code"] for r in asean] == ASEAN_2022
-    by_group = list(csv.DictReader(io.StringIO(run("tally", "ES-11/1", "--by-group", "regional").stdout)))
+    by_group = list(csv.DictReader(io.StringIO(invoke("tally", "ES-11/1", "--by-group", "regional").stdout)))
     assert sum(int(r["yes"]) for r in by_group) == 141
 
 
 def test_cli_align_metrics_and_groups(ga_store):
-    out = run("align", "KHM", "ASEAN", "--since", "2022", "--metric", "kappa")
+    out = invoke("align", "KHM", "ASEAN", "--since", "2022", "--metric", "kappa")
     assert out.returncode == 0, out.stderr
     header = out.stdout.splitlines()[0].split(",")
     assert header == ["period", "n", "same", "partial", "opposite", "absent",
                       "yy", "ya", "yn", "ay", "aa", "an", "ny", "na", "nn", "score"]
-    table = run("align", "KHM", "RUS", "--metric", "kappa", "--since", "2022", "--format", "table")
+    table = invoke("align", "KHM", "RUS", "--metric", "kappa", "--since", "2022", "--format", "table")
     assert "KHM (rows) × RUS" in table.stdout and "│ Y │ 170 │ 37 │ 65 │" in table.stdout
     # NAM is Namibia where a country may stand; the movement is Non-Aligned (or NAM in cohesion)
-    namibia = run("align", "NAM", "KHM", "--since", "2024", "--by", "all").stdout
-    movement = run("align", "Non-Aligned", "KHM", "--since", "2024", "--by", "all").stdout
+    namibia = invoke("align", "NAM", "KHM", "--since", "2024", "--by", "all").stdout
+    movement = invoke("align", "Non-Aligned", "KHM", "--since", "2024", "--by", "all").stdout
     assert namibia != movement
-    assert run("cohesion", "NAM", "--since", "2024").returncode == 0
+    assert invoke("cohesion", "NAM", "--since", "2024").returncode == 0
 
 
 @pytest.mark.parametrize("args,code,message", [
@@ -296,7 +292,7 @@ def test_cli_align_metrics_and_groups(ga_store):
     (["align", "KHM", "RUS", "--since", "1950", "--until", "1950", "--exclude-unanimous"], 4, "KHM (Cambodia) has no recorded GA votes"),
 ])
 def test_cli_errors(ga_store, args, code, message):
-    out = run(*args)
+    out = invoke(*args)
     assert out.returncode == code and out.stdout == ""
     assert message in out.stderr and out.stderr.count("\n") == 1
 

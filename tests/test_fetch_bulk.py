@@ -5,13 +5,11 @@ checks compare the store's content (link target, manifest, tables), not just the
 """
 
 import gzip
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.compute as pc
 import pytest
+from cli_runner import invoke
 from fake_undl import Fault, bulk_csv, undl  # noqa: F401  (undl is a fixture)
 
 from unvote.core.errors import DataFormatError, FetchError, Unreachable
@@ -44,11 +42,6 @@ def snapshot(store: Store):
     store = Store(store.root)  # what is current now (a Store keeps the version it first read)
     return (store.version("ga").name, store.manifest("ga"), store.rollcalls("ga").to_pylist(),
             store.votes("ga").to_pylist())
-
-
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "unvote", *args], capture_output=True, text=True,
-                          env={**os.environ, "COLUMNS": "200"}, timeout=120)
 
 
 def tally(store, symbol="ES-11/1"):
@@ -145,7 +138,7 @@ def test_challenge_leaves_the_store_and_says_what_to_do(undl, ga_2022, old_store
     before = snapshot(old_store)
     url = undl.add_bulk("ga", NAME, ga_2022)
     undl.fault(f"/record/4060887/files/{NAME}", fault)
-    out = run("fetch")
+    out = invoke("fetch")
     assert out.returncode == 6 and out.stdout == ""
     assert out.stderr == (f"unvote: error: the UN site refused an automated download ({what}"
                           + (", a bot challenge" if "202" in what else "")
@@ -156,7 +149,7 @@ def test_challenge_leaves_the_store_and_says_what_to_do(undl, ga_2022, old_store
 def test_truncated_gzip_is_an_error_and_the_store_is_kept(undl, ga_2022, old_store):
     before = snapshot(old_store)
     undl.add_bulk("ga", NAME, ga_2022[: len(ga_2022) // 2], content_type="application/gzip")
-    out = run("fetch")
+    out = invoke("fetch")
     assert out.returncode == 6 and out.stderr.count("\n") == 1
     assert "Truncated compressed stream" in out.stderr and "the store was not changed" in out.stderr
     assert snapshot(old_store) == before
@@ -176,15 +169,15 @@ def test_html_file_given_by_hand_is_refused(tmp_path, old_store):
     page = tmp_path / "2025_9_19_ga_voting.csv"
     page.write_text("<!DOCTYPE html><html><body>Just a moment...</body></html>")
     before = snapshot(old_store)
-    out = run("fetch", "--file", str(page))
+    out = invoke("fetch", "--file", str(page))
     assert out.returncode == 6 and "is an HTML page, not the voting CSV" in out.stderr
     assert snapshot(old_store) == before
 
 
 def test_cli_prints_unchanged_on_a_second_fetch(undl, ga_2022, isolated_store):
     undl.add_bulk("ga", NAME, ga_2022)
-    assert run("fetch").returncode == 0
-    out = run("fetch")
+    assert invoke("fetch").returncode == 0
+    out = invoke("fetch")
     assert out.returncode == 0, out.stderr
     assert f"{NAME} is unchanged (HTTP 304 Not Modified)" in out.stderr
     assert "up to date: UN Digital Library voting records dated " in out.stderr  # then it looked for newer ones
@@ -195,7 +188,7 @@ def test_cli_prints_unchanged_on_a_second_fetch(undl, ga_2022, isolated_store):
 def test_unreachable_update_says_so_in_one_line(old_store, monkeypatch):
     monkeypatch.setenv("UNVOTE_UNDL_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("UNVOTE_HTTP_BACKOFF", "0.01")
-    out = run("fetch", "--update")
+    out = invoke("fetch", "--update")
     assert out.returncode == 6 and out.stderr.count("\n") == 1
     assert "could not reach http://127.0.0.1:9/search" in out.stderr
     assert "download http://127.0.0.1:9/record/4060887 in a browser and run: unvote fetch --file PATH" in out.stderr
@@ -301,7 +294,7 @@ def test_a_network_fetch_rebuilds_a_damaged_store(undl, ga_2022, isolated_store,
     assert len(hits) == 2 and "If-None-Match" not in hits[1].headers  # no conditional request on damage
     # the plain CLI fetch (bulk, then newer records) on a damaged store: exit 0, not 70
     damage(isolated_store, how)
-    out = run("fetch")
+    out = invoke("fetch")
     assert out.returncode == 0, out.stderr
     assert Store(isolated_store).check("ga", full=True) == []
 
@@ -315,11 +308,11 @@ def test_a_tiny_bulk_file_does_not_replace_a_dataset_without_force(undl, ga_2022
     three = bulk_csv(calls, store.votes("ga", filters=[("rollcall_id", "in", calls["rollcall_id"].to_pylist())]))
     url = undl.add_bulk("ga", "2025_12_1_ga_voting.csv", three)
     before = snapshot(store)
-    out = run("fetch")
+    out = invoke("fetch")
     assert out.returncode == 6 and out.stdout == "" and out.stderr.count("\n") == 1
     assert out.stderr == ("unvote: error: 2025_12_1_ga_voting.csv lacks 86 of the 89 roll calls the GA data "
                           f"holds (97%); the store was not changed. If that is what you want, run: unvote fetch "
                           f"--url {url} --force\n")
     assert snapshot(store) == before
-    out = run("fetch", "--url", url, "--force")
+    out = invoke("fetch", "--url", url, "--force")
     assert out.returncode == 0 and "stored 3 roll calls" in out.stderr

@@ -166,42 +166,40 @@ def test_selections_by_source_and_kind(both_store):
         Selection.of(source="voeten", kind="amendments")
 
 
-def run(root, *args):
-    return invoke(*args, env={"UNVOTE_DATA_DIR": str(root), "COLUMNS": "100"})
-
-
-def test_cli_sources(both_store):
+def test_cli_sources(both_store, monkeypatch):
     root, _ = both_store
-    out = run(root, "align", "USA", "RUS", "--by", "all", "--source", "merged")
+    monkeypatch.setenv("UNVOTE_DATA_DIR", str(root))
+    out = invoke("align", "USA", "RUS", "--by", "all", "--source", "merged")
     assert out.returncode == 0, out.stderr
     row = next(csv.DictReader(io.StringIO(out.stdout)))
     assert (row["n"], row["same"], row["partial"], row["opposite"], row["absent"]) == ("5834", "1166", "1715", "2886", "67")
-    undl = next(csv.DictReader(io.StringIO(run(root, "align", "USA", "RUS", "--by", "all").stdout)))
+    undl = next(csv.DictReader(io.StringIO(invoke("align", "USA", "RUS", "--by", "all").stdout)))
     assert undl["n"] == "5538"
-    every = next(csv.DictReader(io.StringIO(run(root, "align", "USA", "RUS", "--by", "all", "--source", "voeten",
+    every = next(csv.DictReader(io.StringIO(invoke("align", "USA", "RUS", "--by", "all", "--source", "voeten",
                                                 "--kind", "all").stdout)))
     assert every["n"] == "5429"
 
-    table = run(root, "align", "USA", "RUS", "--by", "all", "--source", "voeten", "--format", "table")
+    table = invoke("align", "USA", "RUS", "--by", "all", "--source", "voeten", "--format", "table")
     note = " ".join(table.stdout.split())
     assert "votes on whole resolutions" in note and "source: voeten — Voeten's UNGA roll-call data (Harvard Dataverse)" in note
 
-    tally = list(csv.DictReader(io.StringIO(run(root, "tally", "68/262", "--source", "merged").stdout)))
+    tally = list(csv.DictReader(io.StringIO(invoke("tally", "68/262", "--source", "merged").stdout)))
     assert [(r["yes"], r["no"], r["abstain"], r["source"]) for r in tally] == [("100", "11", "58", "undl-csv")]
-    rcid = list(csv.DictReader(io.StringIO(run(root, "tally", "3", "--source", "voeten", "--kind", "all").stdout)))
+    rcid = list(csv.DictReader(io.StringIO(invoke("tally", "3", "--source", "voeten", "--kind", "all").stdout)))
     assert [(r["resolution"], r["date"], r["yes"], r["no"], r["source"]) for r in rcid] == \
         [("A/RES/66(I)", "1946-01-01", "29", "18", "voeten")]
-    view = run(root, "tally", "3", "--source", "voeten", "--kind", "all", "--format", "table").stdout
+    view = invoke("tally", "3", "--source", "voeten", "--kind", "all", "--format", "table").stdout
     assert "Voeten rcid 3" in view and "source: voeten" in view
-    refused = run(root, "tally", "3", "--source", "voeten")  # an amendment: not a resolution vote
+    refused = invoke("tally", "3", "--source", "voeten")  # an amendment: not a resolution vote
     assert refused.returncode == 3 and "no roll call with record id 3" in refused.stderr
 
 
-def test_cli_info_and_rebuild(store_copy):
+def test_cli_info_and_rebuild(store_copy, monkeypatch):
     root = store_copy("merged").root  # the rebuild writes
-    info = " ".join(run(root, "info", "--format", "table").stdout.split())
+    monkeypatch.setenv("UNVOTE_DATA_DIR", str(root))
+    info = " ".join(invoke("info", "--format", "table").stdout.split())
     assert "merged: 6,465 roll calls, 1,004,872 votes, 1946-01-01 → 2025-10-29" in info
     assert "4,502 roll calls in both sources" in info and "current" in info
-    rebuilt = run(root, "fetch", "--source", "merged")
+    rebuilt = invoke("fetch", "--source", "merged")
     assert rebuilt.returncode == 0 and "merged history: 4,502 roll calls in both sources" in rebuilt.stderr
-    assert run(root, "fetch", "--source", "merged", "--file", "x").returncode == 2
+    assert invoke("fetch", "--source", "merged", "--file", "x").returncode == 2

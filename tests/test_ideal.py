@@ -215,23 +215,19 @@ def test_continuity_and_several_periods(ga_store):
         unvote.ideal(session=10, store=ga_store)
 
 
-def run(*args):
-    return invoke(*args)
-
-
 def test_cli(ga_store):
-    out = run("ideal", "--year", "2019")
+    out = invoke("ideal", "--year", "2019")
     assert out.returncode == 0, out.stderr
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     assert rows[0]["country"] == "USA" and rows[0]["period"] == "2019" and rows[0]["n_votes"] == "100"
     assert len(rows) == 192
     assert out.stderr == "note: year 2019: left out for fewer than 10 votes: DMA (9)\n"
-    table = run("ideal", "--session", "74", "--format", "table")
+    table = invoke("ideal", "--session", "74", "--format", "table")
     assert table.returncode == 0
     assert "Ideal points · session 74 · 96 roll calls, 193 countries" in table.stdout
     assert "United States" in table.stdout and "●" in table.stdout and table.stderr == ""
-    data = json.loads(run("ideal", "--session", "74", "-f", "json").stdout)
+    data = json.loads(invoke("ideal", "--session", "74", "-f", "json").stdout)
     assert data[0]["country"] == "USA" and data[0]["ideal_point"] > 0
-    assert run("ideal", "--year", "2019", "--session", "74").returncode == 2
-    empty = run("ideal", "--session", "10")
+    assert invoke("ideal", "--year", "2019", "--session", "74").returncode == 2
+    empty = invoke("ideal", "--session", "10")
     assert empty.returncode == 4 and empty.stdout == "" and "too little to scale" in empty.stderr

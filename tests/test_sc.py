@@ -16,10 +16,6 @@ from unvote.ingest import fetch as pipeline
 from unvote.store import Store
 
 
-def run(*args):
-    return invoke(*args, env={"COLUMNS": "120"})
-
-
 @pytest.fixture(scope="module")
 def sc_dir(sc_store_dir):
     """The cached real SC store (conftest; read-only). sc_store makes it the default store."""
@@ -39,7 +35,7 @@ def test_sc_file_is_read_whole(sc_store):
 
 
 def test_tally_of_an_sc_symbol_needs_no_body_option(sc_store):
-    out = run("tally", "S/RES/2623(2022)")
+    out = invoke("tally", "S/RES/2623(2022)")
     assert out.returncode == 0, out.stderr
     row = next(csv.DictReader(io.StringIO(out.stdout)))
     assert [row[k] for k in ("yes", "no", "abstain", "non_voting", "members")] == ["11", "1", "3", "0", "15"]
@@ -47,7 +43,7 @@ def test_tally_of_an_sc_symbol_needs_no_body_option(sc_store):
 
 
 def test_tally_table_marks_the_permanent_members(sc_store):
-    out = run("tally", "S/RES/2623(2022)", "--format", "table")
+    out = invoke("tally", "S/RES/2623(2022)", "--format", "table")
     assert out.returncode == 0, out.stderr
     text = " ".join(out.stdout.replace("│", " ").split())
     assert "[on convening an emergency special session of the General Assembly on Ukraine]" in text
@@ -62,7 +58,7 @@ def test_countries_output_has_a_permanent_member_column(sc_store):
     assert len(rows) == 15
     assert {r["country"]: r["vote"] for r in rows if r["permanent_member"]} == \
         {"CHN": "A", "FRA": "Y", "RUS": "N", "GBR": "Y", "USA": "Y"}
-    out = run("tally", "S/RES/2623(2022)", "--countries")
+    out = invoke("tally", "S/RES/2623(2022)", "--countries")
     header = out.stdout.splitlines()[0]
     assert header == "resolution,date,country,name,vote,name_in_record,permanent_member"
 
@@ -81,7 +77,7 @@ def test_align_on_the_council_matches_a_count_from_the_raw_file(sc_store, shared
     assert (got["n"], got["same"], got["partial"], got["opposite"], got["absent"]) == \
         (len(by), same, partial, opposite, 0) == (54, 40, 13, 1, 0)
     assert got["score"] == pytest.approx((40 + 0.5 * 13) / 54)
-    out = run("align", "USA", "RUS", "--body", "sc", "--since", "2022", "--until", "2022", "--format", "csv")
+    out = invoke("align", "USA", "RUS", "--body", "sc", "--since", "2022", "--until", "2022", "--format", "csv")
     assert out.stdout.splitlines()[1] == "2022,54,40,13,1,0,0.861111"
 
 
@@ -98,7 +94,7 @@ def test_ga_stays_the_default(sc_dir, ga_store_dir, tmp_path, monkeypatch):
     assert (row["yes"], row["members"]) == (141, 193)
     assert api.align("USA", "RUS", since="2022", until="2022").to_pylist()[0]["n"] == 89
     assert api.tally("S/RES/2623(2022)").to_pylist()[0]["members"] == 15
-    info = run("info", "--format", "json").stdout
+    info = invoke("info", "--format", "json").stdout
     assert '"dataset": "ga"' in info and '"dataset": "sc"' in info
 
 

@@ -9,21 +9,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import child_env, invoke
 
 import unvote
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(*args, env=None, cmd=None):
-    return subprocess.run([*(cmd or [sys.executable, "-m", "unvote"]), *args], capture_output=True, text=True,
-                          env={**os.environ, "COLUMNS": "100", **(env or {})}, timeout=120)
-
-
 def complete(words: str, env_extra=None) -> list[str]:
     """What bash would be offered for the last word of ``words`` (Typer's protocol, as the script calls it)."""
     parts = words.split(" ")
-    out = run(env={"_UNVOTE_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(len(parts) - 1),
+    out = invoke(env={"_UNVOTE_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(len(parts) - 1),
                    **(env_extra or {})})
     assert out.returncode == 0, out.stderr
     return out.stdout.splitlines()
@@ -32,7 +28,7 @@ def complete(words: str, env_extra=None) -> list[str]:
 # ---- --version ----------------------------------------------------------------------------------
 
 def test_version_alone():
-    out = run("--version")
+    out = invoke("--version")
     assert (out.returncode, out.stdout, out.stderr) == (0, f"unvote {unvote.__version__}\n", "")
 
 
@@ -40,8 +36,9 @@ def test_version_from_the_console_script():
     script = Path(sys.executable).parent / "unvote"
     if not script.exists():
         pytest.skip("no unvote console script beside this Python (pip install -e . makes one)")
-    out = run("--version", cmd=[str(script)], env={"PYTHONPATH": os.pathsep.join(
-        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))})
+    out = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=120,
+                         env=child_env({"PYTHONPATH": os.pathsep.join(
+                             filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}))
     assert (out.returncode, out.stdout) == (0, f"unvote {unvote.__version__}\n")
 
 
@@ -52,7 +49,7 @@ def test_help_names_the_program_unvote_and_stays_light():
              "'matplotlib'}), file=sys.stderr)\n")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert out.stderr.strip() == "[]"
-    assert run("--help").stdout.startswith("Usage: unvote ")
+    assert invoke("--help").stdout.startswith("Usage: unvote ")
     assert "--install-completion" in out.stdout and "--show-completion" in out.stdout
 
 
@@ -64,18 +61,18 @@ def test_help_names_the_program_unvote_and_stays_light():
     ("fish", "complete --command unvote"),
 ])
 def test_show_completion_prints_the_script(shell, marker):
-    out = run("--show-completion", shell)
+    out = invoke("--show-completion", shell)
     assert out.returncode == 0, out.stderr
     assert marker in out.stdout and "_UNVOTE_COMPLETE" in out.stdout
 
 
 def test_show_completion_refuses_other_shells():
-    out = run("--show-completion", "tcsh")
+    out = invoke("--show-completion", "tcsh")
     assert out.returncode == 2 and "tcsh" in out.stderr and out.stdout == ""
 
 
 def test_install_completion_bash_writes_into_home(tmp_path):
-    out = run("--install-completion", "bash", env={"HOME": str(tmp_path)})
+    out = invoke("--install-completion", "bash", env={"HOME": str(tmp_path)})
     assert out.returncode == 0, out.stderr
     scripts = list(tmp_path.rglob("unvote.sh"))
     assert len(scripts) == 1 and "_UNVOTE_COMPLETE=complete_bash" in scripts[0].read_text()
@@ -140,13 +137,13 @@ def test_ideal_without_a_period_uses_the_latest_complete_year(ga_store):
     from unvote.api import latest_complete_year
 
     assert latest_complete_year(store=ga_store) == expected
-    out = run("ideal", "--format", "csv")
+    out = invoke("ideal", "--format", "csv")
     assert out.returncode == 0, out.stderr
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     assert rows and {r["period"] for r in rows} == {str(expected)}
     assert f"{expected}, the latest complete year" in out.stderr
-    same = run("ideal", "--year", str(expected), "--format", "json")
+    same = invoke("ideal", "--year", str(expected), "--format", "json")
     assert [(r["country"], round(r["ideal_point"], 6)) for r in json.loads(same.stdout)] == \
         [(r["country"], float(r["ideal_point"])) for r in rows]
-    both = run("ideal", "--year", "2019", "--session", "74")
+    both = invoke("ideal", "--year", "2019", "--session", "74")
     assert both.returncode == 2

@@ -5,18 +5,12 @@ import datetime as dt
 import gzip
 import io
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import invoke
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "unvote", *args], capture_output=True, text=True,
-                          env={**os.environ, "COLUMNS": "100", **(env or {})}, timeout=120)
 
 
 def snapshot(folder: Path) -> dict:
@@ -106,7 +100,7 @@ def test_schemas_per_dataset_and_body(ga_sc_store):
 
 
 def test_missing_dataset_says_how_to_fetch(ga_store):
-    out = run("sql", "SELECT 1", "--body", "sc")
+    out = invoke("sql", "SELECT 1", "--body", "sc")
     assert out.returncode == 4
     assert out.stderr.startswith("unvote: error:") and "unvote fetch --body sc" in out.stderr
     assert out.stderr.count("\n") == 1
@@ -132,18 +126,18 @@ def test_topics_view_when_rollcalls_have_topics(tmp_path):
 
 
 def test_cli_schema_and_formats(ga_store):
-    out = run("sql", "--schema", "--format", "csv")
+    out = invoke("sql", "--schema", "--format", "csv")
     assert out.returncode == 0, out.stderr
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     assert {"view": "votes", "column": "vote", "type": "VARCHAR"} in rows
     assert {"view": "ga.rollcalls", "column": "date", "type": "DATE"} in rows
-    out = run("sql", "SELECT ms_code, vote FROM votes v JOIN rollcalls r USING (rollcall_id) "
+    out = invoke("sql", "SELECT ms_code, vote FROM votes v JOIN rollcalls r USING (rollcall_id) "
                      "WHERE r.resolution = 'A/RES/ES-11/1' AND ms_code IN ('KHM', 'RUS') ORDER BY 1", "-f", "json")
     assert out.returncode == 0, out.stderr
     import json
 
     assert json.loads(out.stdout) == [{"ms_code": "KHM", "vote": "Y"}, {"ms_code": "RUS", "vote": "N"}]
-    table = run("sql", "SELECT * FROM votes", "-f", "table", env={"COLUMNS": "120"})
+    table = invoke("sql", "SELECT * FROM votes", "-f", "table", env={"COLUMNS": "120"})
     assert table.returncode == 0 and "the first 200 of" in table.stdout
 
 
@@ -184,7 +178,7 @@ def test_cli_refuses_with_one_line_and_exit_2(ga_store, tmp_path):
     before = snapshot(ga_store.root)
     for statement in (f"COPY (SELECT * FROM votes) TO '{ga_store.root}/ga/x.csv'", "CREATE TABLE t (a INT)",
                       f"ATTACH '{tmp_path}/x.duckdb'", "INSTALL httpfs", "SELEC 1"):
-        out = run("sql", statement)
+        out = invoke("sql", statement)
         assert out.returncode == 2, (statement, out.returncode, out.stderr)
         assert out.stdout == ""
         assert out.stderr.startswith("unvote: error:") and out.stderr.count("\n") == 1, out.stderr
