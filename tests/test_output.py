@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import invoke, run
 
 HEADER = ("undl_id,ms_code,ms_name,ms_vote,date,session,resolution,draft,committee_report,meeting,title,"
           "agenda_title,subjects,vote_note,total_yes,total_no,total_abstentions,total_non_voting,total_ms,undl_link")
@@ -22,11 +23,6 @@ EVIL_TITLE = '=HYPERLINK("http://evil.example","click") [/bold] \x1b]0;pwned\x07
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "output.md").read_text("utf-8")
 VOTERS = [("KHM", "CAMBODIA", "Y"), ("CIV", "CÔTE D'IVOIRE", "Y"), ("TUR", "TÜRKİYE", "A"),
           ("NAM", "NAMIBIA", "N"), ("RUS", "RUSSIAN FEDERATION", "N")]
-
-
-def run(*args, env=None, cwd=None):
-    full = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "unvote", *args], capture_output=True, env=full, cwd=cwd)
 
 
 def write_hostile_csv(path: Path) -> Path:
@@ -49,7 +45,7 @@ def write_hostile_csv(path: Path) -> Path:
 @pytest.fixture
 def hostile_store(tmp_path, isolated_store):
     path = write_hostile_csv(tmp_path / "hostile.csv")
-    out = run("fetch", "--file", str(path))
+    out = invoke("fetch", "--file", str(path), binary=True)
     assert out.returncode == 0, out.stderr
     return isolated_store
 
@@ -61,7 +57,7 @@ def test_output_file_format_from_extension(ga_store, tmp_path):
     import pyarrow.parquet as pq
 
     for ext in ("csv", "tsv", "json", "ndjson", "xlsx", "parquet"):
-        out = run("tally", "ES-11/1", "-o", str(tmp_path / f"t.{ext}"))
+        out = invoke("tally", "ES-11/1", "-o", str(tmp_path / f"t.{ext}"), binary=True)
         assert out.returncode == 0 and out.stdout == b"", out.stderr
     rows = {
         "csv": list(csv.DictReader(io.StringIO((tmp_path / "t.csv").read_text("utf-8")))),
@@ -88,10 +84,10 @@ def test_output_file_format_from_extension(ga_store, tmp_path):
 
 
 def test_format_flag_wins_over_extension(ga_store, tmp_path):
-    out = run("tally", "ES-11/1", "-o", str(tmp_path / "t.txt"), "--format", "json")
+    out = invoke("tally", "ES-11/1", "-o", str(tmp_path / "t.txt"), "--format", "json", binary=True)
     assert out.returncode == 0
     assert json.loads((tmp_path / "t.txt").read_text("utf-8"))[0]["yes"] == 141
-    out = run("tally", "ES-11/1", "-o", str(tmp_path / "t.csv"), "--format", "tsv")
+    out = invoke("tally", "ES-11/1", "-o", str(tmp_path / "t.csv"), "--format", "tsv", binary=True)
     assert (tmp_path / "t.csv").read_text("utf-8").startswith("resolution\tdate\t")
 
 
@@ -101,9 +97,10 @@ def test_format_flag_wins_over_extension(ga_store, tmp_path):
     (["--format", "xml"], "--format"),
     (["-o", "t.csv", "--format", "table"], "terminal"),
 ])
-def test_output_usage_errors_are_one_line(ga_store, tmp_path, args, message):
-    out = run("tally", "ES-11/1", *args, cwd=tmp_path)
-    err = out.stderr.decode()
+def test_output_usage_errors_are_one_line(ga_store, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)  # -o paths are relative to where the command runs
+    out = invoke("tally", "ES-11/1", *args, binary=True)
+    err = out.stderr
     assert out.returncode == 2 and message in err and err.count("\n") == 1, err
     assert list(tmp_path.iterdir()) == []
 
@@ -127,9 +124,9 @@ def test_binary_to_a_pipe_is_written(ga_store):
     import openpyxl
     import pyarrow.parquet as pq
 
-    out = run("tally", "ES-11/1", "--countries", "--format", "parquet")
+    out = invoke("tally", "ES-11/1", "--countries", "--format", "parquet", binary=True)
     assert out.returncode == 0 and pq.read_table(io.BytesIO(out.stdout)).num_rows == 193
-    out = run("tally", "ES-11/1", "--format", "xlsx")
+    out = invoke("tally", "ES-11/1", "--format", "xlsx", binary=True)
     assert out.returncode == 0 and openpyxl.load_workbook(io.BytesIO(out.stdout))["data"]["C2"].value == 141
 
 
@@ -158,21 +155,21 @@ def test_a_failed_write_keeps_the_old_file(tmp_path):
 @pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "cp1252"},
                                  {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}])
 def test_utf8_whatever_the_locale(ga_store, env):
-    out = run("tally", "ES-11/1", "--countries", "--bom", env=env)
+    out = run("tally", "ES-11/1", "--countries", "--bom", env=env, binary=True)
     assert out.returncode == 0, out.stderr  # was 70 (UnicodeEncodeError)
     assert out.stdout.startswith(b"\xef\xbb\xbf")
     text = out.stdout.decode("utf-8")  # valid UTF-8
     assert "Côte d'Ivoire" in text and "Türkiye" in text
     for fmt in ("json", "ndjson", "tsv"):
-        out = run("tally", "ES-11/1", "--countries", "--format", fmt, env=env)
+        out = run("tally", "ES-11/1", "--countries", "--format", fmt, env=env, binary=True)
         assert out.returncode == 0 and "Côte d'Ivoire" in out.stdout.decode("utf-8")
-    out = run("tally", "ES-11/1", "--format", "table", env=env)  # a view on a cp1252 stdout: no crash
+    out = run("tally", "ES-11/1", "--format", "table", env=env, binary=True)  # a view on a cp1252 stdout: no crash
     assert out.returncode == 0 and b"141" in out.stdout
 
 
 def test_bom_on_any_output(ga_store, tmp_path):
-    run("tally", "ES-11/1", "--bom", "-o", str(tmp_path / "t.csv"))
-    run("tally", "ES-11/1", "--bom", "-o", str(tmp_path / "t.tsv"))
+    invoke("tally", "ES-11/1", "--bom", "-o", str(tmp_path / "t.csv"), binary=True)
+    invoke("tally", "ES-11/1", "--bom", "-o", str(tmp_path / "t.tsv"), binary=True)
     for name in ("t.csv", "t.tsv"):
         data = (tmp_path / name).read_bytes()
         assert data.startswith(b"\xef\xbb\xbfresolution") and data.count(b"\xef\xbb\xbf") == 1
@@ -212,15 +209,15 @@ def test_formula_guard_in_csv_only():
 
 
 def test_formula_guard_from_the_command_line(hostile_store):
-    title = next(csv.DictReader(io.StringIO(run("tally", "77/999").stdout.decode())))["title"]
+    title = next(csv.DictReader(io.StringIO(invoke("tally", "77/999", binary=True).stdout.decode())))["title"]
     assert title == "'" + EVIL_TITLE  # the data is otherwise exact (even the OSC sequence)
-    title = next(csv.DictReader(io.StringIO(run("tally", "77/999", "--no-formula-guard").stdout.decode())))["title"]
+    title = next(csv.DictReader(io.StringIO(invoke("tally", "77/999", "--no-formula-guard", binary=True).stdout.decode())))["title"]
     assert title == EVIL_TITLE
-    assert json.loads(run("tally", "77/999", "--format", "json").stdout)[0]["title"] == EVIL_TITLE
+    assert json.loads(invoke("tally", "77/999", "--format", "json", binary=True).stdout)[0]["title"] == EVIL_TITLE
 
 
 def test_hostile_title_in_the_terminal_view(hostile_store):
-    out = run("tally", "77/999", "--format", "table")
+    out = invoke("tally", "77/999", "--format", "table", binary=True)
     assert out.returncode == 0, out.stderr  # was 70 (MarkupError)
     assert b"\x1b]0;" not in out.stdout and b"\x07" not in out.stdout
     assert b"[/bold]" in out.stdout and b"[/] A/77/PV.1" in out.stdout
@@ -232,7 +229,7 @@ def test_xlsx_layout_and_provenance(ga_store, shared_data, tmp_path):
     import openpyxl
 
     path = tmp_path / "kr.xlsx"
-    out = run("align", "KHM", "RUS", "--since", "2022", "--metric", "kappa", "-o", str(path))
+    out = invoke("align", "KHM", "RUS", "--since", "2022", "--metric", "kappa", "-o", str(path), binary=True)
     assert out.returncode == 0, out.stderr
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["data", "provenance"]
@@ -259,7 +256,7 @@ def test_xlsx_text_is_never_a_formula(hostile_store, tmp_path):
     import openpyxl
 
     path = tmp_path / "h.xlsx"
-    assert run("tally", "77/999", "-o", str(path)).returncode == 0
+    assert invoke("tally", "77/999", "-o", str(path), binary=True).returncode == 0
     sheet = openpyxl.load_workbook(path)["data"]
     head = [c.value for c in sheet[1]]
     title = sheet.cell(row=2, column=head.index("title") + 1)
@@ -278,8 +275,8 @@ def test_xlsx_row_limit():
 
 
 def test_xlsx_of_too_many_rows_is_a_clear_error(ga_store, tmp_path):
-    out = run("matrix", "--by", "year", "--since", "1990", "-o", str(tmp_path / "m.xlsx"))
-    err = out.stderr.decode()
+    out = invoke("matrix", "--by", "year", "--since", "1990", "-o", str(tmp_path / "m.xlsx"), binary=True)
+    err = out.stderr
     assert out.returncode == 2 and "do not fit in a spreadsheet" in err and "csv" in err
     assert list(tmp_path.iterdir()) == []
     # docs/output.md shows the same message (for the whole span)
@@ -290,16 +287,16 @@ def test_xlsx_of_too_many_rows_is_a_clear_error(ga_store, tmp_path):
 # --- JSON details and streaming ----------------------------------------------------------------
 
 def test_json_numbers_and_missing_scores(ga_store):
-    rows = json.loads(run("align", "KHM", "RUS", "--until", "1960", "--format", "json").stdout)
+    rows = json.loads(invoke("align", "KHM", "RUS", "--until", "1960", "--format", "json", binary=True).stdout)
     by_period = {r["period"]: r for r in rows}
     assert by_period[1955]["score"] is None  # no shared vote: null, not NaN
     assert by_period[1956]["score"] == 0.625 and by_period[1956]["n"] == 24
 
 
 def test_ideal_json_period_is_a_number(ga_store):
-    rows = json.loads(run("ideal", "--year", "2019", "--format", "json").stdout)
+    rows = json.loads(invoke("ideal", "--year", "2019", "--format", "json", binary=True).stdout)
     assert {r["period"] for r in rows} == {2019}
-    first = next(csv.DictReader(io.StringIO(run("ideal", "--year", "2019").stdout.decode())))
+    first = next(csv.DictReader(io.StringIO(invoke("ideal", "--year", "2019", binary=True).stdout.decode())))
     assert first["period"] == "2019"
 
 
@@ -366,7 +363,7 @@ def test_docs_pandas_snippet_runs(ga_store, tmp_path):
     import re
 
     path = tmp_path / "votes.csv"
-    assert run("tally", "ES-11/1", "--countries", "-o", str(path)).returncode == 0
+    assert invoke("tally", "ES-11/1", "--countries", "-o", str(path), binary=True).returncode == 0
     code = re.search(r"```python\n(.*?)```", DOC, re.S).group(1)
     scope = {"path": str(path)}
     exec(compile(code, "docs/output.md", "exec"), scope)

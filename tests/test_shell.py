@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_runner import child_env, invoke
+from cli_runner import child_env, invoke, run
 
 import unvote
 
@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def complete(words: str, env_extra=None) -> list[str]:
     """What bash would be offered for the last word of ``words`` (Typer's protocol, as the script calls it)."""
     parts = words.split(" ")
+    from typer._completion_classes import completion_init
+
+    completion_init()  # what importing unvote.cli does when _UNVOTE_COMPLETE is set (cli/app.py)
     out = invoke(env={"_UNVOTE_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(len(parts) - 1),
                    **(env_extra or {})})
     assert out.returncode == 0, out.stderr
@@ -85,6 +88,12 @@ def test_commands_and_options_complete():
     assert complete("unvote al") == ["align"]
     assert {"sql", "tally", "neighbors", "ideal"} <= set(complete("unvote "))
     assert {"--metric", "--since", "--by", "--format"} <= set(complete("unvote align KHM RUS --"))
+
+
+def test_completion_in_a_real_process():
+    """What the shell really runs: a fresh process with _UNVOTE_COMPLETE set (its import registers the shells)."""
+    out = run(env={"_UNVOTE_COMPLETE": "complete_bash", "COMP_WORDS": "unvote al", "COMP_CWORD": "1"})
+    assert (out.returncode, out.stdout, out.stderr) == (0, "align\n", "")
 
 
 def test_option_values_complete():
