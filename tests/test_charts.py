@@ -18,14 +18,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from cli_runner import invoke
+from cli_runner import invoke as run  # the one in-process harness (tests/cli_runner.py)
 
 BASELINES = Path(__file__).resolve().parent / "baselines"
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def run(*args, env=None):
-    return invoke(*args, env=env)
 
 
 def png_size(path: Path) -> tuple[int, int]:
