@@ -14,6 +14,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from cli_runner import invoke
 
 import unvote
 from unvote.core.errors import NoData, UsageError
@@ -54,17 +55,11 @@ def mentions(call: dict, *terms: str) -> bool:
 
 
 def cli(monkeypatch, capsys, *args):
-    """Run the unvote command in this process: (exit code, stdout, stderr)."""
+    """Run the unvote command in this process (the shared harness): (exit code, stdout, stderr)."""
     import pandas  # noqa: F401  (loaded already, so without_pandas() leaves it alone for later tests)
 
-    from unvote.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["unvote", *args])
-    monkeypatch.setenv("COLUMNS", "140")
-    with pytest.raises(SystemExit) as exit_:
-        main()
-    out = capsys.readouterr()
-    return exit_.value.code, out.out, out.err
+    done = invoke(*args, env={"COLUMNS": "140"})
+    return done.returncode, done.stdout, done.stderr
 
 
 # ---- search ------------------------------------------------------------------------------------------

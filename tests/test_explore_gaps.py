@@ -3,10 +3,10 @@ seat (TWN without continuity), Security Council and draft symbols, ambiguous sym
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import invoke
 
 import unvote
 from unvote.core.errors import Ambiguous, NoData, UnknownResolution
@@ -149,15 +149,11 @@ def raw_china(shared_data):
 
 # ---- symbols ---------------------------------------------------------------------------------------------------
 def cli(monkeypatch, capsys, *args):
+    """The shared in-process harness: (exit code, stdout, stderr)."""
     import pandas  # noqa: F401
 
-    from unvote.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["unvote", *args])
-    with pytest.raises(SystemExit) as exit_:
-        main()
-    out = capsys.readouterr()
-    return exit_.value.code, out.out, out.err
+    done = invoke(*args, env={"COLUMNS": None})
+    return done.returncode, done.stdout, done.stderr
 
 
 def test_sc_symbol_selects_the_sc_data_and_a_bare_one_is_suggested(shared_data, tmp_path, monkeypatch, capsys):

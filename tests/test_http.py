@@ -280,12 +280,9 @@ def test_a_bad_delay_argument_is_a_usage_error(delay):
 
 def test_bad_settings_fail_the_cli_before_any_request(tmp_path, undl):
     """UNVOTE_HTTP_DELAY=inf used to exit 70 after the store was replaced; now: exit 2, no request."""
-    import subprocess
-    import sys
+    from cli_runner import invoke
 
-    env = {**os.environ, "UNVOTE_DATA_DIR": str(tmp_path / "s"), "UNVOTE_HTTP_DELAY": "inf"}
-    out = subprocess.run([sys.executable, "-m", "unvote", "fetch"], capture_output=True, text=True,
-                         env=env, timeout=60)
+    out = invoke("fetch", env={"UNVOTE_DATA_DIR": str(tmp_path / "s"), "UNVOTE_HTTP_DELAY": "inf"})
     assert out.returncode == 2, out.stderr
     assert out.stderr.count("\n") == 1 and "UNVOTE_HTTP_DELAY='inf' is not valid" in out.stderr
     assert undl.hits == []

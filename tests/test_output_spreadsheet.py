@@ -8,13 +8,12 @@ Two soffice calls in all, each converting several files, with private profiles i
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import invoke
 from test_output import EVIL_TITLE, write_hostile_csv
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -31,8 +30,7 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 
 
 def unvote(store: Path, *args) -> None:
-    env = {**os.environ, "UNVOTE_DATA_DIR": str(store), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    out = subprocess.run([sys.executable, "-m", "unvote", *args], capture_output=True, text=True, env=env)
+    out = invoke(*args, env={"UNVOTE_DATA_DIR": str(store)})
     assert out.returncode == 0, out.stderr
 
 

@@ -7,9 +7,7 @@ import csv
 import io
 
 import pytest
-from typer.testing import CliRunner
-
-from unvote.cli import app
+from cli_runner import invoke
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +49,8 @@ def counts(by_call, calls, a: set, b: set, year=None):
 
 
 def cli_rows(*args):
-    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    result = invoke(*args)
+    assert result.returncode == 0, result.stderr
     return list(csv.DictReader(io.StringIO(result.stdout)))
 
 
@@ -72,7 +70,8 @@ def test_cli_continuity_default_counts_the_ussr_seat_as_russia(ga_store, letters
 
 def test_csv_quotes_a_title_with_commas_and_keeps_the_columns_after_it(ga_store, letters):
     by_call, calls = letters
-    result = CliRunner().invoke(app, ["tally", "77/7", "--format", "csv"], catch_exceptions=False)
+    result = invoke("tally", "77/7", "--format", "csv")
+    assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 2 and lines[1].count('"') == 2  # the title is the one quoted field
     (row,) = csv.DictReader(io.StringIO(result.stdout))

@@ -50,11 +50,13 @@ def test_snippet_runs_verbatim(ga_store_dir, tmp_path, index):
     assert out.stdout == expected
 
 
-def test_console_examples(ga_store_dir, tmp_path):
+def test_console_examples(ga_store_dir, tmp_path, monkeypatch):
+    from cli_runner import invoke
+
+    monkeypatch.chdir(tmp_path)  # outside the store, as a user runs them
     for command, expected in console_examples():
         args = shlex.split(command)
         assert args[:2] == ["unvote", "sql"]
-        out = subprocess.run([sys.executable, "-m", "unvote", *args[1:]], capture_output=True, text=True,
-                             cwd=tmp_path, env=env_for(ga_store_dir), timeout=120)
+        out = invoke(*args[1:], env={"UNVOTE_DATA_DIR": str(ga_store_dir)})
         assert out.returncode == 0, (command, out.stderr)
         assert out.stdout == expected, command
