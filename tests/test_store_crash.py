@@ -173,3 +173,28 @@ def test_two_fetches_at_once_run_one_after_the_other(isolated_store, tmp_path):
     assert state(isolated_store, counts(QUIRKS), counts(first_file)) == "old"
     first_manifest = (isolated_store / ".versions" / versions[0] / "manifest.json").read_text("utf-8")
     assert '"file": "one.csv"' in first_manifest
+
+
+def test_a_sigint_while_pandas_is_imported_is_not_lost(isolated_store, tmp_path):
+    """pyarrow imports pandas lazily inside ``to_numpy``, in code that drops exceptions: a Ctrl-C
+    during that import (early in every fetch) was lost — the fetch stored the file and exited 0 (the
+    flaky run of issue 14) — or left pandas half-imported (exit 70). A stand-in pandas stops at a test
+    point in the middle of its import; the signal lands there."""
+    fake = tmp_path / "fake"
+    (fake / "pandas").mkdir(parents=True)
+    (fake / "pandas" / "__init__.py").write_text(
+        "from unvote.core import testpoint\n"
+        "testpoint.pause('import-pandas')\n"
+        "raise ImportError('a stand-in for pandas')\n", "utf-8")
+    import os
+
+    pythonpath = os.pathsep.join(filter(None, [str(fake), os.environ.get("PYTHONPATH")]))
+    pipeline.fetch("ga", file=QUIRKS, store=Store(isolated_store))
+    before = Store(isolated_store).manifest("ga")
+    child = start(*fetch_args(one_record(tmp_path)), stage="import-pandas", ready=tmp_path / "ready",
+                  env={"UNVOTE_DATA_DIR": str(isolated_store), "PYTHONPATH": pythonpath})
+    child.wait()
+    child.proc.send_signal(signal.SIGINT)
+    done = child.finish(timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "unvote: interrupted: the store is unchanged\n")
+    assert Store(isolated_store).manifest("ga") == before

@@ -96,6 +96,7 @@ def read(path: Path) -> Ingest:
     import pyarrow.csv as pacsv
 
     path = Path(path)
+    _import_pandas_now()
     caps = _Caps(limits.max_csv_bytes(), limits.max_ratio(), limits.max_field_bytes())
     with open(path, "rb") as fh:
         head = fh.read(4096)
@@ -207,6 +208,18 @@ def _pieces(guard, size: int):
         rest = block[cut:]
         yield block[:cut], first
         first = False
+
+
+def _import_pandas_now() -> None:
+    """Import pandas (when installed) here, in plain Python, before pyarrow does. pyarrow imports it
+    lazily inside ``Array.to_numpy``, in code that drops exceptions: a Ctrl-C landing during that
+    import (about half a second, early in every fetch) was lost — the fetch went on and exited 0 —
+    or left pandas half-imported (exit 70). pyarrow would import it anyway: this costs nothing."""
+    try:
+        import pandas  # noqa: F401
+        import pyarrow.pandas_compat  # noqa: F401
+    except ImportError:
+        pass
 
 
 class _Caps:
