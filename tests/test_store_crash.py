@@ -67,11 +67,11 @@ KILLED = {
 }
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
-@pytest.mark.parametrize("stage", list(KILLED))
+@pytest.mark.parametrize("stage,sig", [(stage, signal.SIGKILL) for stage in KILLED] + [
+    # SIGTERM is not caught by unvote: it ends the process as SIGKILL does, with the same guarantee
+    ("written", signal.SIGTERM), ("before-swap", signal.SIGTERM)], ids=lambda v: getattr(v, "name", v))
 def test_a_fetch_killed_at_any_stage_leaves_the_old_or_the_new_version(isolated_store, tmp_path, monkeypatch,
                                                                        stage, sig):
-    # SIGTERM is not caught by unvote: it ends the process like SIGKILL, with the same guarantee
     new_file = one_record(tmp_path)
     old, new = counts(QUIRKS), counts(new_file)
     pipeline.fetch("ga", file=QUIRKS, store=Store(isolated_store))
