@@ -67,6 +67,7 @@ def test_align_table_has_pooled_row_and_sparkline(ga_store):
     assert "│ all" in out.stdout and "score " in out.stdout
 
 
+@pytest.mark.system  # a real process (tests/cli_runner.run)
 def test_pipe_to_head_is_quiet(ga_store):
     """A reader that goes away (``| head -1``) after ~1 MB: exit 0, nothing on stderr. The output must
     overflow the pipe's buffer (64 KB) for the write to fail at all, and the child must buffer as

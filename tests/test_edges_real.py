@@ -76,8 +76,7 @@ def group_members(group: str, on: str) -> list[str]:
 
 def test_a_groups_position_and_the_plurality_on_77_13(ga_store):
     """A/RES/77/13 (51 yes, 7 no, 70 abstain): the plurality is Abstain. ASEAN voted Y (not with
-    it), the EU A (with it). NOTE for the merge: ``with_majority`` is being renamed by the RULES
-    work (``with_plurality`` / ``with_outcome``); adapt the column name, not the values."""
+    it), the EU A (with it). The text was adopted (A/RES/…, 51 > 7): only a Yes is with the outcome."""
     (rid, date), = duck(f"SELECT rollcall_id, CAST(date AS VARCHAR) FROM read_parquet('{parquet(ga_store, 'rollcalls')}') "
                         "WHERE resolution = 'A/RES/77/13'")
     votes = dict(duck(f"SELECT ms_code, CAST(vote AS VARCHAR) FROM read_parquet('{parquet(ga_store, 'votes')}') "
@@ -98,13 +97,15 @@ def test_a_groups_position_and_the_plurality_on_77_13(ga_store):
         (row,) = [r for r in unvote.voting_record(group, year=2022, store=ga_store).to_pylist()
                   if r["resolution"] == "A/RES/77/13"]
         assert row["vote"] == expected[group]
-        assert row["with_majority"] is (expected[group] == plurality)  # ASEAN False, EU True
+        assert row["with_plurality"] is (expected[group] == plurality)  # ASEAN False, EU True
+        assert row["with_outcome"] is (expected[group] == "Y")  # ASEAN True, EU False
     # and a country's own vote the same way: a Y voter is not with the plurality, an A voter is
     for letter in "YA":
         code = min(c for c, v in votes.items() if v == letter)
         (row,) = [r for r in unvote.voting_record(code, year=2022, store=ga_store).to_pylist()
                   if r["resolution"] == "A/RES/77/13"]
-        assert (row["vote"], row["with_majority"]) == (letter, letter == plurality), code
+        assert (row["vote"], row["with_plurality"], row["with_outcome"]) == \
+            (letter, letter == plurality, letter == "Y"), code
 
 
 # ---- output: xlsx headers, CSV quoting ---------------------------------------------------------

@@ -8,10 +8,7 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -152,6 +149,7 @@ def test_a_failed_write_keeps_the_old_file(tmp_path):
 
 # --- encodings ---------------------------------------------------------------------------------
 
+@pytest.mark.system  # a real process (tests/cli_runner.run)
 @pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "cp1252"},
                                  {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}])
 def test_utf8_whatever_the_locale(ga_store, env):

@@ -90,6 +90,7 @@ def test_commands_and_options_complete():
     assert {"--metric", "--since", "--by", "--format"} <= set(complete("unvote align KHM RUS --"))
 
 
+@pytest.mark.system  # a real process (tests/cli_runner.run)
 def test_completion_in_a_real_process():
     """What the shell really runs: a fresh process with _UNVOTE_COMPLETE set (its import registers the shells)."""
     out = run(env={"_UNVOTE_COMPLETE": "complete_bash", "COMP_WORDS": "unvote al", "COMP_CWORD": "1"})

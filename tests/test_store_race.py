@@ -15,8 +15,6 @@ from fake_undl import bulk_csv
 from unvote.ingest import fetch as pipeline
 from unvote.store import Store
 
-pytestmark = [pytest.mark.system, pytest.mark.xdist_group("store-processes")]  # many processes at once: run these one after another
-
 NEW_ID = 990_000_001  # B's id for the ES-11/1 roll call (no real record has it)
 
 

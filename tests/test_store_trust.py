@@ -391,6 +391,7 @@ def test_a_read_only_data_dir(quirks_store, monkeypatch):
     assert snapshot(quirks_store) == before
 
 
+@pytest.mark.system  # a real process (tests/cli_runner.run)
 def test_output_to_a_full_disk_or_a_closed_stdout(quirks_store):
     unvote = f"{sys.executable} -m unvote"
     full = run(shell=f"{unvote} tally ES-11/1 --format csv > /dev/full")
