@@ -3,7 +3,9 @@ changed: never 0, never 70, never a traceback — whenever the signal lands.
 
 The outside test sends the signal at a spread of delays into a real fetch; whatever stage it meets,
 the outcome is checked against the store itself (the pointer file), not against a guess of the
-stage. Driving a fetch to one named stage is the store tests' job (test points)."""
+stage. The fetch is held at its last test point (``swapped``, after the new version is current) so
+that it is still running whatever the delay, on a fast machine too; a signal that lands there must
+say the data was stored. Driving a fetch to one named stage is the store tests' job."""
 
 from __future__ import annotations
 
@@ -22,8 +24,44 @@ STORED = "unvote: interrupted after the new data was stored"
 UNCHANGED = "unvote: interrupted: the store is unchanged"
 
 
-def env(store: Path) -> dict:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "UNVOTE_DATA_DIR": str(store)}
+def env(store: Path, hold: Path | None = None) -> dict:
+    """The child's environment; with ``hold``, the fetch waits at its last test point until ``hold``.go."""
+    extra = {"UNVOTE_TEST_PAUSE": f"swapped:{hold}"} if hold is not None else {}
+    return {**os.environ, "PYTHONPATH": str(ROOT), "UNVOTE_DATA_DIR": str(store), **extra}
+
+
+def handling(pid: int, limit: float = 60.0) -> None:
+    """Wait until process ``pid`` catches SIGTERM, which Python itself never does: unvote's handlers are
+    installed (Linux's /proc; elsewhere the test goes on at once)."""
+    status = Path(f"/proc/{pid}/status")
+    if not status.exists():
+        return
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            caught = next(int(line.split()[1], 16) for line in status.read_text().splitlines()
+                          if line.startswith("SigCgt:"))
+        except (OSError, StopIteration):
+            return  # gone: the checks that follow say why
+        if caught & (1 << (signal.SIGTERM - 1)):
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"process {pid} never installed its signal handlers")
+
+
+def signal_fetch(shared_data: Path, tmp_path: Path, delay: float, signum: int):
+    """A real fetch, held alive at its end, signalled after ``delay``; then let go (a lost signal would
+    end in exit 0, which the checks catch)."""
+    store, hold = tmp_path / "store", tmp_path / "ready"
+    proc = subprocess.Popen([sys.executable, "-m", "unvote", "fetch", "--force", "--file",
+                             str(shared_data / "undl" / "ga_voting.csv.gz")],
+                            env=env(store, hold), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    handling(proc.pid)  # the promise starts once unvote's code runs: its handlers are in place
+    time.sleep(delay)  # not a guess of a stage: any moment must end the same way (checked against the store)
+    assert proc.poll() is None, "the fetch is held at its end, so it cannot have finished"
+    proc.send_signal(signum)
+    Path(f"{hold}.go").write_text("go")
+    check_outcome(proc, store, None, signum)
 
 
 def pointer(store: Path) -> str | None:
@@ -48,24 +86,12 @@ def check_outcome(proc, store: Path, before: str | None, signum: int) -> None:
 
 @pytest.mark.parametrize("delay", DELAYS)
 def test_sigint_at_any_moment_of_a_fetch_is_exit_130_and_truthful(shared_data, tmp_path, delay):
-    store = tmp_path / "store"
-    proc = subprocess.Popen([sys.executable, "-m", "unvote", "fetch", "--force", "--file",
-                             str(shared_data / "undl" / "ga_voting.csv.gz")],
-                            env=env(store), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(delay)  # not a guess of a stage: any moment must end the same way (checked against the store)
-    proc.send_signal(signal.SIGINT)
-    check_outcome(proc, store, None, signal.SIGINT)
+    signal_fetch(shared_data, tmp_path, delay, signal.SIGINT)
 
 
 @pytest.mark.parametrize("delay", (0.5, 2.0, 4.0))
 def test_sigterm_is_honoured_like_ctrl_c(shared_data, tmp_path, delay):
-    store = tmp_path / "store"
-    proc = subprocess.Popen([sys.executable, "-m", "unvote", "fetch", "--force", "--file",
-                             str(shared_data / "undl" / "ga_voting.csv.gz")],
-                            env=env(store), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(delay)
-    proc.send_signal(signal.SIGTERM)
-    check_outcome(proc, store, None, signal.SIGTERM)
+    signal_fetch(shared_data, tmp_path, delay, signal.SIGTERM)
 
 
 def test_a_signal_during_start_up_imports_is_honoured_when_the_command_starts(tmp_path):
