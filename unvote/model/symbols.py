@@ -147,7 +147,10 @@ class SymbolIndex:
                                     f"{parsed.base} is shaped like a Security Council symbol",
                                     [f"S/RES/{parsed.key} (with --body sc)"])
         else:
-            raise UnknownResolution(f"no recorded vote on {_shown(query)!r}", self._suggest(parsed.key[:200]))
+            # not "no vote": a text adopted without a vote, or recorded with totals only, has no roll call here
+            raise UnknownResolution(f"no roll call in the data for {_shown(query)!r} (none is kept for a text "
+                                    "adopted without a vote, or recorded without a country breakdown)",
+                                    self._suggest(parsed.key[:200]))
         if len(hits) > 1:
             raise Ambiguous(f"{_shown(query)!r} matches {len(hits)} roll calls; name one", self._tell_apart(hits))
         return hits
