@@ -27,8 +27,8 @@ def test_several_symbols_in_one_argument_are_named_as_such():
 
 
 def test_one_symbol_on_two_roll_calls_lists_each_with_what_tells_them_apart():
-    index = SymbolIndex(["A/RES/1398(XVI)", "A/RES/1398(XVI)"], [795, 804], None,
-                        ["1962-06-01, TO ADOPT A GENERAL COMMITTEE RECOMMENDATION", "1962-07-05, TO ADOPT GHANA MOTION"])
+    details = ["1962-06-01, TO ADOPT A GENERAL COMMITTEE RECOMMENDATION", "1962-07-05, TO ADOPT GHANA MOTION"]
+    index = SymbolIndex(["A/RES/1398(XVI)", "A/RES/1398(XVI)"], [795, 804], None, details.__getitem__)
     with pytest.raises(Ambiguous) as err:
         index.find("1398(XVI)")
     assert err.value.candidates == ["795 (A/RES/1398(XVI), 1962-06-01, TO ADOPT A GENERAL COMMITTEE RECOMMENDATION)",

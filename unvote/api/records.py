@@ -100,10 +100,13 @@ def _find_in(query: Query, symbols, cond: str, cond_params: list, *, topics_text
                f"SELECT r.*, {', '.join(f'coalesce(c.{k}, 0) AS {k}' for k in COUNT_COLUMNS)} "
                "FROM r LEFT JOIN c USING (rollcall_id) ORDER BY r.date, r.rollcall_id")
     calls = query.reader.rows(sql, [*params, *cond_params])
-    details = [f"{date}, {(title or '').split(' : ')[0][:60]}"
-               for date, title in zip(calls.column_values("date"), calls.column_values("title"))]
+    date_at, title_at = calls.column_names.index("date"), calls.column_names.index("title")
+
+    def describe(i: int) -> str:  # only for an ambiguous symbol: no strings built on every tally
+        return f"{calls.rows[i][date_at]}, {(calls.rows[i][title_at] or '').split(' : ')[0][:60]}"
+
     index = SymbolIndex(calls.column_values("resolution"), calls.column_values("rollcall_id"),
-                        calls.column_values("draft") if drafts else None, details)
+                        calls.column_values("draft") if drafts else None, describe)
     picked: list[int] = []
     for sym in symbols:
         picked.extend(i for i in index.find(sym) if i not in picked)

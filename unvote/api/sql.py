@@ -24,9 +24,9 @@ from __future__ import annotations
 from ..core.errors import NoData, StoreError, UsageError
 from ..core.hints import no_data_hint
 from ..core.results import Rows
-from ..query.reader import Reader, is_damage
+from ..query.reader import Reader, check_columns, is_damage
 from ..query.selection import Selection
-from ..store import DATASETS, ROLLCALL_COLUMNS, VOTE_COLUMNS
+from ..store import DATASETS
 from .selecting import selecting
 
 # analysis/, model.reference and sources.limits are imported inside the functions that use them
@@ -106,12 +106,12 @@ def _views(reader: Reader, chosen: str):
             files.append(str(folder / f"{table}.parquet"))
             con.execute(f"CREATE VIEW {dataset}.{table} AS SELECT * FROM {reader.table(dataset, table)}")
             views.add((dataset, table))
-        for table, required in (("rollcalls", ROLLCALL_COLUMNS), ("votes", VOTE_COLUMNS)):
-            have = {row[0] for row in con.execute(f"DESCRIBE {dataset}.{table}").fetchall()}
-            if not set(required) <= have:  # e.g. the votes and rollcalls files swapped
-                missing = ", ".join(c for c in required if c not in have)
-                raise reader.store.damaged(dataset, f"{table}.parquet has no {missing}")
-        kind = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {dataset}.rollcalls)").fetchall())
+        kinds = {}
+        for table in TABLES:
+            kinds[table] = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {dataset}.{table})")
+                                .fetchall())
+            check_columns(reader.store, dataset, table, kinds[table])  # e.g. the two files swapped
+        kind = kinds["rollcalls"]
         if "topics" in kind:
             topics = "unnest(topics)" if kind["topics"].endswith("[]") else "unnest(string_split(topics, ';'))"
             con.execute(f"CREATE VIEW {dataset}.topics AS SELECT rollcall_id, topic FROM "
@@ -293,7 +293,8 @@ def contained():
     limit, the result cap and some headroom; the previous limit comes back afterwards (POSIX only)."""
     import contextlib
 
-    return contextlib.ExitStack() if _address_space_cap() is None else _capped(_address_space_cap())
+    cap = _address_space_cap()
+    return contextlib.ExitStack() if cap is None else _capped(cap)
 
 
 def _address_space_cap() -> int | None:

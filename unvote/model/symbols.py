@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..core.errors import Ambiguous, UnknownResolution
@@ -80,7 +81,7 @@ class SymbolIndex:
     symbols: list[str]
     record_ids: list[int]
     drafts: list[str | None] | None = None  # the draft symbol(s) each roll call voted on (A/ES-11/L.1), if known
-    details: list[str] | None = None  # how to tell two roll calls with one symbol apart (date, title)
+    describe: Callable[[int], str] | None = None  # row → what tells two roll calls with one symbol apart
 
     def __post_init__(self) -> None:
         self._compact = [s.upper().replace(" ", "") for s in self.symbols]
@@ -161,7 +162,7 @@ class SymbolIndex:
         shown = [self.symbols[i] for i in hits]
         if len(set(shown)) == len(shown):
             return shown
-        return [f"{self.record_ids[i]} ({self.symbols[i]}" + (f", {self.details[i]}" if self.details else "") + ")"
+        return [f"{self.record_ids[i]} ({self.symbols[i]}" + (f", {self.describe(i)}" if self.describe else "") + ")"
                 for i in hits]
 
     def _suggest(self, key: str) -> list[str]:

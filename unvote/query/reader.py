@@ -95,12 +95,10 @@ class Reader:
         """Each version read has the columns the store writes, else StoreError naming the file (a votes
         file where the roll calls should be): asked only after a query failed to bind."""
         for dataset in self.store.pinned():
-            for table, required in (("rollcalls", ROLLCALL_COLUMNS), ("votes", VOTE_COLUMNS)):
+            for table in REQUIRED:
                 have = {row[0] for row in self.con.execute(f"DESCRIBE SELECT * FROM {self.table(dataset, table)}")
                         .fetchall()}
-                if not set(required) <= have:
-                    missing = ", ".join(c for c in required if c not in have)
-                    raise self.store.damaged(dataset, f"{table}.parquet has no {missing}")
+                check_columns(self.store, dataset, table, have)
 
     def _damaged(self, exc) -> StoreError:
         """The store's one message for damage, naming the dataset read and the command that repairs it."""
@@ -141,3 +139,14 @@ def is_damage(exc) -> bool:
         return True
     text = str(exc)
     return "TProtocolException" in text or ("parquet" in text.lower() and ".versions" in text)
+
+
+REQUIRED = {"rollcalls": ROLLCALL_COLUMNS, "votes": VOTE_COLUMNS}  # what the store writes into each file
+
+
+def check_columns(store: Store, dataset: str, table: str, have) -> None:
+    """StoreError (the damage and its repair) when a version's ``table`` file lacks a column the store
+    writes into it: the votes and rollcalls files swapped, say."""
+    missing = [c for c in REQUIRED[table] if c not in have]
+    if missing:
+        raise store.damaged(dataset, f"{table}.parquet has no {', '.join(missing)}")
