@@ -164,8 +164,10 @@ def _usage_message(err) -> str:
 
 
 def _is_output_error(err: OSError) -> bool:
-    return err.errno in (errno.ENOSPC, errno.EBADF, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", -1)) \
-        and err.filename is None
+    """stdout failed: the medium (as for -o files), or a stdout the shell closed."""
+    from ..output.files import MEDIUM_ERRORS
+
+    return err.errno in (*MEDIUM_ERRORS, errno.EBADF) and err.filename is None
 
 
 def _interrupted() -> None:
