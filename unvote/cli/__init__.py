@@ -27,7 +27,7 @@ from .options import with_pandas  # noqa: E402
 
 # Importing a module registers its commands on ``app``; this order is --help's order. Every command module
 # loads at start-up, so each command imports what it runs inside its body (lazy: start-up).
-for _module in ("fetch", "votes", "explore", "agreement", "topics", "ideal", "sql"):
+for _module in ("fetch", "votes", "explore", "agreement", "topics", "ideal", "report", "statedept", "sql"):
     __import__(f"{__name__}.{_module}")
 
 __all__ = ["app", "main"]
