@@ -55,6 +55,7 @@ _CCODE_SYNONYMS = {678: 679, 713: 710}
 class Country:
     code: str
     name: str
+    short: str  # the name newsrooms use (Russia, Iran, Türkiye): ``--names short``, charts and reports
     iso2: str
     ccode: int | None
     member_from: datetime.date
@@ -73,6 +74,7 @@ def _table() -> tuple[dict[str, Country], dict[str, str]]:
             country = Country(
                 code=row["code"],
                 name=row["name"],
+                short=row["short"] or row["name"],
                 iso2=row["iso2"],
                 ccode=int(row["ccode"]) if row["ccode"] else None,
                 member_from=datetime.date.fromisoformat(row["member_from"]),
@@ -80,7 +82,7 @@ def _table() -> tuple[dict[str, Country], dict[str, str]]:
                 continues_as=row["continues_as"] or None,
             )
             countries[country.code] = country
-            for spelling in [country.name, *filter(None, row["aliases"].split("|"))]:
+            for spelling in dict.fromkeys([country.name, country.short, *filter(None, row["aliases"].split("|"))]):
                 other = names.setdefault(_fold(spelling), country.code)
                 if other != country.code:
                     clash = f"{spelling!r} names {other} and {country.code}"
@@ -145,6 +147,12 @@ def _suggestions(text: str) -> list[str]:
 def display_name(code: str) -> str:
     country = get(code)
     return country.name if country else code
+
+
+def short_name(code: str) -> str:
+    """The name a newsroom prints (Russia, Iran, Türkiye); the code itself when unknown."""
+    country = get(code)
+    return country.short if country else code
 
 
 def continuity() -> dict[str, str]:
