@@ -17,8 +17,10 @@ from .ideal import ideal, latest_complete_year
 from .records import country_votes, find, info, rollcalls, tally, topics_by_decade, votes
 from .sql import schema as sql_schema
 from .sql import sql
+from .statedept import TABLES as STATEDEPT_TABLES
+from .statedept import statedept
 
 __all__ = ["KINDS", "SOURCES", "SOURCE_LABELS", "Selection", "align", "align_votes", "cohesion", "country_votes",
            "find", "group_members", "groups_table", "ideal", "info", "latest_complete_year", "matrix", "neighbors",
-           "rollcalls", "search", "series", "series_changes", "series_votes", "sql", "sql_schema", "tally",
-           "tally_by_group", "topics_by_decade", "voting_record", "votes"]
+           "rollcalls", "search", "series", "series_changes", "series_votes", "sql", "sql_schema", "STATEDEPT_TABLES",
+           "statedept", "tally", "tally_by_group", "topics_by_decade", "voting_record", "votes"]

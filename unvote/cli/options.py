@@ -145,9 +145,11 @@ class Output:
 
         return resolve(self.fmt, output=self.path)
 
-    def emit(self, table, *, label=None, pretty=None, note: bool = True) -> None:
+    def emit(self, table, *, label=None, pretty=None, note: bool = True, sheet: str = "data",
+             sheets: dict | None = None) -> None:
         """Write ``table``; ``label`` (``output.labels.Label``) is its provenance in a spreadsheet or
-        Parquet file, and (with ``note``) its note under the terminal view, after ``pretty``."""
+        Parquet file, and (with ``note``) its note under the terminal view, after ``pretty``. An xlsx
+        names ``table``'s sheet ``sheet`` and holds ``sheets`` (name → table) too."""
         from ..output.render import emit
 
         fmt = self.format
@@ -163,7 +165,7 @@ class Output:
                     console.print(plain_table(table, console=console))
                 label_note(console, label)
         emit(table, self.fmt, output=self.path, pretty=view, bom=self.bom, formula_guard=self.formula_guard,
-             provenance=facts)
+             provenance=facts, sheet=sheet, sheets=sheets)
 
 
 def label_note(console, label) -> None:

@@ -3,4 +3,93 @@ United Nations*, from the roll calls of calendar year Y (registers on ``report_a
 
 from __future__ import annotations
 
-from .report import report_app  # noqa: F401  (the command registers on it)
+from typing import Optional
+
+import typer
+
+from .options import Output, options
+from .report import report_app
+
+TABLE_HELP = ("Which table CSV, JSON and the terminal show: coincidence (each member with the US, the default) | "
+              "groups (regional and other groups) | us-votes (each roll call with the US vote) | important | "
+              "important-groups (the same over the --important roll calls). An xlsx holds them all.")
+
+
+@report_app.command("statedept")
+@options()
+def statedept(
+    year: int = typer.Option(..., "--year", help="The calendar year whose plenary recorded votes are counted."),
+    rule: Optional[str] = typer.Option(None, "--rule", help="2021 (absences count half; the reports since 2021) | "
+                                       "2017 (absences left out; 2017–2020) | 1984 (votes only; 1984–2016). "
+                                       "Default: the rule of that year's report."),
+    important: Optional[list[str]] = typer.Option(None, "--important", help="A roll call the report counts as an "
+                                                  "important vote (A/RES/77/1, ES-11/4); repeat or separate with "
+                                                  "commas. The report's list is not in the data."),
+    table: str = typer.Option("coincidence", "--table", help=TABLE_HELP),
+    source: str = typer.Option("undl", "--source", help="undl (the UN Digital Library's records) | voeten | merged."),
+    out: Output = None,
+):
+    """The State Department's Voting Practices in the United Nations tables for a year: each member's
+    coincidence with the US (identical, opposite, abstentions, absences, percentage), group averages,
+    and the US votes.
+
+    Example:
+
+    \b
+      unvote report statedept --year 2023
+      unvote report statedept --year 2023 --table groups
+      unvote report statedept --year 2022 --rule 2017 -o statedept-2022.xlsx
+    """
+    import dataclasses
+
+    from .. import api
+    from ..core.errors import UsageError
+    from ..output.labels import label
+    from ..output.render import stderr_console
+    from ..output.views import plain_table
+    from ..query.selection import Selection
+
+    key = table.strip().lower()
+    if key not in api.STATEDEPT_TABLES:
+        raise UsageError(f"unknown table {table!r}; use {', '.join(api.STATEDEPT_TABLES)}")
+    if key.startswith("important") and not important:
+        raise UsageError(f"--table {key} needs the important roll calls: --important SYMBOL")
+    found = api.statedept(year, rule=rule, important=important or (), source=source)
+    rule_facts = found["rule"]
+    tag = label(Selection.of(year=year, source=source), metric=rule_facts["metric"],
+                dates=found["us_votes"].column("date").to_pylist())
+    tag = dataclasses.replace(tag, facts=(
+        *tag.facts, ("rule", f"State Department rule {rule_facts['name']} ({rule_facts['years']} reports"
+                             f"{', chosen with --rule' if rule_facts['chosen'] == 'given' else ''}): "
+                             f"{rule_facts['words']}"),
+        ("roll_calls", f"{found['rollcalls']} roll calls"),
+        *((("important", "important votes: " + ", ".join(_important(found))),) if found["important"] else ())))
+    sheets = {name: found[name.replace("-", "_")] for name in api.STATEDEPT_TABLES
+              if found[name.replace("-", "_")] is not None}
+    shown = sheets[key]
+    titles = {"coincidence": "coincidence with the United States", "groups": "group coincidence with the United States",
+              "us-votes": "the United States' votes", "important": "coincidence on the important votes",
+              "important-groups": "group coincidence on the important votes"}
+
+    def view(console):  # a group's code says enough on a terminal; the name and kind stay in the files
+        brief = shown.drop([c for c in ("name", "kind") if c in shown.column_names]) if "groups" in key else shown
+        console.print(plain_table(brief, title=f"{year}: {titles[key]} · {found['rollcalls']} roll calls · "
+                                                f"rule {rule_facts['name']}", console=console))
+        for line in found["notes"]:
+            console.print(f"[dim]note: {_escape(line)}[/]")
+
+    if out.format not in ("table", "xlsx"):  # the terminal view shows them under the table
+        for line in found["notes"]:
+            stderr_console().print(f"note: {line}")
+    out.emit(shown, label=tag, pretty=view, sheet=key, sheets={k: v for k, v in sheets.items() if k != key})
+
+
+def _important(found) -> list[str]:
+    votes = found["us_votes"]
+    return [r for r, i in zip(votes.column("resolution").to_pylist(), votes.column("important").to_pylist()) if i]
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

@@ -67,18 +67,23 @@ def resolve(fmt: str, stream=None, output=None) -> str:
 
 
 def emit(table, fmt: str = "auto", *, output=None, pretty: Callable | None = None, bom: bool = False,
-         formula_guard: bool = True, provenance: dict | None = None, stream=None) -> None:
+         formula_guard: bool = True, provenance: dict | None = None, stream=None, sheet: str = "data",
+         sheets: dict | None = None) -> None:
     """Write ``table`` (a pyarrow.Table) in the chosen format, to ``output`` (a path) or stdout.
 
     ``pretty(console)`` draws the terminal view; without it a plain rich table is drawn.
     ``bom`` starts CSV/TSV with a byte-order mark; ``formula_guard`` prefixes CSV/TSV text cells that
     a spreadsheet would run as a formula with ``'``; ``provenance`` (a dict) becomes the xlsx's
-    second sheet, and Parquet's key-value metadata ``unvote.provenance`` (JSON). A usage problem (a binary format to a terminal, too many rows for a sheet, an
-    output file that cannot be written) raises ``UsageError`` before anything is written.
+    last sheet, and Parquet's key-value metadata ``unvote.provenance`` (JSON). An xlsx names ``table``'s
+    sheet ``sheet`` and adds one sheet per item of ``sheets`` (name → table), for a result of several
+    tables; the other formats write ``table`` alone. A usage problem (a binary format to a terminal, too
+    many rows for a sheet, an output file that cannot be written) raises ``UsageError`` before anything is written.
     """
     stream = stream or sys.stdout
     fmt = resolve(fmt, stream, output)
     options = dict(bom=bom, formula_guard=formula_guard, provenance=provenance)
+    if fmt == "xlsx" and (sheets or sheet != "data"):
+        options.update(sheet=sheet, sheets={name: _whole(t) for name, t in (sheets or {}).items()})
     if fmt in ("xlsx", "table"):
         table = _whole(table)
     if fmt == "xlsx":
@@ -113,7 +118,7 @@ def emit(table, fmt: str = "auto", *, output=None, pretty: Callable | None = Non
 
 
 def write(table, fmt: str, out, *, bom: bool = False, formula_guard: bool = True,
-          provenance: dict | None = None) -> None:
+          provenance: dict | None = None, sheet: str = "data", sheets: dict | None = None) -> None:
     """Write ``table`` as ``fmt`` to ``out``, a binary file object."""
     if fmt in ("csv", "tsv"):
         write_csv(table, out, bom=bom, delimiter="," if fmt == "csv" else "\t", formula_guard=formula_guard)
@@ -124,7 +129,7 @@ def write(table, fmt: str, out, *, bom: bool = False, formula_guard: bool = True
     elif fmt == "xlsx":
         from .xlsx import write_xlsx  # lazy: only an xlsx output needs it
 
-        write_xlsx(table, out, provenance=provenance)
+        write_xlsx(table, out, provenance=provenance, sheet=sheet, sheets=sheets)
     elif fmt == "parquet":
         import pyarrow.parquet as pq
 

@@ -28,22 +28,34 @@ def check_fits(table) -> None:
                          "write csv or parquet instead")
 
 
-def write_xlsx(table, out, *, provenance: dict | None = None, sheet: str = "data") -> None:
-    """Write ``table`` to ``out`` (a binary file object) as an xlsx workbook."""
+def write_xlsx(table, out, *, provenance: dict | None = None, sheet: str = "data",
+               sheets: dict | None = None) -> None:
+    """Write ``table`` to ``out`` (a binary file object) as an xlsx workbook: its sheet ``sheet``, then
+    one sheet per item of ``sheets`` (name → table; a result of several tables), then the provenance."""
     import xlsxwriter
 
-    check_fits(table)
+    tables = {sheet: table, **(sheets or {})}
+    for each in tables.values():
+        check_fits(each)
     workbook = xlsxwriter.Workbook(out, {
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
         "constant_memory": True,
         "default_date_format": "yyyy-mm-dd",
     })
     header = workbook.add_format({"bold": True})
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    time_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    score_format = workbook.add_format({"num_format": SCORE_FORMAT})
-    wrap_format = workbook.add_format({"text_wrap": True, "valign": "top"})
-    sheet_ = workbook.add_worksheet(sheet)
+    styles = {"date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+              "time": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+              "score": workbook.add_format({"num_format": SCORE_FORMAT}),
+              "wrap": workbook.add_format({"text_wrap": True, "valign": "top"})}
+    for name, each in tables.items():
+        _write_sheet(workbook.add_worksheet(name), each, header, styles)
+    _provenance_sheet(workbook, header, provenance or {})
+    workbook.close()
+
+
+def _write_sheet(sheet_, table, header, styles: dict) -> None:
+    """One table on one sheet: typed cells, widths, a frozen header and a filter."""
+    date_format, time_format, score_format, wrap_format = (styles[k] for k in ("date", "time", "score", "wrap"))
 
     kinds = [_kind(table.schema.field(i).type) for i in range(table.num_columns)]
     # a period column of years is written as numbers (the rule JSON follows too)
@@ -83,8 +95,6 @@ def write_xlsx(table, out, *, provenance: dict | None = None, sheet: str = "data
                 if v is not None:
                     by_column[col](row, col, v)
             row += 1
-    _provenance_sheet(workbook, header, provenance or {})
-    workbook.close()
 
 
 def _is_score(name: str, arrow_type) -> bool:

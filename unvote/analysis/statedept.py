@@ -1,0 +1,80 @@
+"""The tables of the US State Department's *Voting Practices in the United Nations*, from vote codes.
+
+Every member is compared with the United States roll call by roll call (``analysis.align``'s
+relations): identical votes (``same``), opposite votes (Y against N), abstentions (one of the two
+abstained, the other voted Y or N: ``partial``) and absences (one or both listed but not voting). The
+percentage is one of ``align.METRICS`` on those counts, by the rule of the year's report:
+
+* ``2021`` (reports for 2021 on): absences count half, over every roll call (``statedept``);
+* ``2017`` (reports for 2017–2020): absences left out, an abstention half (``statedept2017``);
+* ``1984`` (reports for 1984–2016): identical Y/N votes over Y/N pairs, abstentions and absences left
+  out, the reports' "votes only" coincidence (``votes-only``).
+
+A group's line sums its members' counts and applies the rule to the sums (``percent``); the plain
+mean of its members' percentages is given beside it (``mean_percent``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import align
+
+US = "USA"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str  # 2021 | 2017 | 1984
+    metric: str  # its align.METRICS name
+    years: str  # the reports that used it
+    words: str  # how the percentage is made
+
+
+RULES = {
+    "2021": Rule("2021", "statedept", "2021–",
+                 "(identical + ½·(abstentions + absences)) / all roll calls: absences count half"),
+    "2017": Rule("2017", "statedept2017", "2017–2020",
+                 "(identical + ½·abstentions) / (identical + abstentions + opposite): absences left out"),
+    "1984": Rule("1984", "votes-only", "1984–2016",
+                 "identical Y/N votes / (identical + opposite) Y/N votes: abstentions and absences left out "
+                 "(the reports' 'votes only' coincidence)"),
+}
+# other names a rule answers to: its metric's name
+ALIASES = {"statedept": "2021", "statedept2017": "2017", "votes-only": "1984"}
+FIRST_REPORT = 1984  # the first report covers 1984 (published 1985)
+
+
+def rule_for(year: int) -> Rule | None:
+    """The rule of the report for ``year``; None before the first report."""
+    if year >= 2021:
+        return RULES["2021"]
+    if year >= 2017:
+        return RULES["2017"]
+    return RULES["1984"] if year >= FIRST_REPORT else None
+
+
+def find_rule(text: str) -> Rule | None:
+    """A rule by its year (2021, 2017, 1984) or its metric's name (statedept …); None if unknown."""
+    key = str(text).strip().lower()
+    return RULES.get(ALIASES.get(key, key))
+
+
+COUNTS = ("identical", "opposite", "abstentions", "absences", "votes")
+# the report's words → align's counts
+_FROM = {"identical": "same", "opposite": "opposite", "abstentions": "partial", "absences": "absent", "votes": "n"}
+
+
+def percent(counts: dict, rule: Rule):
+    """The rule's percentage (0–100) of align-style counts (scalars or numpy arrays); NaN where undefined."""
+    return 100.0 * align.METRICS[rule.metric](counts)
+
+
+def report_counts(counts: dict) -> dict:
+    """align's counts under the report's names (identical, opposite, abstentions, absences, votes)."""
+    return {k: counts[_FROM[k]] for k in COUNTS}
+
+
+def pooled(counts: dict, keep) -> dict:
+    """The counts (align's names, the nine cells too) summed over the countries ``keep`` (a bool mask)."""
+    return {k: int(v[keep].sum()) for k, v in counts.items()}

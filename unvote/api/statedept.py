@@ -1,0 +1,173 @@
+"""The State Department's *Voting Practices in the United Nations* tables for one calendar year, the day
+after the session (``unvote report statedept --year Y``; the rules in ``analysis/statedept.py``)."""
+
+from __future__ import annotations
+
+from ..core.errors import NoData, UsageError
+from ..model import countries, groups
+from ..query.selection import Query, Selection
+
+# the report's groups: the five UN regional groups, then the others it prints that data/groups.csv holds
+# (it also prints the Nordic group and, lately, the African Union, which the table has not)
+REGIONAL = ("AFRICAN", "ASIA-PACIFIC", "EEG", "GRULAC", "WEOG")
+OTHERS = ("ARAB", "ASEAN", "EU", "NAM", "NATO", "OIC")
+TABLES = ("coincidence", "groups", "us-votes", "important", "important-groups")
+IMPORTANT_NOTE = ("the report's important votes are chosen by the State Department and are not in the data: "
+                  "name them with --important to get their table")
+
+
+def statedept(year: int, *, rule: str | None = None, important=(), source: str = "undl", store=None) -> dict:
+    """The report's tables for the plenary recorded votes of calendar ``year`` (the GA roll calls the
+    store holds; with the UN Digital Library's records, adopted resolutions).
+
+    ``rule``: ``2021`` (absences count half), ``2017`` (absences left out) or ``1984`` (votes only), or
+    their metric names; by default the rule of that year's report (none before 1984: give one).
+    ``important``: symbols of the year's roll calls to tabulate the same way as the report's important votes.
+
+    Returns plain tables (pyarrow) and facts: ``rule`` (name, metric, years, words, chosen: "year" or
+    "given"), ``rollcalls`` (how many), ``coincidence`` (one row per member: rank, country, name,
+    regional group, identical, opposite, abstentions, absences, votes, percent), ``groups`` (one row per
+    group: its members' counts summed, ``percent`` of the sums, ``mean_percent`` of its members'),
+    ``us_votes`` (each roll call with the US vote and the tally), ``important`` and ``important_groups``
+    (the same two tables over the ``important`` roll calls; None without them) and ``notes``.
+    """
+    import numpy as np
+
+    from ..analysis import statedept as sd
+    from ..analysis.pairwise import against
+
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise UsageError(f"--year must be a calendar year (2023), not {year!r}") from None
+    chosen = "given" if rule is not None else "year"
+    found = sd.find_rule(rule) if rule is not None else sd.rule_for(year)
+    if found is None:
+        if rule is not None:
+            raise UsageError(f"unknown rule {rule!r}; use 2021 (absences count half), 2017 (absences left out) "
+                             "or 1984 (votes only)")
+        raise UsageError(f"no State Department report covers {year} (the first covers {sd.FIRST_REPORT}); "
+                         "give --rule 2021, 2017 or 1984 to apply one anyway")
+    if source not in ("undl", "merged", "voeten"):
+        raise UsageError(f"unknown source {source!r}; use undl, voeten or merged")
+    query = Query(Selection.of(year=year, source=source, body="ga"), store=store)
+    calls, vm = query.matrix(extra=("title", "counted_yes", "counted_no", "counted_abstain", "counted_non_voting"))
+    if sd.US not in vm.countries:
+        raise NoData(f"the United States cast no recorded GA vote in {year}")
+    us = vm.column(sd.US)
+    marked = _important_rows(query, calls, important, year)
+
+    def tables(rows):
+        counts = against(us[rows], vm.votes[rows])
+        return _coincidence(counts, vm.countries, found), _groups(counts, vm.countries, found, calls, rows)
+
+    coincidence, group_table = tables(np.ones(calls.num_rows, dtype=bool))
+    important_table = important_groups = None
+    if marked is not None:
+        important_table, important_groups = tables(marked)
+    notes = [f"rule {found.name} ({found.years} reports{'' if chosen == 'year' else ', chosen'}): {found.words}"]
+    if chosen == "given" and sd.rule_for(year) is not None and sd.rule_for(year).name != found.name:
+        notes.append(f"the report for {year} used rule {sd.rule_for(year).name}")
+    if year < sd.FIRST_REPORT:
+        notes.append(f"no State Department report covers {year}: the first covers {sd.FIRST_REPORT}")
+    if marked is None:
+        notes.append(IMPORTANT_NOTE)
+    return {"year": year, "rule": {"name": found.name, "metric": found.metric, "years": found.years,
+                                   "words": found.words, "chosen": chosen},
+            "rollcalls": calls.num_rows, "coincidence": coincidence, "groups": group_table,
+            "us_votes": _us_votes(calls, us, marked), "important": important_table,
+            "important_groups": important_groups, "notes": notes}
+
+
+def _important_rows(query: Query, calls, important, year: int):
+    """A bool mask of the roll calls named by ``important`` (symbols, repeated or comma-separated); None
+    without any. A symbol voted in another year is a UsageError: the table is the year's."""
+    import numpy as np
+
+    from .records import _find
+
+    symbols = [s.strip() for item in ([important] if isinstance(important, str) else important or ())
+               for s in str(item).split(",") if s.strip()]
+    if not symbols:
+        return None
+    everywhere = Query(query.sel.replace(since=None, until=None), reader=query.reader)
+    found = _find(everywhere, list(dict.fromkeys(symbols)))
+    ids = calls["rollcall_id"].to_pylist()
+    elsewhere = [f"{r['resolution']} ({r['date']})" for r in found.to_pylist() if r["rollcall_id"] not in ids]
+    if elsewhere:
+        raise UsageError(f"not voted in {year}: {', '.join(elsewhere)}; important votes are the year's roll calls")
+    wanted = set(found.column_values("rollcall_id"))
+    return np.array([i in wanted for i in ids], dtype=bool)
+
+
+def _coincidence(counts: dict, codes: list[str], rule):
+    """One row per member listed in the roll calls counted (the US left out), by name, with its rank."""
+    import numpy as np
+    import pyarrow as pa
+
+    from ..analysis import statedept as sd
+
+    names = np.array(codes, dtype=object)
+    keep = (counts["n"] > 0) & (names != sd.US)
+    picked = {k: v[keep] for k, v in counts.items()}
+    score = sd.percent(picked, rule)
+    kept = names[keep]
+    # rank: highest percentage first, ties sharing the better rank (as 1, 2, 2, 4); no percentage, no rank
+    valid = ~np.isnan(score)
+    rank = np.array([1 + int((score[valid] > s).sum()) if ok else 0 for s, ok in zip(score, valid)], dtype=np.int64)
+    display = [countries.display_name(c) for c in kept]
+    order = sorted(range(len(kept)), key=lambda i: display[i].casefold())
+    region = [next(iter(groups.group_of(c)), None) for c in kept]
+    report = sd.report_counts(picked)
+    table = {"rank": pa.array(rank[order], pa.int64(), mask=~valid[order]),
+             "country": pa.array([kept[i] for i in order], pa.string()),
+             "name": pa.array([display[i] for i in order], pa.string()),
+             "group": pa.array([region[i] for i in order], pa.string())}
+    for k in sd.COUNTS:
+        table[k] = pa.array(np.asarray(report[k])[order], pa.int64())
+    table["percent"] = pa.array(score[order], pa.float64())
+    return pa.table(table)
+
+
+def _groups(counts: dict, codes: list[str], rule, calls, rows):
+    """One row per group: members on the last counted roll call's date (the US left out of NATO), their
+    counts summed and the rule applied to the sums, and the plain mean of their own percentages."""
+    import numpy as np
+    import pyarrow as pa
+
+    from ..analysis import statedept as sd
+
+    dates = calls["date"].to_pylist()
+    last = max(d for d, r in zip(dates, rows) if r)
+    names = np.array(codes, dtype=object)
+    each = sd.percent(counts, rule)
+    out = []
+    for code in (*REGIONAL, *OTHERS):
+        g = groups.lookup(code)
+        members = set(groups.members(g, last)) - {sd.US}
+        keep = np.array([c in members for c in names]) & (counts["n"] > 0)
+        summed = sd.pooled(counts, keep)
+        mine = each[keep]
+        out.append({"group": g.code, "name": g.name, "kind": g.kind, "members": int(keep.sum()),
+                    **sd.report_counts(summed), "percent": float(sd.percent(summed, rule)),
+                    "mean_percent": float(np.nanmean(mine)) if np.any(~np.isnan(mine)) else None})
+    types = {"group": pa.string(), "name": pa.string(), "kind": pa.string(), "members": pa.int64(),
+             **dict.fromkeys(sd.COUNTS, pa.int64()), "percent": pa.float64(), "mean_percent": pa.float64()}
+    return pa.table({k: pa.array([r[k] for r in out], t) for k, t in types.items()})
+
+
+def _us_votes(calls, us, marked):
+    """The year's roll calls, oldest first, with the US vote (Y, N, A, X non-voting) and the tally."""
+    import pyarrow as pa
+
+    from ..analysis.codes import CODE_LETTER
+
+    table = {"resolution": calls["resolution"], "date": calls["date"],
+             "us_vote": pa.array([CODE_LETTER.get(int(v)) for v in us], pa.string()),
+             "yes": calls["counted_yes"], "no": calls["counted_no"], "abstain": calls["counted_abstain"],
+             "non_voting": calls["counted_non_voting"]}
+    if marked is not None:
+        table["important"] = pa.array(marked.tolist(), pa.bool_())
+    table["title"] = calls["title"]
+    table["rollcall_id"] = calls["rollcall_id"]
+    return pa.table(table)
