@@ -27,7 +27,8 @@ def statedept(year: int, *, rule: str | None = None, important=(), source: str =
     Returns plain tables (pyarrow) and facts: ``rule`` (name, metric, years, words, chosen: "year" or
     "given"), ``rollcalls`` (how many), ``coincidence`` (one row per member: rank, country, name,
     regional group, identical, opposite, abstentions, absences, votes, percent), ``groups`` (one row per
-    group: its members' counts summed, ``percent`` of the sums, ``mean_percent`` of its members'),
+    group, then ALL for every member: its members' counts summed, ``percent`` of the sums,
+    ``mean_percent`` the mean of its members' percentages),
     ``us_votes`` (each roll call with the US vote and the tally), ``important`` and ``important_groups``
     (the same two tables over the ``important`` roll calls; None without them) and ``notes``.
     """
@@ -130,8 +131,9 @@ def _coincidence(counts: dict, codes: list[str], rule):
 
 
 def _groups(counts: dict, codes: list[str], rule, calls, rows):
-    """One row per group: members on the last counted roll call's date (the US left out of NATO), their
-    counts summed and the rule applied to the sums, and the plain mean of their own percentages."""
+    """One row per group, and a last one (ALL) for every member: members on the last counted roll call's
+    date (the US left out of NATO), their counts summed and the rule applied to the sums (``percent``),
+    and the plain mean of their own percentages (``mean_percent``)."""
     import numpy as np
     import pyarrow as pa
 
@@ -142,10 +144,11 @@ def _groups(counts: dict, codes: list[str], rule, calls, rows):
     names = np.array(codes, dtype=object)
     each = sd.percent(counts, rule)
     out = []
-    for code in (*REGIONAL, *OTHERS):
-        g = groups.lookup(code)
-        members = set(groups.members(g, last)) - {sd.US}
-        keep = np.array([c in members for c in names]) & (counts["n"] > 0)
+    everyone = groups.Group("ALL", "all", "All members (the US left out)", (), "")
+    for code in (*REGIONAL, *OTHERS, everyone):
+        g = code if isinstance(code, groups.Group) else groups.lookup(code)
+        members = set(names) if g.code == "ALL" else set(groups.members(g, last))
+        keep = np.array([c in members and c != sd.US for c in names]) & (counts["n"] > 0)
         summed = sd.pooled(counts, keep)
         mine = each[keep]
         out.append({"group": g.code, "name": g.name, "kind": g.kind, "members": int(keep.sum()),
