@@ -1,12 +1,12 @@
-"""``report statedept``: every member's counts against the US for 2022 and 2023 checked against straight
-DuckDB SQL on the store's Parquet files, the percentages against the rules' formulas written out here,
-the group lines against their members' rows, and the published figures the search could find (the
-2017 and 2020 reports, as quoted by the State Department and the press; the 2022 and 2023 per-country
-tables were not findable, see docs/statedept.md)."""
+"""``report statedept`` against the State Department's own tables: every member's Same, Oppose, Partial,
+Absent and percentage in the 2022 and 2023 reports (overall and on the report's important votes,
+tests/fixtures/statedept_*.csv, transcribed from the reports), the reports' group averages, and the
+published 2017 and 2020 figures; and each count against straight DuckDB SQL on the store's Parquet files."""
 
 import csv
 import io
 import math
+from pathlib import Path
 
 import pytest
 from cli_runner import invoke
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.real
 
 @pytest.fixture(scope="module")
 def sql_counts(ga_store_dir):
-    """{year: {code: (identical, opposite, abstentions, absences, votes)}} against the US, counted in SQL."""
+    """{year: {code: (same, opposite, partial, absent, votes)}} against the US, counted in SQL."""
     import duckdb
 
     from unvote.store import Store
@@ -53,10 +53,8 @@ def store(ga_store_dir):
 
 
 @pytest.fixture(scope="module")
-def reports(store):
-    import unvote
-
-    return {y: unvote.statedept(y, store=store) for y in (2022, 2023)}
+def reports(with_important):
+    return with_important
 
 
 def rule2021(i, o, a, x, n):
@@ -76,7 +74,7 @@ def test_every_members_counts_and_percentage(year, reports, sql_counts):
     assert set(rows) == set(counted[year]) and len(rows) == 192
     for code, (i, o, a, x, n) in counted[year].items():
         row = rows[code]
-        assert (row["identical"], row["opposite"], row["abstentions"], row["absences"], row["votes"]) == (i, o, a, x, n)
+        assert (row["same"], row["opposite"], row["partial"], row["absent"], row["votes"]) == (i, o, a, x, n)
         assert row["percent"] == pytest.approx(rule2021(i, o, a, x, n), abs=1e-9)
     # ranks: 1 + how many score higher
     scores = [r["percent"] for r in rows.values()]
@@ -114,10 +112,10 @@ def test_groups_sum_their_members(reports):
     for code, line in lines.items():
         mine = [members[c] for c in (members if code == "ALL" else groups.members(code, last)) if c in members]
         assert line["members"] == len(mine)
-        for k in ("identical", "opposite", "abstentions", "absences", "votes"):
+        for k in ("same", "opposite", "partial", "absent", "votes"):
             assert line[k] == sum(m[k] for m in mine), (code, k)
-        assert line["percent"] == pytest.approx(rule2021(*(line[k] for k in ("identical", "opposite", "abstentions",
-                                                                                "absences", "votes"))))
+        assert line["percent"] == pytest.approx(rule2021(*(line[k] for k in ("same", "opposite", "partial", "absent",
+                                                                                "votes"))))
         assert line["mean_percent"] == pytest.approx(sum(m["percent"] for m in mine) / len(mine))
     # the five regional groups hold every member but the US, once
     assert sum(lines[g]["members"] for g in ("AFRICAN", "ASIA-PACIFIC", "EEG", "GRULAC", "WEOG")) == 192
@@ -140,7 +138,8 @@ def test_us_votes_are_the_stored_votes(reports, ga_store_dir):
 
 
 def test_important_votes_tabulated_the_same_way(ga_store, ga_store_dir):
-    """Two 2023 roll calls as 'important': each member's counts over those two alone, against SQL."""
+    """Two 2023 roll calls as 'important' (CLI, both ways of naming several): each member's counts over
+    those two alone, against SQL."""
     import duckdb
 
     from unvote.store import Store
@@ -159,7 +158,7 @@ def test_important_votes_tabulated_the_same_way(ga_store, ga_store_dir):
         FROM v JOIN us USING (rollcall_id) WHERE ms_code <> 'USA' GROUP BY ms_code""").fetchall()
     assert len(rows) == len(want) == 192
     for code, identical, opposite, n in want:
-        assert (int(rows[code]["identical"]), int(rows[code]["opposite"]), int(rows[code]["votes"])) == \
+        assert (int(rows[code]["same"]), int(rows[code]["opposite"]), int(rows[code]["votes"])) == \
             (identical, opposite, n), code
     votes = invoke("report", "statedept", "--year", "2023", "--important", "ES-11/6", "--important", "ES-10/21",
                    "--table", "us-votes", "-f", "csv")
@@ -222,3 +221,79 @@ def test_the_published_2017_and_2020_figures(store):
 def half_up(x: float) -> int:
     """A percentage rounded as printed (half up), past float noise: 57.4999999… is 57.5."""
     return math.floor(x + 0.5 + 1e-9)
+
+
+def test_terminal_view_names_the_rule_and_the_notes(ga_store):
+    result = invoke("report", "statedept", "--year", "2019", "--table", "groups", "-f", "table")
+    assert result.returncode == 0, result.stderr
+    assert "2019: group coincidence with the United States · 100 roll calls · rule 2017" in result.stdout
+    assert "note: rule 2017 (2017–2020 reports)" in result.stdout and "not in the data" in result.stdout
+    assert result.stderr == ""  # the notes are under the table, not repeated on stderr
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def published(name: str) -> tuple[dict, list[str]]:
+    """A fixture of the reports' tables: {country: row} and the symbols its header names (important votes)."""
+    lines = (FIXTURES / f"{name}.csv").read_text("utf-8").splitlines()
+    symbols = [w.rstrip(".") for line in lines if line.startswith("# The report's important votes")
+               for w in line.split(": ", 1)[1].split()]
+    rows = csv.DictReader(line for line in lines if not line.startswith("#"))
+    return {r["country"]: {k: int(v) for k, v in r.items() if k != "country"} for r in rows}, symbols
+
+
+@pytest.fixture(scope="module")
+def with_important(store):
+    import unvote
+
+    return {y: unvote.statedept(y, important=published(f"statedept_{y}_important")[1], store=store)
+            for y in (2022, 2023)}
+
+
+@pytest.mark.parametrize("year", [2022, 2023])
+@pytest.mark.parametrize("table", ["", "_important"])
+def test_every_row_of_the_published_tables(year, table, with_important):
+    """Same, Oppose, Partial and Absent of all 192 members equal the report's, and the percentage rounds to
+    the one it prints — overall, and on the report's own important votes (21 in 2022, 18 in 2023). A
+    percentage ending in exactly .5 is printed either way (Malta's 62.5 on 2022's important votes as 62)."""
+    rows, symbols = published(f"statedept_{year}{table}")
+    found = with_important[year]
+    ours = {r["country"]: r for r in found["important" if table else "coincidence"].to_pylist()}
+    assert len(rows) == len(ours) == 192 and found["rollcalls"] == {2022: 89, 2023: 88}[year]
+    assert len(symbols) == (0 if not table else {2022: 21, 2023: 18}[year])
+    for code, want in rows.items():
+        got = ours[code]
+        assert [got[k] for k in ("same", "opposite", "partial", "absent")] == \
+            [want[k] for k in ("same", "opposite", "partial", "absent")], code
+        assert printed_as(got["percent"], want["percent"]), code
+
+
+@pytest.mark.parametrize("year, printed", [
+    # the reports' "Global and Regional Group Average Voting Coincidence" tables: roll call votes, then
+    # important resolutions (2022 report p. 90, 2023 report p. 107)
+    (2022, {"AFRICAN": (41, 59), "ASIA-PACIFIC": (42, 61), "EEG": (64, 83), "GRULAC": (42, 66), "WEOG": (71, 93),
+            "ALL": (48, 69)}),
+    (2023, {"AFRICAN": (36, 29), "ASIA-PACIFIC": (39, 33), "EEG": (64, 56), "GRULAC": (39, 34), "WEOG": (69, 65),
+            "ALL": (46, 39)}),
+])
+def test_the_published_group_averages(year, printed, with_important):
+    """The report's group average is the mean of its members' percentages: 2023's important-vote Global
+    figure, 39 %, is the mean of the 192 printed (whole) percentages, 39.495, where the mean of the exact
+    ones is 39.51; every other figure rounds from ``mean_percent`` as printed."""
+    found = with_important[year]
+    overall = {g["group"]: g for g in found["groups"].to_pylist()}
+    important = {g["group"]: g for g in found["important_groups"].to_pylist()}
+    for group, (all_votes, important_votes) in printed.items():
+        assert half_up(overall[group]["mean_percent"]) == all_votes, group
+        if (year, group) == (2023, "ALL"):
+            rows, _ = published("statedept_2023_important")
+            assert sum(r["percent"] for r in rows.values()) / len(rows) == pytest.approx(39.495, abs=1e-3)
+            assert important[group]["mean_percent"] == pytest.approx(39.511, abs=1e-3)
+            continue
+        assert half_up(important[group]["mean_percent"]) == important_votes, group
+
+
+def printed_as(x: float, printed: int) -> bool:
+    """``x`` rounds to the whole percent ``printed``; at exactly .5 either neighbour will do."""
+    return abs(x - printed) < 0.5 - 1e-9 or abs(abs(x - printed) - 0.5) < 1e-9

@@ -1,12 +1,13 @@
 """The tables of the US State Department's *Voting Practices in the United Nations*, from vote codes.
 
-Every member is compared with the United States roll call by roll call (``analysis.align``'s
-relations): identical votes (``same``), opposite votes (Y against N), abstentions (one of the two
-abstained, the other voted Y or N: ``partial``) and absences (one or both listed but not voting). The
-percentage is one of ``align.METRICS`` on those counts, by the rule of the year's report:
+Every member is compared with the United States roll call by roll call, in the report's four
+categories, which are ``analysis.align``'s relations under the same names: ``same`` (both voted alike),
+``opposite`` (Y against N), ``partial`` (one of the two abstained, the other voted Y or N) and ``absent``
+(listed but not voting); ``votes`` is the roll calls counted. The percentage is one of
+``align.METRICS`` on those counts, by the rule of the year's report:
 
-* ``2021`` (reports for 2021 on): absences count half, over every roll call (``statedept``);
-* ``2017`` (reports for 2017–2020): absences left out, an abstention half (``statedept2017``);
+* ``2021`` (reports for 2021 on): an absence counts half like a partial, over every roll call (``statedept``);
+* ``2017`` (reports for 2017–2020): absences left out, a partial half (``statedept2017``);
 * ``1984`` (reports for 1984–2016): identical Y/N votes over Y/N pairs, abstentions and absences left
   out, the reports' "votes only" coincidence (``votes-only``).
 
@@ -33,9 +34,9 @@ class Rule:
 
 RULES = {
     "2021": Rule("2021", "statedept", "2021–",
-                 "(identical + ½·(abstentions + absences)) / all roll calls: absences count half"),
+                 "(same + ½·(partial + absent)) / all roll calls: an absence counts half"),
     "2017": Rule("2017", "statedept2017", "2017–2020",
-                 "(identical + ½·abstentions) / (identical + abstentions + opposite): absences left out"),
+                 "(same + ½·partial) / (same + partial + opposite): absences left out"),
     "1984": Rule("1984", "votes-only", "1984–2016",
                  "identical Y/N votes / (identical + opposite) Y/N votes: abstentions and absences left out "
                  "(the reports' 'votes only' coincidence)"),
@@ -60,9 +61,8 @@ def find_rule(text: str) -> Rule | None:
     return RULES.get(ALIASES.get(key, key))
 
 
-COUNTS = ("identical", "opposite", "abstentions", "absences", "votes")
-# the report's words → align's counts
-_FROM = {"identical": "same", "opposite": "opposite", "abstentions": "partial", "absences": "absent", "votes": "n"}
+COUNTS = ("same", "opposite", "partial", "absent", "votes")
+_FROM = {"votes": "n"}  # the report's words that are not align's
 
 
 def percent(counts: dict, rule: Rule):
@@ -71,8 +71,8 @@ def percent(counts: dict, rule: Rule):
 
 
 def report_counts(counts: dict) -> dict:
-    """align's counts under the report's names (identical, opposite, abstentions, absences, votes)."""
-    return {k: counts[_FROM[k]] for k in COUNTS}
+    """The report's columns of align's counts: same, opposite, partial, absent, votes (align's ``n``)."""
+    return {k: counts[_FROM.get(k, k)] for k in COUNTS}
 
 
 def pooled(counts: dict, keep) -> dict:

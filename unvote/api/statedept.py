@@ -20,13 +20,13 @@ def statedept(year: int, *, rule: str | None = None, important=(), source: str =
     """The report's tables for the plenary recorded votes of calendar ``year`` (the GA roll calls the
     store holds; with the UN Digital Library's records, adopted resolutions).
 
-    ``rule``: ``2021`` (absences count half), ``2017`` (absences left out) or ``1984`` (votes only), or
+    ``rule``: ``2021`` (an absence counts half), ``2017`` (absences left out) or ``1984`` (votes only), or
     their metric names; by default the rule of that year's report (none before 1984: give one).
     ``important``: symbols of the year's roll calls to tabulate the same way as the report's important votes.
 
     Returns plain tables (pyarrow) and facts: ``rule`` (name, metric, years, words, chosen: "year" or
     "given"), ``rollcalls`` (how many), ``coincidence`` (one row per member: rank, country, name,
-    regional group, identical, opposite, abstentions, absences, votes, percent), ``groups`` (one row per
+    regional group, same, opposite, partial, absent, votes, percent), ``groups`` (one row per
     group, then ALL for every member: its members' counts summed, ``percent`` of the sums,
     ``mean_percent`` the mean of its members' percentages),
     ``us_votes`` (each roll call with the US vote and the tally), ``important`` and ``important_groups``
@@ -45,7 +45,7 @@ def statedept(year: int, *, rule: str | None = None, important=(), source: str =
     found = sd.find_rule(rule) if rule is not None else sd.rule_for(year)
     if found is None:
         if rule is not None:
-            raise UsageError(f"unknown rule {rule!r}; use 2021 (absences count half), 2017 (absences left out) "
+            raise UsageError(f"unknown rule {rule!r}; use 2021 (an absence counts half), 2017 (absences left out) "
                              "or 1984 (votes only)")
         raise UsageError(f"no State Department report covers {year} (the first covers {sd.FIRST_REPORT}); "
                          "give --rule 2021, 2017 or 1984 to apply one anyway")

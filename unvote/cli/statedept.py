@@ -19,7 +19,7 @@ TABLE_HELP = ("Which table CSV, JSON and the terminal show: coincidence (each me
 @options()
 def statedept(
     year: int = typer.Option(..., "--year", help="The calendar year whose plenary recorded votes are counted."),
-    rule: Optional[str] = typer.Option(None, "--rule", help="2021 (absences count half; the reports since 2021) | "
+    rule: Optional[str] = typer.Option(None, "--rule", help="2021 (an absence counts half; the reports since 2021) | "
                                        "2017 (absences left out; 2017–2020) | 1984 (votes only; 1984–2016). "
                                        "Default: the rule of that year's report."),
     important: Optional[list[str]] = typer.Option(None, "--important", help="A roll call the report counts as an "
@@ -30,7 +30,7 @@ def statedept(
     out: Output = None,
 ):
     """The State Department's Voting Practices in the United Nations tables for a year: each member's
-    coincidence with the US (identical, opposite, abstentions, absences, percentage), group averages,
+    coincidence with the US (same, opposite, partial, absent, percentage), group averages,
     and the US votes.
 
     Example:
