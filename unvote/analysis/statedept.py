@@ -8,11 +8,12 @@ categories, which are ``analysis.align``'s relations under the same names: ``sam
 
 * ``2021`` (reports for 2021 on): an absence counts half like a partial, over every roll call (``statedept``);
 * ``2017`` (reports for 2017–2020): absences left out, a partial half (``statedept2017``);
-* ``1984`` (reports for 1984–2016): identical Y/N votes over Y/N pairs, abstentions and absences left
+* ``1983`` (reports for 1983–2016): identical Y/N votes over Y/N pairs, abstentions and absences left
   out, the reports' "votes only" coincidence (``votes-only``).
 
-A group's line sums its members' counts and applies the rule to the sums (``percent``); the plain
-mean of its members' percentages is given beside it (``mean_percent``).
+A group's average is the mean of its members' percentages, as the reports average them (their 2023
+Global figure on important votes, 39 %, is the mean of the printed member percentages); the rule
+applied to the group's summed counts is given beside it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ US = "USA"
 
 @dataclass(frozen=True)
 class Rule:
-    name: str  # 2021 | 2017 | 1984
+    name: str  # 2021 | 2017 | 1983: the year its first report covers
     metric: str  # its align.METRICS name
     years: str  # the reports that used it
     words: str  # how the percentage is made
@@ -37,13 +38,15 @@ RULES = {
                  "(same + ½·(partial + absent)) / all roll calls: an absence counts half"),
     "2017": Rule("2017", "statedept2017", "2017–2020",
                  "(same + ½·partial) / (same + partial + opposite): absences left out"),
-    "1984": Rule("1984", "votes-only", "1984–2016",
+    "1983": Rule("1983", "votes-only", "1983–2016",
                  "identical Y/N votes / (identical + opposite) Y/N votes: abstentions and absences left out "
                  "(the reports' 'votes only' coincidence)"),
 }
 # other names a rule answers to: its metric's name
-ALIASES = {"statedept": "2021", "statedept2017": "2017", "votes-only": "1984"}
-FIRST_REPORT = 1984  # the first report covers 1984 (published 1985)
+ALIASES = {"statedept": "2021", "statedept2017": "2017", "votes-only": "1983", "1984": "1983"}
+# The first report covers 1983 (published 1984), says the 2023 report's introduction; the 2015 report's
+# said 1984 (published 1985). The newer is followed, and 1984 names the same rule.
+FIRST_REPORT = 1983
 
 
 def rule_for(year: int) -> Rule | None:
@@ -52,11 +55,11 @@ def rule_for(year: int) -> Rule | None:
         return RULES["2021"]
     if year >= 2017:
         return RULES["2017"]
-    return RULES["1984"] if year >= FIRST_REPORT else None
+    return RULES["1983"] if year >= FIRST_REPORT else None
 
 
 def find_rule(text: str) -> Rule | None:
-    """A rule by its year (2021, 2017, 1984) or its metric's name (statedept …); None if unknown."""
+    """A rule by its year (2021, 2017, 1983) or its metric's name (statedept …); None if unknown."""
     key = str(text).strip().lower()
     return RULES.get(ALIASES.get(key, key))
 

@@ -20,15 +20,15 @@ def statedept(year: int, *, rule: str | None = None, important=(), source: str =
     """The report's tables for the plenary recorded votes of calendar ``year`` (the GA roll calls the
     store holds; with the UN Digital Library's records, adopted resolutions).
 
-    ``rule``: ``2021`` (an absence counts half), ``2017`` (absences left out) or ``1984`` (votes only), or
-    their metric names; by default the rule of that year's report (none before 1984: give one).
+    ``rule``: ``2021`` (an absence counts half), ``2017`` (absences left out) or ``1983`` (votes only), or
+    their metric names; by default the rule of that year's report (none before 1983: give one).
     ``important``: symbols of the year's roll calls to tabulate the same way as the report's important votes.
 
     Returns plain tables (pyarrow) and facts: ``rule`` (name, metric, years, words, chosen: "year" or
     "given"), ``rollcalls`` (how many), ``coincidence`` (one row per member: rank, country, name,
     regional group, same, opposite, partial, absent, votes, percent), ``groups`` (one row per
-    group, then ALL for every member: its members' counts summed, ``percent`` of the sums,
-    ``mean_percent`` the mean of its members' percentages),
+    group, then ALL for every member: its members' counts summed, ``percent`` the mean of their
+    percentages as the report averages them, ``pooled_percent`` the rule applied to the sums),
     ``us_votes`` (each roll call with the US vote and the tally), ``important`` and ``important_groups``
     (the same two tables over the ``important`` roll calls; None without them) and ``notes``.
     """
@@ -46,9 +46,9 @@ def statedept(year: int, *, rule: str | None = None, important=(), source: str =
     if found is None:
         if rule is not None:
             raise UsageError(f"unknown rule {rule!r}; use 2021 (an absence counts half), 2017 (absences left out) "
-                             "or 1984 (votes only)")
+                             "or 1983 (votes only)")
         raise UsageError(f"no State Department report covers {year} (the first covers {sd.FIRST_REPORT}); "
-                         "give --rule 2021, 2017 or 1984 to apply one anyway")
+                         "give --rule 2021, 2017 or 1983 to apply one anyway")
     if source not in ("undl", "merged", "voeten"):
         raise UsageError(f"unknown source {source!r}; use undl, voeten or merged")
     query = Query(Selection.of(year=year, source=source, body="ga"), store=store)
@@ -132,8 +132,8 @@ def _coincidence(counts: dict, codes: list[str], rule):
 
 def _groups(counts: dict, codes: list[str], rule, calls, rows):
     """One row per group, and a last one (ALL) for every member: members on the last counted roll call's
-    date (the US left out of NATO), their counts summed and the rule applied to the sums (``percent``),
-    and the plain mean of their own percentages (``mean_percent``)."""
+    date (the US left out of NATO), their counts summed, the mean of their own percentages (``percent``:
+    the report's group average) and the rule applied to the summed counts (``pooled_percent``)."""
     import numpy as np
     import pyarrow as pa
 
@@ -152,10 +152,11 @@ def _groups(counts: dict, codes: list[str], rule, calls, rows):
         summed = sd.pooled(counts, keep)
         mine = each[keep]
         out.append({"group": g.code, "name": g.name, "kind": g.kind, "members": int(keep.sum()),
-                    **sd.report_counts(summed), "percent": float(sd.percent(summed, rule)),
-                    "mean_percent": float(np.nanmean(mine)) if np.any(~np.isnan(mine)) else None})
+                    **sd.report_counts(summed),
+                    "percent": float(np.nanmean(mine)) if np.any(~np.isnan(mine)) else None,
+                    "pooled_percent": float(sd.percent(summed, rule))})
     types = {"group": pa.string(), "name": pa.string(), "kind": pa.string(), "members": pa.int64(),
-             **dict.fromkeys(sd.COUNTS, pa.int64()), "percent": pa.float64(), "mean_percent": pa.float64()}
+             **dict.fromkeys(sd.COUNTS, pa.int64()), "percent": pa.float64(), "pooled_percent": pa.float64()}
     return pa.table({k: pa.array([r[k] for r in out], t) for k, t in types.items()})
 
 

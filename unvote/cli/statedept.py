@@ -20,7 +20,7 @@ TABLE_HELP = ("Which table CSV, JSON and the terminal show: coincidence (each me
 def statedept(
     year: int = typer.Option(..., "--year", help="The calendar year whose plenary recorded votes are counted."),
     rule: Optional[str] = typer.Option(None, "--rule", help="2021 (an absence counts half; the reports since 2021) | "
-                                       "2017 (absences left out; 2017–2020) | 1984 (votes only; 1984–2016). "
+                                       "2017 (absences left out; 2017–2020) | 1983 (votes only; 1983–2016). "
                                        "Default: the rule of that year's report."),
     important: Optional[list[str]] = typer.Option(None, "--important", help="A roll call the report counts as an "
                                                   "important vote (A/RES/77/1, ES-11/4); repeat or separate with "
