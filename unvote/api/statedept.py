@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..core.errors import NoData, UsageError
 from ..model import countries, groups
+from ..model.text import fold
 from ..query.selection import Query, Selection
 
 # the report's groups: the five UN regional groups, then the others it prints that data/groups.csv holds
@@ -49,8 +50,6 @@ def statedept(year: int, *, rule: str | None = None, important=(), source: str =
                              "or 1983 (votes only)")
         raise UsageError(f"no State Department report covers {year} (the first covers {sd.FIRST_REPORT}); "
                          "give --rule 2021, 2017 or 1983 to apply one anyway")
-    if source not in ("undl", "merged", "voeten"):
-        raise UsageError(f"unknown source {source!r}; use undl, voeten or merged")
     query = Query(Selection.of(year=year, source=source, body="ga"), store=store)
     calls, vm = query.matrix(extra=("title", "counted_yes", "counted_no", "counted_abstain", "counted_non_voting"))
     if sd.US not in vm.countries:
@@ -60,7 +59,8 @@ def statedept(year: int, *, rule: str | None = None, important=(), source: str =
 
     def tables(rows):
         counts = against(us[rows], vm.votes[rows])
-        return _coincidence(counts, vm.countries, found), _groups(counts, vm.countries, found, calls, rows)
+        last = max(d for d, r in zip(calls["date"].to_pylist(), rows) if r)  # whose groups: as on this day
+        return _coincidence(counts, vm.countries, found, last), _groups(counts, vm.countries, found, last)
 
     coincidence, group_table = tables(np.ones(calls.num_rows, dtype=bool))
     important_table = important_groups = None
@@ -101,8 +101,9 @@ def _important_rows(query: Query, calls, important, year: int):
     return np.array([i in wanted for i in ids], dtype=bool)
 
 
-def _coincidence(counts: dict, codes: list[str], rule):
-    """One row per member listed in the roll calls counted (the US left out), by name, with its rank."""
+def _coincidence(counts: dict, codes: list[str], rule, day):
+    """One row per member listed in the roll calls counted (the US left out), by name (accents folded, as
+    the report sorts Côte d'Ivoire before Croatia), with its rank and its regional group on ``day``."""
     import numpy as np
     import pyarrow as pa
 
@@ -117,8 +118,8 @@ def _coincidence(counts: dict, codes: list[str], rule):
     valid = ~np.isnan(score)
     rank = np.array([1 + int((score[valid] > s).sum()) if ok else 0 for s, ok in zip(score, valid)], dtype=np.int64)
     display = [countries.display_name(c) for c in kept]
-    order = sorted(range(len(kept)), key=lambda i: display[i].casefold())
-    region = [next(iter(groups.group_of(c)), None) for c in kept]
+    order = sorted(range(len(kept)), key=lambda i: fold(display[i]))
+    region = [next(iter(groups.group_of(c, day)), None) for c in kept]
     report = sd.report_counts(picked)
     table = {"rank": pa.array(rank[order], pa.int64(), mask=~valid[order]),
              "country": pa.array([kept[i] for i in order], pa.string()),
@@ -130,7 +131,7 @@ def _coincidence(counts: dict, codes: list[str], rule):
     return pa.table(table)
 
 
-def _groups(counts: dict, codes: list[str], rule, calls, rows):
+def _groups(counts: dict, codes: list[str], rule, last):
     """One row per group, and a last one (ALL) for every member: members on the last counted roll call's
     date (the US left out of NATO), their counts summed, the mean of their own percentages (``percent``:
     the report's group average) and the rule applied to the summed counts (``pooled_percent``)."""
@@ -139,8 +140,6 @@ def _groups(counts: dict, codes: list[str], rule, calls, rows):
 
     from ..analysis import statedept as sd
 
-    dates = calls["date"].to_pylist()
-    last = max(d for d, r in zip(dates, rows) if r)
     names = np.array(codes, dtype=object)
     each = sd.percent(counts, rule)
     out = []

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .options import Output, options
+from .options import Output, SourceOpt, options
 from .report import report_app
 
 TABLE_HELP = ("Which table CSV, JSON and the terminal show: coincidence (each member with the US, the default) | "
@@ -26,7 +26,7 @@ def statedept(
                                                   "important vote (A/RES/77/1, ES-11/4); repeat or separate with "
                                                   "commas. The report's list is not in the data."),
     table: str = typer.Option("coincidence", "--table", help=TABLE_HELP),
-    source: str = typer.Option("undl", "--source", help="undl (the UN Digital Library's records) | voeten | merged."),
+    source: str = SourceOpt,
     out: Output = None,
 ):
     """The State Department's Voting Practices in the United Nations tables for a year: each member's
