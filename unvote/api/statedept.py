@@ -8,8 +8,8 @@ from ..model import countries, groups
 from ..model.text import fold
 from ..query.selection import Query, Selection
 
-# the report's groups: the five UN regional groups, then the others it prints that data/groups.csv holds
-# (it also prints the Nordic group and, lately, the African Union, which the table has not)
+# the reports' groups: the five UN regional groups (all the reports since 2017 average), then those the
+# older reports also printed that data/groups.csv holds (not their Nordic group, nor 2016's African Union)
 REGIONAL = ("AFRICAN", "ASIA-PACIFIC", "EEG", "GRULAC", "WEOG")
 OTHERS = ("ARAB", "ASEAN", "EU", "NAM", "NATO", "OIC")
 TABLES = ("coincidence", "groups", "us-votes", "important", "important-groups")
