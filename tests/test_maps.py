@@ -291,3 +291,12 @@ def test_map_matches_baseline(ga_store, tmp_path):
         baseline.write_bytes(made.read_bytes())
     assert baseline.stat().st_size < 250_000
     assert compare_images(str(baseline), str(made), tol=3) is None
+
+
+def test_docs_python_example_runs(ga_store, tmp_path, monkeypatch):
+    """docs/charts.md's world-map snippet, as written."""
+    text = (ROOT / "docs" / "charts.md").read_text("utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "maps.vote_map" in b)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "docs/charts.md", "exec"), {})
+    assert (tmp_path / "es-11-1.svg").read_bytes().startswith(b"<?xml")
