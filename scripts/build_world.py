@@ -88,7 +88,7 @@ DOTS = {
 }
 # Historic seats drawn over their successors' territory: on a roll call, each of these polygons is
 # coloured with the seat's vote unless its own code also voted (the Ukrainian and Byelorussian SSRs
-# had seats of their own beside the USSR's). ``until``: only on roll calls up to that date.
+# had seats of their own beside the USSR's). ``since``/``until``: only on roll calls in those dates.
 SEATS = {
     "SUN": {"over": ["RUS", "UKR", "BLR", "EST", "LVA", "LTU", "MDA", "GEO", "ARM", "AZE", "KAZ", "UZB",
                      "TKM", "KGZ", "TJK"]},
@@ -96,9 +96,16 @@ SEATS = {
     "SCG": {"over": ["SRB", "MNE", "XKX"]},
     "CSK": {"over": ["CZE", "SVK"]},
     "GER": {"over": ["DEU"], "why": "the German Democratic Republic is the dot"},  # the GDR: DOTS
-    # the Republic of China held China's seat (recorded as CHN) until resolution 2758 (XXVI)
+    # the Republic of China held China's seat until resolution 2758 (XXVI): the UNDL records it as
+    # CHN, a source that names it TWN gets the mainland drawn for it in the same way
     "CHN": {"over": ["TWN"], "until": "1971-10-25",
             "why": "the Republic of China held China's seat until 25 October 1971"},
+    "TWN": {"over": ["CHN"], "until": "1971-10-25",
+            "why": "the Republic of China held China's seat until 25 October 1971"},
+    # the United Arab Republic (recorded as EGY) was Egypt and Syria from 1958-02-21 to 1961-09-28;
+    # Syria took its own seat back on 1961-10-13
+    "EGY": {"over": ["SYR"], "since": "1958-02-21", "until": "1961-10-12",
+            "why": "the United Arab Republic of Egypt and Syria"},
 }
 
 

@@ -300,3 +300,22 @@ def test_docs_python_example_runs(ga_store, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     exec(compile(block, "docs/charts.md", "exec"), {})
     assert (tmp_path / "es-11-1.svg").read_bytes().startswith(b"<?xml")
+
+
+def test_layout_of_historic_seats_by_date():
+    """Where a seat is drawn depends on who else held a seat that day (pure: the packaged outlines only)."""
+    import datetime as dt
+
+    from unvote.output.maps import layout
+
+    ussr = layout(["SUN", "UKR", "BLR"], dt.date(1971, 10, 25))
+    assert set(ussr.over["SUN"]) == {"RUS", "EST", "LVA", "LTU", "MDA", "GEO", "ARM", "AZE", "KAZ", "UZB", "TKM",
+                                     "KGZ", "TJK"}
+    assert ussr.shapes["UKR"] == "UKR" and ussr.missing == []
+    assert layout(["EGY"], dt.date(1959, 9, 22)).shapes.get("SYR") == "EGY"  # the United Arab Republic
+    assert "SYR" not in layout(["EGY"], dt.date(1962, 1, 1)).shapes
+    assert layout(["CHN"], dt.date(1971, 10, 25)).shapes.get("TWN") == "CHN"
+    assert "TWN" not in layout(["CHN"], dt.date(1971, 10, 26)).shapes
+    germany = layout(["GER", "DDR"], dt.date(1980, 1, 1))
+    assert germany.shapes["DEU"] == "GER" and "DDR" in germany.dots and germany.missing == []
+    assert layout(["XYZ"]).missing == ["XYZ"]

@@ -36,6 +36,7 @@ from .files import check_target, write_atomically
 
 SUFFIXES = (".svg", ".png", ".pdf")
 MAP_HELP = "Also draw a world map of the result into FILE (.svg, .png or .pdf; needs matplotlib)."
+SC_ABSENT = "Not on the Council"
 NOT_MEMBER = "#F2F2F2"  # very light grey, hatched: no seat on the date
 NO_SCORE = "#F2F2F2"
 FEW_VOTES = "#BBBBBB"
@@ -122,7 +123,7 @@ def layout(codes, date: dt.date | None = None) -> Layout:
             out.shapes[code] = code
     for code in codes:
         seat = data["seats"].get(code)
-        if seat is None or (seat.get("until") and (date is None or date > dt.date.fromisoformat(seat["until"]))):
+        if seat is None or not _in_force(seat, date):
             continue
         free = [k for k in seat["over"] if k in data["shapes"] and k not in present and k not in out.shapes]
         for key in free:
@@ -136,6 +137,16 @@ def layout(codes, date: dt.date | None = None) -> Layout:
         elif code not in drawn:
             out.missing.append(code)
     return out
+
+
+def _in_force(seat: dict, date: dt.date | None) -> bool:
+    """A seat with dates (``since``, ``until``) covers the territory only on a roll call in them."""
+    if "since" not in seat and "until" not in seat:
+        return True
+    if date is None:
+        return False
+    return (dt.date.fromisoformat(seat.get("since", "1945-10-24")) <= date
+            <= dt.date.fromisoformat(seat.get("until", "9999-12-31")))
 
 
 # ---------------------------------------------------------------- drawing
@@ -220,13 +231,15 @@ def _name(code: str) -> str:
     return {"XKX": "Kosovo", "TWN": "Taiwan"}.get(code) or countries.short_name(code)
 
 
-def vote_map(votes, *, title: str, subtitle: str, source_line: str, date: dt.date | None = None):
+def vote_map(votes, *, title: str, subtitle: str, source_line: str, date: dt.date | None = None,
+             absent: str = "Not a member"):
     """A choropleth of one roll call, as a matplotlib ``Figure`` (1200×675 px at 100 dpi).
 
     ``votes``: a table (``Rows``, pyarrow, or dicts) with columns ``country`` (unvote's code) and ``vote``
     (Y, N, A, X = non-voting), one row per member state on the date — ``api.country_votes`` of one roll
     call. ``date``: the roll call's date (which historic seats cover which territory). Every other
-    territory is "not a member". The legend counts members per category; each drawn artist has an
+    territory is ``absent`` ("Not a member"; a Security Council map says "Not on the Council"). The
+    legend counts members per category; each drawn artist has an
     SVG id: ``map-CODE`` (polygon), ``map-CODE-over-KEY`` (a historic seat over KEY), ``dot-CODE``,
     ``blank-KEY`` (no seat). Write it with ``save`` or ``svg_text``.
     """
@@ -246,9 +259,9 @@ def vote_map(votes, *, title: str, subtitle: str, source_line: str, date: dt.dat
         counts = {letter: sum(1 for v in vote.values() if v == letter) for letter in fills}
         handles = [Patch(facecolor=fill, edgecolor="none", label=f"{word} {counts[letter]}")
                    for letter, word, fill in CATEGORIES]
-        handles.append(Patch(facecolor=NOT_MEMBER, edgecolor="#CCCCCC", hatch="/////", label="Not a member"))
+        handles.append(Patch(facecolor=NOT_MEMBER, edgecolor="#CCCCCC", hatch="/////", label=absent))
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=LEGEND_AT, fontsize=10.5,
-                  title=f"{len(vote)} members", title_fontsize=10.5, alignment="left")
+                  title=f"{len(vote)} members" + (" of the Council" if absent == SC_ABSENT else ""), title_fontsize=10.5, alignment="left")
     return chart.fig
 
 
@@ -361,8 +374,8 @@ def tally_map(path, counts, votes, *, sel=None) -> Path:
     if sel.source != "undl":
         subtitle += f"; {frame['kind']}"
     mine = [r for r in votes.to_pylist() if r["resolution"] == call["resolution"] and r["date"] == call["date"]]
-    return save(vote_map(mine, title=title, subtitle=subtitle, source_line=frame.source_line, date=call["date"]),
-                path)
+    return save(vote_map(mine, title=title, subtitle=subtitle, source_line=frame.source_line, date=call["date"],
+                         absent=SC_ABSENT if body == "sc" else "Not a member"), path)
 
 
 def neighbors_map(path, table, *, country: str, sel=None, metric: str = "agree", min_votes: int | None = None,
