@@ -274,7 +274,7 @@ def test_svg_text_for_the_report(real_maps):
 
     store, _ = real_maps
     votes = unvote.country_votes("ES-11/1", store=store)
-    fig = maps.vote_map(votes, title="t", subtitle="s", source_line="Source: x")
+    fig = maps.tally_figure(unvote.tally("ES-11/1", store=store), votes)  # what the HTML report embeds
     text = maps.svg_text(fig)
     assert text.startswith("<svg") and text.count('id="map-UKR"') == 1
     assert maps.svg_text(fig) == text  # deterministic

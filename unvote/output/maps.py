@@ -7,6 +7,8 @@ matplotlib ``Figure`` out, in the house frame of ``output.charts`` (title, subti
   call in five categories (Yes, No, Abstain, Non-voting, not a member on that date).
 * ``score_map(scores, title=…, …) -> Figure``: every country by its score on a sequential scale, those
   under ``min_votes`` shared votes in grey.
+* ``tally_figure(counts, votes, sel=…)`` and ``neighbors_figure(table, country=…, …)``: those two with
+  the commands' own titles and subtitles (``tally --map``, ``neighbors --map``, ``align --map``).
 * ``svg_text(fig) -> str`` (for the HTML report: inline SVG) and ``save(fig, path)`` (a file).
 
 Boundaries: Natural Earth 1:110m (public domain) via world-atlas 2.0.2, packaged as
@@ -209,7 +211,7 @@ def _gid(key: str, code: str) -> str:
 
 def _notes(out: Layout, names) -> str:
     """The line under the map: the dots, each historic seat drawn over others' territory, anything not drawn."""
-    parts = ["Dots: member states too small to see at this scale"]
+    parts = ["Dots: member states too small to see at this scale"] if out.dots else []
     seats = world()["seats"]
     for code, keys in out.over.items():
         why = seats[code].get("why")
@@ -352,9 +354,10 @@ def svg_text(fig) -> str:
 
 # ---------------------------------------------------------------- the commands' maps
 
-def tally_map(path, counts, votes, *, sel=None) -> Path:
-    """``tally SYMBOL --map FILE``: ``counts`` (``api.tally``, one roll call) and ``votes``
-    (``api.country_votes`` of it); the title is the symbol and the cleaned title, as the tally chart's."""
+def tally_figure(counts, votes, *, sel=None):
+    """The figure of ``tally SYMBOL --map``: ``counts`` (``api.tally``, one roll call) and ``votes``
+    (``api.country_votes`` of it); the title is the cleaned title and the symbol, as the tally chart's.
+    For an HTML page: ``svg_text(tally_figure(counts, votes))``."""
     from ..query.selection import Selection
     from .charts import _clean_title, _frame
     from .labels import BODIES
@@ -374,14 +377,19 @@ def tally_map(path, counts, votes, *, sel=None) -> Path:
     if sel.source != "undl":
         subtitle += f"; {frame['kind']}"
     mine = [r for r in votes.to_pylist() if r["resolution"] == call["resolution"] and r["date"] == call["date"]]
-    return save(vote_map(mine, title=title, subtitle=subtitle, source_line=frame.source_line, date=call["date"],
-                         absent=SC_ABSENT if body == "sc" else "Not a member"), path)
+    return vote_map(mine, title=title, subtitle=subtitle, source_line=frame.source_line, date=call["date"],
+                    absent=SC_ABSENT if body == "sc" else "Not a member")
 
 
-def neighbors_map(path, table, *, country: str, sel=None, metric: str = "agree", min_votes: int | None = None,
-                  partners=(), dates=None) -> Path:
-    """``neighbors COUNTRY --map FILE`` and ``align A [B…] --map FILE``: every country by its score with
-    ``country`` over the selection (``table`` from ``api.neighbors``); ``partners`` outlined."""
+def tally_map(path, counts, votes, *, sel=None) -> Path:
+    """``tally SYMBOL --map FILE``: ``tally_figure`` written into ``path``."""
+    return save(tally_figure(counts, votes, sel=sel), path)
+
+
+def neighbors_figure(table, *, country: str, sel=None, metric: str = "agree", min_votes: int | None = None,
+                     partners=(), dates=None):
+    """The figure of ``neighbors COUNTRY --map`` and ``align A [B…] --map``: every country by its score
+    with ``country`` over the selection (``table`` from ``api.neighbors``); ``partners`` outlined."""
     from ..model.sides import side
     from .charts import _frame
 
@@ -391,6 +399,10 @@ def neighbors_map(path, table, *, country: str, sel=None, metric: str = "agree",
     title = f"Who votes with {me.name}?" if not outline else \
         f"How often {me.name} votes with each country" + (f" ({', '.join(side(p).name for p in partners)} outlined)")
     subtitle = f"{frame.line()}; colour: each country's score with {me.name}"
-    fig = score_map(table, title=title, subtitle=subtitle, source_line=frame.source_line, metric=metric,
-                    focal=me.code if me.kind == "country" else None, min_votes=min_votes, outline=outline)
-    return save(fig, path)
+    return score_map(table, title=title, subtitle=subtitle, source_line=frame.source_line, metric=metric,
+                     focal=me.code if me.kind == "country" else None, min_votes=min_votes, outline=outline)
+
+
+def neighbors_map(path, table, **labels) -> Path:
+    """``neighbors COUNTRY --map FILE`` and ``align A [B…] --map FILE``: ``neighbors_figure`` into ``path``."""
+    return save(neighbors_figure(table, **labels), path)
