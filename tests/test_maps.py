@@ -242,7 +242,8 @@ def test_neighbors_map_colours_by_score(ga_store, tmp_path):
     import matplotlib as mpl
 
     path = tmp_path / "khm.svg"
-    out = run("neighbors", "KHM", "--year", "2022", "--map", str(path), "--format", "csv")
+    out = run("neighbors", "KHM", "--since", "2021", "--until", "2022", "--exclude-unanimous", "--map", str(path),
+              "--format", "csv")
     assert out.returncode == 0, out.stderr
     rows = list(csv.DictReader(out.stdout.splitlines()))
     fills = _fills(path)
@@ -256,6 +257,19 @@ def test_neighbors_map_colours_by_score(ga_store, tmp_path):
         else:
             assert fill == "#bbbbbb", row["country"]  # under --min-votes: grey
     assert fills["map-KHM"] == "#000000"
+    text = "".join(ET.parse(path).getroot().itertext())  # the subtitle names every filter
+    assert "2021–2022" in text and "unanimous roll calls excluded" in text and "min-votes 10" in text
+
+
+def test_align_map_outlines_the_partners(ga_store, tmp_path):
+    path = tmp_path / "khm.svg"
+    out = run("align", "KHM", "RUS", "USA", "--year", "2022", "--map", str(path), "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    strokes = {g.get("id"): next(g.iter(f"{SVG}path")).get("style", "")
+               for g in ET.parse(path).getroot().iter(f"{SVG}g") if g.get("id", "").startswith("map-")}
+    for code in ("RUS", "USA"):
+        assert "stroke: #000000" in strokes[f"map-{code}"], code
+    assert "stroke: #000000" not in strokes["map-CHN"]
 
 
 def test_map_errors_are_one_line(ga_store, tmp_path):
@@ -319,3 +333,16 @@ def test_layout_of_historic_seats_by_date():
     germany = layout(["GER", "DDR"], dt.date(1980, 1, 1))
     assert germany.shapes["DEU"] == "GER" and "DDR" in germany.dots and germany.missing == []
     assert layout(["XYZ"]).missing == ["XYZ"]
+
+
+def test_every_member_of_every_ga_roll_call_is_drawn(ga_store_dir):
+    """Every day with a roll call, 1946–2025: no member without a polygon, a dot or a seat's territory."""
+    from unvote.output.maps import layout
+    from unvote.store import Store
+
+    folder = str(Store(ga_store_dir).version("ga")).replace("'", "''")
+    days = _duck(f"SELECT r.date, list(DISTINCT v.ms_code) FROM '{folder}/votes.parquet' v "
+                 f"JOIN '{folder}/rollcalls.parquet' r USING (rollcall_id) GROUP BY r.date")  # each sitting day's members
+    assert len(days) > 1000
+    missing = {(str(date), code) for date, codes in days for code in layout(codes, date).missing}
+    assert sorted(missing)[:5] == []
