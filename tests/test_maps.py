@@ -346,3 +346,16 @@ def test_every_member_of_every_ga_roll_call_is_drawn(ga_store_dir):
     assert len(days) > 1000
     missing = {(str(date), code) for date, codes in days for code in layout(codes, date).missing}
     assert sorted(missing)[:5] == []
+
+
+def test_without_matplotlib_exit_7(ga_store, tmp_path):
+    import subprocess
+    import sys
+
+    target = tmp_path / "m.svg"
+    code = ("import sys\nsys.modules['matplotlib'] = None  # as if not installed\n"
+            f"sys.argv = ['unvote', 'tally', 'ES-11/1', '--map', {str(target)!r}]\n"
+            "from unvote.cli import main\nmain()\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 7 and out.stderr.count("\n") == 1, out.stderr
+    assert "--map needs matplotlib" in out.stderr and "pip install matplotlib" in out.stderr and not target.exists()

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from ..core.errors import UsageError
+from ..core.errors import MissingDependency, UsageError
 from .charts import DPI, METADATA, OKABE_ITO, RC, VOTES, _Chart, _lines, _matplotlib
 from .files import check_target, write_atomically
 
@@ -63,6 +63,14 @@ def map_file(value: str | None) -> Path | None:
     if not path.parent.is_dir():
         raise UsageError(f"--map {value}: folder {str(path.parent)!r} does not exist")
     return check_target(path, "--map")
+
+
+def _need_matplotlib():
+    """matplotlib and its Figure class, or the charts' MissingDependency, naming --map."""
+    try:
+        return _matplotlib()
+    except MissingDependency as err:
+        raise MissingDependency(str(err).replace("--chart", "--map", 1)) from None
 
 
 # ---------------------------------------------------------------- the projection and the outlines
@@ -245,6 +253,7 @@ def vote_map(votes, *, title: str, subtitle: str, source_line: str, date: dt.dat
     SVG id: ``map-CODE`` (polygon), ``map-CODE-over-KEY`` (a historic seat over KEY), ``dot-CODE``,
     ``blank-KEY`` (no seat). Write it with ``save`` or ``svg_text``.
     """
+    _need_matplotlib()  # before any matplotlib import: exit 7 with the install command, not a traceback
     from matplotlib.patches import Patch
 
     rows = _rows(votes)
@@ -276,6 +285,7 @@ def score_map(scores, *, title: str, subtitle: str, source_line: str, metric: st
     drawn black. ``outline``: codes drawn with a heavy outline (named partners). The scale is fixed:
     0 … 1, or −1 … 1 for signed metrics (kappa, pi, S), so maps of different spans compare.
     """
+    _need_matplotlib()  # before any matplotlib import: exit 7 with the install command, not a traceback
     import matplotlib as mpl
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
@@ -333,7 +343,7 @@ def score_map(scores, *, title: str, subtitle: str, source_line: str, metric: st
 
 def save(fig, path) -> Path:
     """Write ``fig`` into ``path`` (.svg, .png or .pdf), deterministically, in the house style."""
-    matplotlib, _ = _matplotlib()
+    matplotlib, _ = _need_matplotlib()
     path = map_file(str(path))
     suffix = path.suffix.lower()
     with matplotlib.rc_context(RC):
@@ -344,7 +354,7 @@ def save(fig, path) -> Path:
 
 def svg_text(fig) -> str:
     """``fig`` as SVG text (no XML header), for inline use in an HTML page."""
-    matplotlib, _ = _matplotlib()
+    matplotlib, _ = _need_matplotlib()
     buffer = io.StringIO()
     with matplotlib.rc_context(RC):
         fig.savefig(buffer, format="svg", metadata=METADATA[".svg"], facecolor="white")
