@@ -200,10 +200,11 @@ def _draw_shape(ax, key: str, gid: str, fill: str, hatch: str | None = None):
                            hatch=hatch, gid=gid, zorder=1))
 
 
-def _draw_dot(ax, code: str, lonlat, fill: str):
+def _draw_dot(ax, code: str, lonlat, fill: str, outlined: bool = False):
     x, y = equal_earth(lonlat[0], lonlat[1])
-    ax.plot([float(x)], [float(y)], marker="o", markersize=5.2, markerfacecolor=fill, markeredgecolor=DOT_EDGE,
-            markeredgewidth=0.6, linestyle="none", gid=f"dot-{code}", zorder=3)
+    ax.plot([float(x)], [float(y)], marker="o", markersize=7 if outlined else 5.2, markerfacecolor=fill,
+            markeredgecolor=FOCAL if outlined else DOT_EDGE, markeredgewidth=1.4 if outlined else 0.6,
+            linestyle="none", gid=f"dot-{code}", zorder=4 if outlined else 3)
 
 
 def _blank(ax, taken: set[str], fill: str, hatch: str | None):
@@ -320,7 +321,7 @@ def score_map(scores, *, title: str, subtitle: str, source_line: str, metric: st
                     patch.set_linewidth(1.4)
                     patch.set_zorder(2)
         for code, lonlat in out.dots.items():
-            _draw_dot(ax, code, lonlat, fill(code))
+            _draw_dot(ax, code, lonlat, fill(code), outlined=code in outline)
         handles = []
         if focal:
             handles.append(Patch(facecolor=FOCAL, label=f"{_name(focal)} (compared)"))
