@@ -17,8 +17,9 @@ Boundaries: Natural Earth 1:110m (public domain) via world-atlas 2.0.2, packaged
 drawn as dots as well. A historic seat is drawn over its successors' territory where they have no
 seat of their own on the date (the USSR over Russia and 12 other republics, beside the Ukrainian and
 Byelorussian SSRs' own seats; Yugoslavia, Serbia and Montenegro, Czechoslovakia likewise; West
-Germany over Germany with the GDR as a dot; Democratic Yemen and Zanzibar as dots; the China seat
-over Taiwan until 25 October 1971). matplotlib and numpy are imported only here, on the map path.
+Germany over Germany with the GDR as a dot; Democratic Yemen and Zanzibar as dots; the United Arab
+Republic over Syria in 1958–61; the China seat over Taiwan until 25 October 1971): the ``seats`` of
+world.json. matplotlib and numpy are imported only inside the functions, on the map path.
 """
 
 from __future__ import annotations
