@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from ..output.charts import CHART_HELP, align_chart, chart_file, cohesion_chart, matrix_chart, neighbors_chart
+from ..output.maps import MAP_HELP, map_file
 from . import complete
 from .app import app
 from .options import MetricOpt, Output, PeriodOpt, options
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from ..query.selection import Selection  # the type only: the options build it
 
 ChartOpt = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP)
+MIN_VOTES = 10  # neighbors' default --min-votes, and the grey of align --map
 
 
 @app.command()
@@ -32,6 +34,7 @@ def align(
     sel: Selection = None,
     out: Output = None,
     chart: Optional[str] = ChartOpt,
+    world: Optional[str] = typer.Option(None, "--map", metavar="FILE", callback=map_file, help=MAP_HELP + f" Every country by its score with the first over the whole span (grey: fewer than {MIN_VOTES} shared votes); the others outlined."),
 ):
     """How often two countries (or a country and a group) vote alike, per year or session, with the counts.
 
@@ -41,6 +44,7 @@ def align(
       unvote align KHM RUS
       unvote align KHM RUS USA CHN --by all
       unvote align KHM RUS --year 2022 --votes --differ
+      unvote align KHM RUS --year 2022 --map khm.svg
     """
     from .. import api
     from ..core.errors import UsageError
@@ -49,6 +53,8 @@ def align(
 
     if differ and not votes:
         votes = True
+    if world and votes:
+        raise UsageError("--map colours every country by its score; it does not go with --votes or --differ")
     if votes:
         if len(others) > 1:
             raise UsageError("--votes lists one pair's votes; name one partner")
@@ -65,6 +71,12 @@ def align(
 
     if chart:
         align_chart(chart, periods, pooled(), a=a, b=others[0], sel=sel, metric=metric, by=by)
+    if world:
+        from ..output.maps import neighbors_map
+
+        scores = api.neighbors(a, metric=metric, min_votes=MIN_VOTES, selection=sel)
+        neighbors_map(world, scores, country=a, sel=sel, metric=metric, min_votes=MIN_VOTES, partners=others,
+                      dates=_periods(periods) if by == "year" else None)
     tag = label(sel, periods=_periods(periods), by=by, metric=metric)
     if len(others) > 1:
         out.emit(periods, label=tag, pretty=lambda console: rows_view(
@@ -90,11 +102,12 @@ def neighbors(
     country: str = typer.Argument(..., help="A country (KHM, Cambodia) or a group (ASEAN).",
                                  autocompletion=complete.places),
     metric: str = MetricOpt,
-    min_votes: int = typer.Option(10, "--min-votes", help="Rank only countries that cast Y/A/N on at least this many of the same roll calls; the others follow, unranked."),
+    min_votes: int = typer.Option(MIN_VOTES, "--min-votes", help="Rank only countries that cast Y/A/N on at least this many of the same roll calls; the others follow, unranked."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N rows."),
     sel: Selection = None,
     out: Output = None,
     chart: Optional[str] = ChartOpt,
+    world: Optional[str] = typer.Option(None, "--map", metavar="FILE", callback=map_file, help=MAP_HELP + " Every country by its score (grey: under --min-votes)."),
 ):
     """Every other country ranked by how often it voted with COUNTRY, with the counts.
 
@@ -103,6 +116,7 @@ def neighbors(
     \b
       unvote neighbors KHM --year 2022
       unvote neighbors ASEAN --since 2020 --metric kappa
+      unvote neighbors KHM --year 2022 --map khm.png
     """
     from .. import api
     from ..output.labels import label
@@ -111,6 +125,11 @@ def neighbors(
     table = api.neighbors(country, metric=metric, min_votes=min_votes, limit=limit, selection=sel)
     if chart:
         neighbors_chart(chart, table, country=country, sel=sel, metric=metric, min_votes=min_votes)
+    if world:
+        from ..output.maps import neighbors_map
+
+        whole = table if limit is None else api.neighbors(country, metric=metric, min_votes=min_votes, selection=sel)
+        neighbors_map(world, whole, country=country, sel=sel, metric=metric, min_votes=min_votes)
     out.emit(table, label=label(sel, metric=metric, min_votes=min_votes),
              pretty=lambda console: (neighbors_view(console, table, country, metric),
                                      console.print(f"[dim]unranked: fewer than {min_votes} roll calls "

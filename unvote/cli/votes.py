@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from ..output.charts import CHART_HELP, chart_file, tally_chart
+from ..output.maps import MAP_HELP, map_file
 from .app import app
 from .options import Output, options
 
@@ -26,6 +27,7 @@ def tally(
     sel: Selection = None,
     out: Output = None,
     chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
+    world: Optional[str] = typer.Option(None, "--map", metavar="FILE", callback=map_file, help=MAP_HELP + " One roll call: how each member voted."),
 ):
     """How a resolution's recorded vote went, and who voted how.
 
@@ -35,6 +37,7 @@ def tally(
       unvote tally ES-11/1
       unvote tally '2758(XXVI)' 68/262 --format csv
       unvote tally ES-11/1 --by-group regional
+      unvote tally ES-11/1 --map es-11-1.svg
     """
     from .. import api
     from ..api.records import body_for
@@ -47,14 +50,21 @@ def tally(
     if countries and by_group is not None:  # checked first: one table is written, and --by-group's has no countries
         raise UsageError("--countries and --by-group are two different tables: give one (tally … --countries, "
                          "or tally … --by-group GROUP)")
+    if world and len(symbols) != 1:
+        raise UsageError(f"--map draws one roll call; give one symbol, not {len(symbols)}")
+
     def tag(rows):  # the roll calls' own span (earliest first) and body (S/RES/… is the Security Council)
         return label(sel.replace(body=body_for(symbols, sel.body)), dates=rows.column_values("date"))
 
-    if countries and not chart and by_group is None:
+    if countries and not chart and not world and by_group is None:
         votes = api.country_votes(*symbols, selection=sel)
         out.emit(votes, label=tag(votes))
         return
     counts = api.tally(*symbols, selection=sel.replace(topics=()))
+    if world:
+        from ..output.maps import tally_map
+
+        tally_map(world, counts, api.country_votes(*symbols, selection=sel.replace(topics=())), sel=sel)
     if by_group is not None:
         from ..output.views import group_tally_view
 

@@ -99,10 +99,11 @@ METADATA = {
 
 class _Chart:
     """One figure with the house frame (title, subtitle, source line), drawn inside the house style;
-    used as ``with _Chart(...) as chart:``, it writes the file when the block ends without error."""
+    used as ``with _Chart(...) as chart:``, it writes the file when the block ends without error
+    (with ``path`` None it writes nothing: ``chart.fig`` is the figure, as ``output.maps`` uses it)."""
 
     def __init__(self, path, title: str, subtitle: str, source_line: str):
-        self.path = chart_file(str(path))
+        self.path = chart_file(str(path)) if path is not None else None
         self.title, self.subtitle, self.source_line = title, subtitle, source_line
 
     def __enter__(self):
@@ -123,7 +124,7 @@ class _Chart:
 
     def __exit__(self, kind, value, trace):
         try:
-            if kind is None:
+            if kind is None and self.path is not None:
                 suffix = self.path.suffix.lower()
                 write_atomically(self.path, lambda out: self.fig.savefig(
                     out, format=suffix[1:], dpi=DPI, metadata=METADATA[suffix], facecolor="white"), "--chart")
