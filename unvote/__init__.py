@@ -20,6 +20,7 @@ _EXPORTS = {
     "sql": "unvote.api", "sql_schema": "unvote.api",
     "search": "unvote.api", "voting_record": "unvote.api", "align_votes": "unvote.api", "series": "unvote.api",
     "series_changes": "unvote.api", "series_votes": "unvote.api", "statedept": "unvote.api",
+    "country_report": "unvote.api", "vote_report": "unvote.api",
     "Selection": "unvote.query.selection", "Rows": "unvote.core.results",
     "Store": "unvote.store",
     "lookup_country": ("unvote.model.countries", "lookup"),

@@ -1,0 +1,228 @@
+"""The data behind ``unvote report``'s pages, gathered from the store as plain values (dicts, lists,
+dates): ``country_report`` and ``vote_report``. Rendering them is ``unvote.output.report``'s job;
+nothing here formats or prints.
+
+Every figure comes from the library functions a command would call for the same selection
+(``voting_record``, ``align``, ``align_votes``, ``neighbors``, ``tally``, ``tally_by_group``,
+``country_votes``), so a page's numbers are the CSV's numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..core.errors import UsageError
+from ..model import countries
+from ..model.sides import side
+from ..query.selection import Query, Selection
+from .selecting import selecting
+
+UNDL_RECORD = "https://digitallibrary.un.org/record/{}"
+CAST = ("Y", "N", "A")
+
+
+def record_url(rollcall_id) -> str | None:
+    """The UN Digital Library record of a roll call (the store's ``rollcall_id`` is UNDL's record id)."""
+    return UNDL_RECORD.format(int(rollcall_id)) if rollcall_id is not None else None
+
+
+@selecting
+def country_report(country: str, partners=(), *, metric: str = "agree", year=None, since=None, until=None,
+                   session=None, topic=None, continuity: bool = True, exclude_unanimous: bool = False,
+                   body: str = "ga", source: str = "undl", kind: str = "resolution", contested: int = 25,
+                   neighbours: int = 10, min_votes: int = 10, selection: Selection | None = None,
+                   store=None) -> dict:
+    """Everything a country page shows, for ``country`` over the selection (default: every recorded vote).
+
+    Keys: ``country`` (code, name, short), ``partners`` (codes), ``metric``, ``dates`` (first and last
+    roll call), ``headline`` (roll calls, Y/N/A/X counts, cast, with_plurality and with_outcome shares
+    of the votes cast), ``by_topic`` (per issue area: the country's counts and each partner's
+    agreement), ``partner`` (per partner: ``periods`` by year, ``pooled``, ``differ`` — the split roll
+    calls most contested first, the first ``contested`` — and ``differ_total``), ``neighbours``
+    (``closest`` and ``farthest``: ``neighbours`` each, ranked, with the votes both cast), ``switches``
+    (recurring texts on which the vote changed) and ``seat`` (who held the seat)."""
+    from . import agreement
+    from .explore import voting_record
+
+    me = side(country)
+    if me.kind != "country":
+        raise UsageError(f"{me.label} is a group; a report is about one country (see unvote cohesion)")
+    partners = list(dict.fromkeys(side(p).code for p in partners))
+    if me.code in partners:
+        raise UsageError(f"{me.code} is the country of the report; name other partners")
+    sel = selection
+    query = Query(sel, store=store)
+    # the whole record unless the selection says otherwise (voting_record alone would default to a year)
+    spanned = sel if (sel.since or sel.until or sel.session) else sel.replace(since=dt.date(1900, 1, 1))
+    record = voting_record(me.code, selection=spanned, store=query.reader.store).to_pylist()
+    dates = (record[0]["date"], record[-1]["date"])
+    out = {"country": _who(me.code), "partners": [_who_side(p) for p in partners], "metric": metric,
+           "dates": dates, "headline": headline(record), "by_topic": None, "partner": [],
+           "neighbours": None, "switches": None, "seat": seat_notes([me.code, *partners], sel.continuity)}
+    by_topic = topic_counts(record)
+    for p in partners:
+        periods = agreement.align(me.code, p, by="year", metric=metric, selection=sel, store=query.reader.store)
+        pooled = agreement.align(me.code, p, by="all", metric=metric, selection=sel, store=query.reader.store)
+        topics = agreement.align(me.code, p, by="topic", metric=metric, selection=sel, store=query.reader.store)
+        differ = agreement.align_votes(me.code, p, differ=True, selection=sel, store=query.reader.store).to_pylist()
+        for row in differ:
+            row["url"] = record_url(row["rollcall_id"])
+        for row in topics.to_pylist():
+            if row["period"] in by_topic:
+                by_topic[row["period"]]["partners"][p] = row
+        out["partner"].append({"code": p, "who": _who_side(p), "periods": periods.to_pylist(),
+                               "pooled": pooled.to_pylist()[0] if pooled.num_rows else None,
+                               "differ": differ[:contested], "differ_total": len(differ)})
+    out["by_topic"] = list(by_topic.values())
+    table = agreement.neighbors(me.code, metric=metric, min_votes=min_votes, selection=sel,
+                                store=query.reader.store).to_pylist()
+    ranked = [dict(r, cast=r["same"] + r["partial"] + r["opposite"], short=countries.short_name(r["country"]))
+              for r in table if r["rank"]]
+    out["neighbours"] = {"closest": ranked[:neighbours], "farthest": ranked[::-1][:neighbours],
+                         "ranked": len(ranked), "unranked": len(table) - len(ranked), "min_votes": min_votes}
+    out["switches"] = switches(query, me.code, sel)
+    return out
+
+
+def headline(record: list[dict]) -> dict:
+    """A record's totals: roll calls, each vote letter, votes cast (Y/N/A), and the shares of the
+    votes cast with the plurality and with the outcome."""
+    counts = {letter: sum(1 for r in record if r["vote"] == letter) for letter in (*CAST, "X")}
+    cast = sum(counts[v] for v in CAST)
+    plural = sum(1 for r in record if r["with_plurality"])
+    outcome = sum(1 for r in record if r["with_outcome"])
+    return {"rollcalls": len(record), "yes": counts["Y"], "no": counts["N"], "abstain": counts["A"],
+            "non_voting": counts["X"], "cast": cast, "with_plurality": plural, "with_outcome": outcome,
+            "with_plurality_share": plural / cast if cast else None,
+            "with_outcome_share": outcome / cast if cast else None}
+
+
+def topic_counts(record: list[dict]) -> dict:
+    """Per issue area (the six, then ``none``): the roll calls of the record on it and the country's
+    votes there (``headline``), and a place for each partner's agreement. A roll call on two areas
+    counts in both, as ``align --by topic`` counts it."""
+    from ..model import topics
+
+    out = {}
+    for code in (*topics.CODES, topics.NONE):
+        mine = [r for r in record if code in _topic_codes(r["topics"])]
+        out[code] = {"topic": code, "name": topics.NONE_NAME if code == topics.NONE else topics.name(code),
+                     **headline(mine), "partners": {}}
+    return out
+
+
+def _topic_codes(text: str | None) -> tuple[str, ...]:
+    from ..model.topics import NONE
+
+    codes = tuple(t for t in (text or "").split(";") if t)
+    return codes or (NONE,)
+
+
+def switches(query: Query, code: str, sel: Selection) -> dict:
+    """Recurring texts on which ``code`` changed its vote inside the selection's span.
+
+    A recurring text is a title family of ``analysis.series`` (the same normalised title; renamed texts,
+    which ``unvote series`` follows, are not joined here). Only votes cast count (Y/N/A): a switch is a
+    vote that differs from the country's last vote cast on the family, that one possibly from before
+    the span (``analysis.series.changes`` over the cast votes). Newest first."""
+    from ..analysis.series import changes, words_sql
+    from .explore import _calls
+
+    whole = Query(sel.replace(since=None, until=None, session=None), reader=query.reader)
+    base, params = _calls(whole)
+    present = set(query.reader.columns(query.dataset, "rollcalls"))
+    title = "coalesce(r.title, r.short)" if "short" in present else "r.title"
+    rows = query.reader.rows(
+        f"WITH c AS (SELECT r.rollcall_id, r.resolution, r.date, r.session, {title} AS title, "
+        f"array_to_string({words_sql(title)}, ' ') AS tkey FROM ({base}) r), "
+        f"v AS (SELECT rollcall_id, any_value(vote) AS vote FROM {query.table('votes')} "
+        "WHERE ms_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY rollcall_id) "
+        "SELECT c.*, v.vote FROM c JOIN v USING (rollcall_id) WHERE c.tkey <> '' AND v.vote IN ('Y', 'N', 'A') "
+        "ORDER BY c.date, c.rollcall_id", [*params, sel.codes(code)]).to_pylist()
+    families: dict[str, list[dict]] = {}
+    for r in rows:
+        families.setdefault(r["tkey"], []).append(r)
+    inside = _inside(query, sel)
+    found = []
+    for calls in families.values():
+        if len(calls) < 2:
+            continue
+        by_id = {c["rollcall_id"]: c for c in calls}
+        for ch in changes(calls, [(c["rollcall_id"], code, c["vote"]) for c in calls]):
+            if ch["rollcall_id"] in inside:
+                call = by_id[ch["rollcall_id"]]
+                found.append({"resolution": ch["resolution"], "date": ch["date"], "previous": ch["previous"],
+                              "previous_resolution": ch["previous_resolution"], "vote": ch["vote"],
+                              "title": call["title"], "rollcall_id": call["rollcall_id"],
+                              "url": record_url(call["rollcall_id"]), "family_size": len(calls)})
+    found.sort(key=lambda r: (r["date"], r["rollcall_id"]), reverse=True)
+    return {"rows": found, "families": sum(1 for c in families.values() if len(c) > 1)}
+
+
+def _inside(query: Query, sel: Selection) -> set[int]:
+    """The ids of the selection's roll calls."""
+    sql, params = Query(sel, reader=query.reader).rollcalls_sql(("rollcall_id",))
+    return {r[0] for r in query.reader.rows(sql, params).rows}
+
+
+def seat_notes(codes: list[str], continuity: bool) -> list[dict]:
+    """Who held each seat, as far as ``model.countries`` records it: each country's membership and the
+    predecessor seats whose votes count as its own under continuity (USSR → Russia).
+
+    The ``seats`` table (issue 17 §2: the holders of a seat and their dated credentials) replaces this
+    once it is in the store; ``history`` is its place, empty until then."""
+    from ..query.selection import ROC_UNTIL
+
+    notes = []
+    for code in codes:
+        c = countries.get(code)
+        if c is None:  # a group
+            continue
+        before = [countries.get(old) for old in countries.lineage(code)[1:]]
+        notes.append({"code": code, "name": c.name, "short": c.short, "member_from": c.member_from,
+                      "member_to": c.member_to, "continuity": continuity,
+                      "predecessors": [{"code": p.code, "name": p.name, "member_from": p.member_from,
+                                        "member_to": p.member_to} for p in before],
+                      "roc_until": ROC_UNTIL if code == "CHN" else None,
+                      "history": []})
+    return notes
+
+
+def _who(code: str) -> dict:
+    c = countries.get(code)
+    return {"code": code, "name": c.name if c else code, "short": countries.short_name(code)}
+
+
+def _who_side(code: str) -> dict:
+    s = side(code)
+    return {"code": s.code, "name": s.name, "short": countries.short_name(s.code) if s.kind == "country" else s.name,
+            "kind": s.kind}
+
+
+@selecting
+def vote_report(symbol: str, *, body: str = "ga", source: str = "undl", kind: str = "resolution",
+                selection: Selection | None = None, store=None) -> dict:
+    """Everything a vote page shows for the roll call ``symbol`` names: ``call`` (the tally row, with
+    ``url``), ``groups`` (``tally_by_group``'s regional rows), ``votes`` (each member's vote, A–Z by
+    short name, with ``short``) and ``by_vote`` (the short names under each vote letter)."""
+    from .agreement import tally_by_group
+    from .records import country_votes, tally
+
+    calls = tally(symbol, selection=selection, store=store).to_pylist()
+    if len(calls) != 1:
+        raise UsageError(f"{symbol!r} names {len(calls)} roll calls; name one: "
+                         + ", ".join(c["resolution"] for c in calls))
+    call = dict(calls[0], url=record_url(calls[0]["rollcall_id"]))
+    groups = tally_by_group(call["resolution"], selection=selection, store=store).to_pylist()
+    votes = [dict(v, short=countries.short_name(v["country"]))
+             for v in country_votes(call["resolution"], selection=selection, store=store).to_pylist()]
+    votes.sort(key=lambda v: _sort_key(v["short"]))
+    by_vote = {letter: [v for v in votes if v["vote"] == letter] for letter in (*CAST, "X")}
+    return {"call": call, "groups": groups, "votes": votes, "by_vote": by_vote}
+
+
+def _sort_key(name: str) -> str:
+    """A–Z as a reader expects: accents and case folded (Côte d'Ivoire among the Cs, Türkiye after Tunisia)."""
+    from ..model.text import fold
+
+    return fold(name)

@@ -1,0 +1,222 @@
+"""``unvote report``'s pages: one self-contained HTML file each, from the plain data of
+``api.country_report`` / ``api.vote_report``.
+
+A page is a Jinja2 template (``output/templates/*.html.j2``, autoescaped) with its CSS, its charts
+(``output.charts`` drawn to SVG and put inline) and a few lines of optional JS (table sorting) inside
+it: it asks for nothing over the network (no fonts, scripts or images by URL), reads with JS off and
+prints on paper (a print stylesheet). Every section names the filters behind its figures
+(``output.labels.label``); the page ends with the definitions and the data's provenance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import inspect
+import re
+import tempfile
+from pathlib import Path
+
+from ..core.results import Rows
+from ..model import countries
+from ..query.selection import Selection
+from .labels import METRIC_DEFINITIONS, METRIC_WORDS, label
+
+MAX_BYTES = 1_500_000  # a page stays small enough to mail (issue 16: ≤ 1.5 MB)
+SWITCHES_SHOWN = 40
+VOTE_WORDS = {"Y": "Yes", "N": "No", "A": "Abstain", "X": "Non-voting"}
+RELATION_WORDS = {"partial": "one abstained", "opposite": "opposite votes"}
+TERMS = {  # what the page's own columns mean (the metric's definition comes from output.labels)
+    "cast": "votes cast: Yes, No or Abstain (a member present and not voting, or absent, is non-voting)",
+    "with plurality": "the country's vote was the Assembly's most common vote cast on the roll call "
+                      "(on a tie, each tied vote is)",
+    "with outcome": "Yes on an adopted text, No on a rejected one",
+    "margin": "|Yes − No| of the roll call: the smaller, the more contested",
+    "switch": "a vote cast (Y/N/A) that differs from the country's last vote cast on an earlier roll call "
+              "with the same normalised title (unvote series follows renamed texts too)",
+    "names": "countries are named as newsrooms print them (Russia, Iran, Türkiye); the codes are the UN's",
+    "topics": "Voeten's six issue areas (me, nu, di, hr, co, ec): his codes where he coded a roll call, "
+              "unvote's rules elsewhere (docs/topics.md); none: a roll call on none of them",
+}
+
+
+@functools.cache
+def _environment():
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("unvote", "output/templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(num=_num, pct=_pct, score=_score, day=_day, vote=lambda v: VOTE_WORDS.get(v, v or "—"),
+                       subject=_subject)
+    return env
+
+
+# ---------------------------------------------------------------- pages
+
+def country_page(data: dict, sel: Selection, provenance: dict, *, marks=()) -> str:
+    """The country page: ``data`` from ``api.country_report`` for ``sel``; ``marks`` (date, label) pairs
+    drawn on the agreement chart and listed under it; ``provenance`` from the CLI (``cli.options``)."""
+    me = data["country"]
+    metric = data["metric"]
+    dates = data["dates"]
+    span_label = label(sel, dates=dates)
+    scored = label(sel, dates=dates, metric=metric)
+    events = sorted([*marks, *_seat_events(data["seat"], dates)])
+    partners = data["partner"]
+    chart = _agreement_svg(data, sel, events) if partners and any(p["periods"] for p in partners) else None
+    n = data["neighbours"]
+    context = {
+        "title": f"{me['short']} at the {_body(sel)}",
+        "subtitle": span_label.line(),
+        "me": me, "data": data, "metric": metric, "metric_words": METRIC_WORDS.get(metric, metric),
+        "span_line": span_label.line(), "scored_line": scored.line(),
+        "neighbours_line": label(sel, dates=dates, metric=metric, min_votes=n["min_votes"]).line(),
+        "chart": chart, "events": events, "switches_shown": SWITCHES_SHOWN,
+        "relation_words": RELATION_WORDS, "partner_names": {p["code"]: p["who"]["short"] for p in partners},
+        "definitions": _definitions(metric), "provenance": provenance, "source_line": span_label.source_line,
+    }
+    return _check_size(_environment().get_template("country.html.j2").render(**context))
+
+
+def vote_page(data: dict, sel: Selection, provenance: dict) -> str:
+    """The vote page: ``data`` from ``api.vote_report``."""
+    call = data["call"]
+    sel = sel.replace(body="sc" if call["resolution"].startswith("S/") else sel.body)
+    frame = label(sel, dates=[call["date"]])
+    context = {
+        "title": f"{_subject(call['title']) or call['resolution']} ({call['resolution']})",
+        "subtitle": f"{_body(sel)} recorded vote of {_day(call['date'])}",
+        "call": call, "data": data, "frame_line": frame.line(), "source_line": frame.source_line,
+        "chart": _groups_svg(data, sel), "map": _map_svg(data, sel),
+        "definitions": _definitions(None), "provenance": provenance, "vote_words": VOTE_WORDS,
+    }
+    return _check_size(_environment().get_template("vote.html.j2").render(**context))
+
+
+def _check_size(html: str) -> str:
+    size = len(html.encode("utf-8"))
+    if size > MAX_BYTES:  # a guard, not a limit a user meets: the sections are capped well below it
+        raise ValueError(f"the page is {size:,} bytes, over {MAX_BYTES:,}")
+    return html
+
+
+def _body(sel: Selection) -> str:
+    return {"ga": "UN General Assembly", "sc": "UN Security Council"}.get(sel.body, sel.body)
+
+
+def _definitions(metric: str | None) -> list[tuple[str, str]]:
+    out = [(f"score ({metric})", METRIC_DEFINITIONS[metric])] if metric in METRIC_DEFINITIONS else []
+    return out + list(TERMS.items())
+
+
+def _seat_events(seat: list[dict], dates) -> list[tuple[dt.date, str]]:
+    """A change of who held a seat, inside the page's span, is an event on the chart (USSR → Russia)."""
+    first, last = dates
+    events = []
+    for s in seat:
+        for p in s["predecessors"]:
+            if p["member_to"] and first <= p["member_to"] <= last:
+                events.append((p["member_to"], f"{countries.short_name(p['code'])} → {s['short']}"))
+        if s.get("roc_until") and first <= s["roc_until"] <= last:
+            events.append((s["roc_until"], "China's seat: Republic of China → People's Republic"))
+    return events
+
+
+# ---------------------------------------------------------------- charts as inline SVG
+
+def _agreement_svg(data: dict, sel: Selection, events) -> str:
+    """``charts.align_chart`` for every partner, by year, with the events where the chart takes them."""
+    from . import charts
+
+    partners = data["partner"]
+    types = {"partner": "VARCHAR", "period": "VARCHAR", "n": "BIGINT", "same": "BIGINT", "partial": "BIGINT",
+             "opposite": "BIGINT", "absent": "BIGINT", "score": "DOUBLE"}
+    several = len(partners) > 1
+    if not several:
+        types.pop("partner")
+    periods = Rows.from_dicts([{"partner": p["code"], **r} for p in partners for r in p["periods"]], types)
+    pooled = Rows.from_dicts([{"partner": p["code"], **p["pooled"]} for p in partners if p["pooled"]], types)
+    extra = {}
+    # the charts' editorial options (--mark) arrive with issue 16 §3; until then the events are listed only
+    accepted = inspect.signature(charts.align_chart).parameters
+    if "marks" in accepted and events:
+        extra["marks"] = list(events)
+    names = ", ".join(p["who"]["short"] for p in partners)
+    me = data["country"]["short"]
+    desc = "; ".join(
+        f"{p['who']['short']}: " + ", ".join(f"{r['period']} {_score(r['score'])}" for r in p["periods"])
+        for p in partners)
+    return _svg(lambda path: charts.align_chart(path, periods, pooled, a=data["country"]["code"],
+                                                b=partners[0]["code"], sel=sel, metric=data["metric"], by="year",
+                                                **extra),
+                f"How often {me} votes with {names}, per year", f"Score ({data['metric']}) per year — {desc}",
+                "agreement")
+
+
+def _groups_svg(data: dict, sel: Selection) -> str:
+    from . import charts
+
+    call = data["call"]
+    counts = Rows.from_dicts([call], {k: "VARCHAR" if isinstance(v, str) else "DATE" if isinstance(v, dt.date)
+                                      else "BIGINT" for k, v in call.items() if k != "url"})
+    groups = Rows.from_dicts(data["groups"], {k: "VARCHAR" for k in data["groups"][0]}) if data["groups"] else None
+    desc = "; ".join(f"{g['name']}: {g['yes']} yes, {g['no']} no, {g['abstain']} abstaining, "
+                     f"{g['non_voting']} non-voting" for g in data["groups"])
+    return _svg(lambda path: charts.tally_chart(path, counts, by_group=groups, sel=sel),
+                f"How each regional group voted on {call['resolution']}", desc, "groups")
+
+
+def _map_svg(data: dict, sel: Selection) -> str | None:
+    """The world map of the vote (issue 16 §2): ``output.maps`` is another branch's (h16-map); until it
+    is merged the page has no map section. HOOK: once merged, draw ``maps`` to SVG here with ``_svg``."""
+    try:
+        from . import maps  # noqa: F401
+    except ImportError:
+        return None
+    return None
+
+
+def _svg(draw, title: str, desc: str, prefix: str) -> str:
+    """A chart drawn by ``draw(path)`` into a temporary .svg, made fit to sit inline: no XML prolog or
+    metadata, ids prefixed (two charts on one page must not share a clip path), a ``<title>`` and a
+    ``<desc>`` for screen readers, and a width that follows the page."""
+    from markupsafe import Markup, escape
+
+    with tempfile.TemporaryDirectory(prefix="unvote-report-") as folder:
+        path = Path(folder) / "chart.svg"
+        draw(path)
+        text = path.read_text("utf-8")
+    text = text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
+    text = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', text)
+    text = re.sub(r'(url\(#|href="#)([^)"]+)', lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", text)
+    head = re.match(r"<svg\b[^>]*>", text).group(0)
+    opened = re.sub(r'\s(width|height)="[^"]*"', "", head)
+    opened = opened[:-1] + f' role="img" aria-labelledby="{prefix}-title {prefix}-desc" class="chart">'
+    text = (opened + f'<title id="{prefix}-title">{escape(title)}</title><desc id="{prefix}-desc">{escape(desc)}</desc>'
+            + text[len(head):])
+    return Markup(text)
+
+
+# ---------------------------------------------------------------- filters
+
+def _num(value) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def _score(value) -> str:
+    return "—" if value is None or value != value else f"{value:.2f}"
+
+
+def _day(value) -> str:
+    return f"{value.day} {value:%B %Y}" if isinstance(value, dt.date) else str(value)
+
+
+def _subject(title: str | None) -> str:
+    """A UNDL title without its catalogue tail (' : resolution / adopted by the General Assembly')."""
+    text = re.sub(r"\s*:?\s*(draft\s+)?resolutions?\s*/.*$", "", title or "", flags=re.I).strip()
+    return text[:1].upper() + text[1:]
