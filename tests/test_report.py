@@ -296,6 +296,7 @@ def test_a_page_without_partners_has_no_agreement_sections(ga_store_dir, tmp_pat
     (("report", "KHM", "-o", "no/such/folder/page.html"), "does not exist"),
     (("report", "ASEAN", "-o", "page.html"), "is a group"),
     (("report", "KHM", "KHM", "-o", "page.html"), "country of the report"),
+    (("report", "KHM", *"RUS USA CHN GBR FRA IND BRA ZAF".split(), "-o", "page.html"), "at most 7 partners"),
     (("report", "KHM", "--mark", "yesterday", "-o", "page.html"), "--mark 'yesterday'"),
     (("report", "KHM", "--metric", "agreement", "-o", "page.html"), "unknown metric"),
     (("report", "vote", "35/206", "-o", "page.html"), "matches 15 roll calls"),

@@ -14,11 +14,13 @@ import datetime as dt
 from ..core.errors import UsageError
 from ..model import countries
 from ..model.sides import side
+from ..model.topics import NONE
 from ..query.selection import Query, Selection
 from .selecting import selecting
 
 UNDL_RECORD = "https://digitallibrary.un.org/record/{}"
 CAST = ("Y", "N", "A")
+MAX_PARTNERS = 7
 
 
 def record_url(rollcall_id) -> str | None:
@@ -41,13 +43,15 @@ def country_report(country: str, partners=(), *, metric: str = "agree", year=Non
     calls most contested first, the first ``contested`` — and ``differ_total``), ``neighbours``
     (``closest`` and ``farthest``: ``neighbours`` each, ranked, with the votes both cast), ``switches``
     (recurring texts on which the vote changed) and ``seat`` (who held the seat)."""
-    from . import agreement
+    from .agreement import neighbors
     from .explore import voting_record
 
     me = side(country)
     if me.kind != "country":
         raise UsageError(f"{me.label} is a group; a report is about one country (see unvote cohesion)")
     partners = list(dict.fromkeys(side(p).code for p in partners))
+    if len(partners) > MAX_PARTNERS:  # one colour each on the chart (Okabe–Ito has seven), one table each
+        raise UsageError(f"a page compares with at most {MAX_PARTNERS} partners; {len(partners)} were named")
     if me.code in partners:
         raise UsageError(f"{me.code} is the country of the report; name other partners")
     sel = selection
@@ -61,26 +65,54 @@ def country_report(country: str, partners=(), *, metric: str = "agree", year=Non
            "neighbours": None, "switches": None, "seat": seat_notes([me.code, *partners], sel.continuity)}
     by_topic = topic_counts(record)
     for p in partners:
-        periods = agreement.align(me.code, p, by="year", metric=metric, selection=sel, store=query.reader.store)
-        pooled = agreement.align(me.code, p, by="all", metric=metric, selection=sel, store=query.reader.store)
-        topics = agreement.align(me.code, p, by="topic", metric=metric, selection=sel, store=query.reader.store)
-        differ = agreement.align_votes(me.code, p, differ=True, selection=sel, store=query.reader.store).to_pylist()
-        for row in differ:
-            row["url"] = record_url(row["rollcall_id"])
-        for row in topics.to_pylist():
+        found = partner_rows(query, me.code, p, metric)
+        for row in found["topic"]:
             if row["period"] in by_topic:
                 by_topic[row["period"]]["partners"][p] = row
-        out["partner"].append({"code": p, "who": _who_side(p), "periods": periods.to_pylist(),
-                               "pooled": pooled.to_pylist()[0] if pooled.num_rows else None,
-                               "differ": differ[:contested], "differ_total": len(differ)})
+        out["partner"].append({"code": p, "who": _who_side(p), "periods": found["year"],
+                               "pooled": found["all"][0] if found["all"] else None,
+                               "differ": [dict(r, url=record_url(r["rollcall_id"])) for r in found["differ"][:contested]],
+                               "differ_total": len(found["differ"])})
     out["by_topic"] = list(by_topic.values())
-    table = agreement.neighbors(me.code, metric=metric, min_votes=min_votes, selection=sel,
+    table = neighbors(me.code, metric=metric, min_votes=min_votes, selection=sel,
                                 store=query.reader.store).to_pylist()
     ranked = [dict(r, cast=r["same"] + r["partial"] + r["opposite"], short=countries.short_name(r["country"]))
               for r in table if r["rank"]]
     out["neighbours"] = {"closest": ranked[:neighbours], "farthest": ranked[::-1][:neighbours],
                          "ranked": len(ranked), "unranked": len(table) - len(ranked), "min_votes": min_votes}
     out["switches"] = switches(query, me.code, sel)
+    return out
+
+
+def partner_rows(query: Query, a: str, b: str, metric: str) -> dict:
+    """``align``'s rows of ``a`` with ``b`` by ``year``, ``all`` and ``topic``, and ``differ``: the
+    rows of ``align_votes(differ=True)``, all from one read of the pair's votes — the
+    rules of ``align``'s Python path (``analysis.align``: ``groups_of`` → ``align``) and
+    ``align_votes``' order (smallest |yes − no| first, then newest)."""
+    from ..analysis import align as alignment
+    from ..model.topics import CODES
+    from .agreement import PAIR_COLUMNS, _pair_calls, groups_of
+
+    calls = _pair_calls(query, side(a), side(b), (*PAIR_COLUMNS, "topics"))
+    for c in calls:  # a list column (some stores) reads as the text groups_of expects
+        if isinstance(c["topics"], list):
+            c["topics"] = ";".join(c["topics"])
+    out = {}
+    for by in ("year", "all", "topic"):
+        counted = [(g, c["a_vote"], c["b_vote"]) for c in calls for g in groups_of(c, by)]
+        out[by] = alignment.align(*zip(*counted), metric=metric) if counted else []
+    out["topic"].sort(key=lambda r: (*CODES, NONE).index(r["period"]) if r["period"] in (*CODES, NONE) else 99)
+    differ = []
+    for c in calls:
+        rel = alignment.relation(c["a_vote"], c["b_vote"])
+        if rel in ("partial", "opposite"):
+            differ.append({"resolution": c["resolution"], "date": c["date"], "session": c["session"],
+                           "a_vote": c["a_vote"], "b_vote": c["b_vote"], "relation": rel, "yes": c["counted_yes"],
+                           "no": c["counted_no"], "abstain": c["counted_abstain"],
+                           "non_voting": c["counted_non_voting"], "title": c["title"],
+                           "rollcall_id": c["rollcall_id"]})
+    differ.sort(key=lambda r: (abs((r["yes"] or 0) - (r["no"] or 0)), -r["date"].toordinal(), -r["rollcall_id"]))
+    out["differ"] = differ
     return out
 
 
@@ -104,16 +136,15 @@ def topic_counts(record: list[dict]) -> dict:
     from ..model import topics
 
     out = {}
+    codes = [_topic_codes(r["topics"]) for r in record]
     for code in (*topics.CODES, topics.NONE):
-        mine = [r for r in record if code in _topic_codes(r["topics"])]
+        mine = [r for r, on in zip(record, codes) if code in on]
         out[code] = {"topic": code, "name": topics.NONE_NAME if code == topics.NONE else topics.name(code),
                      **headline(mine), "partners": {}}
     return out
 
 
 def _topic_codes(text: str | None) -> tuple[str, ...]:
-    from ..model.topics import NONE
-
     codes = tuple(t for t in (text or "").split(";") if t)
     return codes or (NONE,)
 
