@@ -123,8 +123,9 @@ def docs_store(merged_store_dir) -> Path:
 # ---- the tests ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("example", [e for e in ALL if e.run], ids=lambda e: e.id)
-def test_console_example(example, docs_store, monkeypatch):
+def test_console_example(example, docs_store, monkeypatch, tmp_path):
     monkeypatch.delenv("UNVOTE_DEBUG", raising=False)
+    monkeypatch.chdir(tmp_path)  # a file an example writes (-o khm.html) lands here, not in the checkout
     code, got = run_unvote(argv(example.command), {**ENV, "UNVOTE_DATA_DIR": str(docs_store)})
     expected_error = any(line.startswith("unvote: error:") for line in example.expected)
     assert matches(example.expected, got), (
