@@ -37,7 +37,7 @@ def country_report(country: str, partners=(), *, metric: str = "agree", year=Non
     """Everything a country page shows, for ``country`` over the selection (default: every recorded vote).
 
     Keys: ``country`` (code, name, short), ``partners`` (codes), ``metric``, ``dates`` (first and last
-    roll call), ``headline`` (roll calls, Y/N/A/X counts, cast, with_plurality and with_outcome shares
+    roll call), ``newest`` (the dataset's newest roll call: a chart flags a partial last year), ``headline`` (roll calls, Y/N/A/X counts, cast, with_plurality and with_outcome shares
     of the votes cast), ``by_topic`` (per issue area: the country's counts and each partner's
     agreement), ``partner`` (per partner: ``periods`` by year, ``pooled``, ``differ`` — the split roll
     calls most contested first, the first ``contested`` — and ``differ_total``), ``neighbours``
@@ -60,8 +60,9 @@ def country_report(country: str, partners=(), *, metric: str = "agree", year=Non
     spanned = sel if (sel.since or sel.until or sel.session) else sel.replace(since=dt.date(1900, 1, 1))
     record = voting_record(me.code, selection=spanned, store=query.reader.store).to_pylist()
     dates = (record[0]["date"], record[-1]["date"])
+    newest = query.reader.rows(f"SELECT max(date) FROM {query.table('rollcalls')}").rows[0][0]
     out = {"country": _who(me.code), "partners": [_who_side(p) for p in partners], "metric": metric,
-           "dates": dates, "headline": headline(record), "by_topic": None, "partner": [],
+           "dates": dates, "newest": newest, "headline": headline(record), "by_topic": None, "partner": [],
            "neighbours": None, "switches": None, "seat": seat_notes([me.code, *partners], sel.continuity)}
     by_topic = topic_counts(record)
     for p in partners:

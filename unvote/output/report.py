@@ -125,67 +125,83 @@ def _seat_events(seat: list[dict], dates) -> list[tuple[dt.date, str]]:
 # ---------------------------------------------------------------- charts as inline SVG
 
 def _agreement_svg(data: dict, sel: Selection, events) -> str:
-    """``charts.align_chart`` for every partner, by year, with the events where the chart takes them."""
+    """``charts.align_chart`` for every partner, by year, with the events as marks where the charts take
+    them (``charts.ChartOptions``, issue 16 §3) and the data's newest roll call (a partial last year)."""
     from . import charts
 
     partners = data["partner"]
     types = {"partner": "VARCHAR", "period": "VARCHAR", "n": "BIGINT", "same": "BIGINT", "partial": "BIGINT",
              "opposite": "BIGINT", "absent": "BIGINT", "score": "DOUBLE"}
-    several = len(partners) > 1
-    if not several:
+    if len(partners) == 1:
         types.pop("partner")
     periods = Rows.from_dicts([{"partner": p["code"], **r} for p in partners for r in p["periods"]], types)
     pooled = Rows.from_dicts([{"partner": p["code"], **p["pooled"]} for p in partners if p["pooled"]], types)
-    extra = {}
-    # the charts' editorial options (--mark) arrive with issue 16 §3; until then the events are listed only
     accepted = inspect.signature(charts.align_chart).parameters
-    if "marks" in accepted and events:
-        extra["marks"] = list(events)
+    extra = {"newest": data["newest"]} if "newest" in accepted and data.get("newest") else {}
+    options = getattr(charts, "ChartOptions", None)
+
+    def draw(path):
+        # until the charts take marks, the events are only listed under the chart
+        target = options(path=path, marks=tuple(events)) if options is not None else path
+        charts.align_chart(target, periods, pooled, a=data["country"]["code"], b=partners[0]["code"], sel=sel,
+                           metric=data["metric"], by="year", **extra)
+
     names = ", ".join(p["who"]["short"] for p in partners)
-    me = data["country"]["short"]
     desc = "; ".join(
         f"{p['who']['short']}: " + ", ".join(f"{r['period']} {_score(r['score'])}" for r in p["periods"])
         for p in partners)
-    return _svg(lambda path: charts.align_chart(path, periods, pooled, a=data["country"]["code"],
-                                                b=partners[0]["code"], sel=sel, metric=data["metric"], by="year",
-                                                **extra),
-                f"How often {me} votes with {names}, per year", f"Score ({data['metric']}) per year — {desc}",
-                "agreement")
+    return _inline(_drawn(draw), f"How often {data['country']['short']} votes with {names}, per year",
+                   f"Score ({data['metric']}) per year — {desc}", "agreement")
 
 
 def _groups_svg(data: dict, sel: Selection) -> str:
     from . import charts
 
     call = data["call"]
-    counts = Rows.from_dicts([call], {k: "VARCHAR" if isinstance(v, str) else "DATE" if isinstance(v, dt.date)
-                                      else "BIGINT" for k, v in call.items() if k != "url"})
-    groups = Rows.from_dicts(data["groups"], {k: "VARCHAR" for k in data["groups"][0]}) if data["groups"] else None
+    counts = Rows.from_dicts([call], _types(call))
+    groups = Rows.from_dicts(data["groups"], _types(data["groups"][0])) if data["groups"] else None
     desc = "; ".join(f"{g['name']}: {g['yes']} yes, {g['no']} no, {g['abstain']} abstaining, "
                      f"{g['non_voting']} non-voting" for g in data["groups"])
-    return _svg(lambda path: charts.tally_chart(path, counts, by_group=groups, sel=sel),
-                f"How each regional group voted on {call['resolution']}", desc, "groups")
+    return _inline(_drawn(lambda path: charts.tally_chart(path, counts, by_group=groups, sel=sel)),
+                   f"How each regional group voted on {call['resolution']}", desc, "groups")
 
 
 def _map_svg(data: dict, sel: Selection) -> str | None:
-    """The world map of the vote (issue 16 §2): ``output.maps`` is another branch's (h16-map); until it
-    is merged the page has no map section. HOOK: once merged, draw ``maps`` to SVG here with ``_svg``."""
+    """The world map of the vote (issue 16 §2): ``output.maps`` (branch h16-map) draws it; before that
+    module is part of unvote the page has no map section."""
     try:
-        from . import maps  # noqa: F401
+        from . import maps
     except ImportError:
         return None
-    return None
+    call = data["call"]
+    counts = Rows.from_dicts([call], _types(call))
+    votes = Rows.from_dicts(data["votes"], _types(data["votes"][0])) if data["votes"] else Rows([], [], [])
+    text = maps.svg_text(maps.tally_figure(counts, votes, sel=sel))
+    counted = "; ".join(f"{VOTE_WORDS[letter]}: " + ", ".join(v["short"] for v in members)
+                        for letter, members in data["by_vote"].items() if members)
+    return _inline(text, f"How each member voted on {call['resolution']}, on a world map", counted, "map")
 
 
-def _svg(draw, title: str, desc: str, prefix: str) -> str:
-    """A chart drawn by ``draw(path)`` into a temporary .svg, made fit to sit inline: no XML prolog or
-    metadata, ids prefixed (two charts on one page must not share a clip path), a ``<title>`` and a
-    ``<desc>`` for screen readers, and a width that follows the page."""
-    from markupsafe import Markup, escape
+def _types(row: dict) -> dict[str, str]:
+    """DuckDB type names for a row's values (Rows' columns), as the chart functions read them."""
+    return {k: "BOOLEAN" if isinstance(v, bool) else "BIGINT" if isinstance(v, int) else "DOUBLE"
+            if isinstance(v, float) else "DATE" if isinstance(v, dt.date) else "VARCHAR" for k, v in row.items()}
 
+
+def _drawn(draw) -> str:
+    """The SVG text a chart function writes when ``draw(path)`` gives it a temporary .svg file."""
     with tempfile.TemporaryDirectory(prefix="unvote-report-") as folder:
         path = Path(folder) / "chart.svg"
         draw(path)
-        text = path.read_text("utf-8")
+        return path.read_text("utf-8")
+
+
+def _inline(text: str, title: str, desc: str, prefix: str) -> str:
+    """An SVG made fit to sit inline: no XML prolog or metadata, ids prefixed (two charts on one page
+    must not share a clip path), a ``<title>`` and a ``<desc>`` for screen readers, and a width that
+    follows the page."""
+    from markupsafe import Markup, escape
+
     text = text[text.index("<svg"):]
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
     text = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', text)
@@ -193,9 +209,8 @@ def _svg(draw, title: str, desc: str, prefix: str) -> str:
     head = re.match(r"<svg\b[^>]*>", text).group(0)
     opened = re.sub(r'\s(width|height)="[^"]*"', "", head)
     opened = opened[:-1] + f' role="img" aria-labelledby="{prefix}-title {prefix}-desc" class="chart">'
-    text = (opened + f'<title id="{prefix}-title">{escape(title)}</title><desc id="{prefix}-desc">{escape(desc)}</desc>'
-            + text[len(head):])
-    return Markup(text)
+    return Markup(opened + f'<title id="{prefix}-title">{escape(title)}</title>'
+                  f'<desc id="{prefix}-desc">{escape(desc)}</desc>' + text[len(head):])
 
 
 # ---------------------------------------------------------------- filters
