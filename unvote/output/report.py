@@ -66,7 +66,8 @@ def country_page(data: dict, sel: Selection, provenance: dict, *, marks=()) -> s
     chart = _agreement_svg(data, sel, events) if partners and any(p["periods"] for p in partners) else None
     n = data["neighbours"]
     context = {
-        "title": f"{me['short']} at the {_body(sel)}",
+        "title": f"{me['short']} at the {_body(sel)}" + (f", compared with {_and([p['who']['short'] for p in partners])}"
+                                                           if partners else ""),
         "subtitle": span_label.line(),
         "me": me, "data": data, "metric": metric, "metric_words": METRIC_WORDS.get(metric, metric),
         "span_line": span_label.line(), "scored_line": scored.line(),
@@ -91,6 +92,10 @@ def vote_page(data: dict, sel: Selection, provenance: dict) -> str:
         "definitions": _definitions(None), "provenance": provenance, "vote_words": VOTE_WORDS,
     }
     return _check_size(_environment().get_template("vote.html.j2").render(**context))
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _check_size(html: str) -> str:
