@@ -261,6 +261,15 @@ def test_vote_page_equals_the_tally_csv(pages, ga_store_dir):
         assert cells == {k: float(g[k]) for k in ("yes", "no", "abstain", "non_voting", "members")}
 
 
+def test_vote_page_has_the_world_map(pages):
+    """The map (output.maps) inline, described for a screen reader by each member's vote."""
+    _, tree = pages["vote"]
+    svg = tree.xpath("//section[@id='map']//svg")
+    assert len(svg) == 1
+    desc = svg[0].xpath("string(.//desc[@id='map-desc'])")
+    assert "No: Belarus, Eritrea, North Korea, Russia, Syria" in desc
+
+
 def test_vote_page_lists_every_member_a_to_z_in_common_names(pages, ga_store_dir):
     from unvote.model.text import fold
 
