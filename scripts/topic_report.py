@@ -3,12 +3,13 @@
     python scripts/topic_report.py          # data from $UNVOTE_TEST_DATA or ../shared/data
     python scripts/topic_report.py --timing # also time topic assignment against a whole fetch --file
 
-Reads, in place, the UNDL bulk GA file and Voeten's 2016-17 roll calls (with the R package's
-roll-call table for the amendment/paragraph flags), matches them with
-``unvote.ingest.history.build`` (``unvote.ingest.history.matched_pairs``) and scores the rules of
-``unvote.analysis.topics`` on the matched whole-resolution votes: the rules were written on
-sessions 1–55, so sessions 56 and later (2001–2015) are the held-out test. Prints Markdown:
-the held-out table (pasted into docs/topics.md, which a test checks), then the training table.
+Reads, in place, the UNDL bulk GA file and Voeten's two releases (``unvote.ingest.releases``: the
+R package unvotes' 2021 tables, sessions 1–74, and his 2016 file, sessions 1–70), matches them with
+``unvote.ingest.history.build`` (``history.matched_pairs``) and scores the rules of
+``unvote.analysis.topics`` on the matched whole-resolution votes against the newest coding
+(``unvotes-2021``): the rules are tuned on sessions 1–68, so sessions 69–74 (2014–2019) are the
+held-out test. Prints Markdown, pasted into docs/topics.md (which a test checks): the held-out
+table, the same without session 74, the training table, and the two releases' own agreement.
 """
 
 from __future__ import annotations
@@ -20,29 +21,28 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+AGREEMENT = (56, 70)  # the sessions both releases code
 
 
 def data_dir() -> Path:
     return Path(os.environ.get("UNVOTE_TEST_DATA") or ROOT.parent / "shared" / "data")
 
 
-def voeten_files(data: Path) -> list[Path]:
-    return [data / "voeten-unvotespublished-2016" / "UNVotesPublished.RData",
-            data / "dgrtwo-unvotes" / "un_roll_calls.rda"]
+def sources(data: Path):
+    """(matched pairs, the 2016 codes by rcid): what ``report`` reads."""
+    from unvote.ingest import history, releases
+    from unvote.sources import undl_csv
+
+    undl = undl_csv.read(data / "undl" / "ga_voting.csv.gz")
+    vo, older = releases.read(data)
+    return history.matched_pairs(undl.rollcalls, undl.votes, vo.rollcalls, vo.votes), older
 
 
-def evaluation(data: Path) -> dict:
-    from unvote.analysis.topics import evaluate
-    from unvote.ingest import history
-
-    undl, vo = history.read_sources(data / "undl" / "ga_voting.csv.gz", voeten_files(data))
-    return evaluate(history.matched_pairs(undl.rollcalls, undl.votes, vo.rollcalls, vo.votes))
-
-
-def table(rows: list[dict]) -> str:
+def table(rows: list[dict], truth: str = "Voeten-coded", agree: str = "rules agree", only: str = "rules only",
+          missed: str = "Voeten only") -> str:
     from unvote.model.topics import name
 
-    lines = ["| topic | name | Voeten-coded | rules agree | rules only | Voeten only | precision | recall | F1 |",
+    lines = [f"| topic | name | {truth} | {agree} | {only} | {missed} | precision | recall | F1 |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['topic']} | {name(r['topic'])} | {r['support']} | {r['tp']} | {r['fp']} | {r['fn']} | "
@@ -50,12 +50,24 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def report(result: dict) -> str:
+def report(pairs, older) -> str:
+    from unvote.analysis.topics import TRAIN_LAST_SESSION, evaluate, release_agreement
+    from unvote.ingest.releases import NEWEST
+
+    first = TRAIN_LAST_SESSION + 1
+    full = evaluate(pairs, release=NEWEST)
+    short = evaluate(pairs, last_test=73, release=NEWEST)
+    both = release_agreement(pairs, older, *AGREEMENT)
     return "\n".join([
-        f"Held out: sessions 56–70, {result['test_rollcalls']:,} roll calls",
-        "", table(result["test"]), "",
-        f"Training: sessions 1–55, {result['train_rollcalls']:,} roll calls",
-        "", table(result["train"]), ""])
+        f"Held out: sessions {first}–74, {full['test_rollcalls']:,} roll calls",
+        "", table(full["test"]), "",
+        f"Held out without session 74: sessions {first}–73, {short['test_rollcalls']:,} roll calls",
+        "", table(short["test"]), "",
+        f"Training: sessions 1–{TRAIN_LAST_SESSION}, {full['train_rollcalls']:,} roll calls",
+        "", table(full["train"]), "",
+        f"The two releases: the 2016 codes against the newest, sessions {AGREEMENT[0]}–{AGREEMENT[1]}, "
+        f"{both['rollcalls']:,} roll calls",
+        "", table(both["scores"], "newest-coded", "both", "2016 only", "newest only"), ""])
 
 
 def timing(data: Path, repeat: int = 3) -> str:
@@ -92,7 +104,7 @@ def main() -> int:
     if not (data / "undl" / "ga_voting.csv.gz").is_file():
         print(f"no data at {data} (set UNVOTE_TEST_DATA)", file=sys.stderr)
         return 2
-    print(report(evaluation(data)))
+    print(report(*sources(data)))
     if args.timing:
         print(timing(data))
     return 0

@@ -336,6 +336,23 @@ def voeten_pairs(undl_ingest, voeten_ingest):
 
 
 @pytest.fixture(scope="session")
+def release_ingest(shared_data, voeten_ingest):
+    """Voeten's two releases in one table (ingest.releases.read): (Ingest, {rcid: 2016 codes}), once per run."""
+    from unvote.ingest import releases
+
+    return releases.read(shared_data, older=voeten_ingest)
+
+
+@pytest.fixture(scope="session")
+def release_pairs(undl_ingest, release_ingest):
+    """The UNDL roll calls matched to the releases' roll calls, with the codes (history.matched_pairs)."""
+    from unvote.ingest import history
+
+    vo, _ = release_ingest
+    return history.matched_pairs(undl_ingest.rollcalls, undl_ingest.votes, vo.rollcalls, vo.votes)
+
+
+@pytest.fixture(scope="session")
 def voeten_raw_frame(shared_data):
     """Voeten's votes file as pyreadr reads it (a pandas frame, one row per vote): an independent
     reference, read once per run. Do not modify it."""

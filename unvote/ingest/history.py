@@ -380,7 +380,8 @@ def matched_pairs(undl_rc, undl_votes, voeten_rc, voeten_votes):
     One row per matched UNDL roll call: undl_id, resolution, date, session (UNDL's), title,
     agenda_title, subjects, voeten_rcid, voeten_session (his symbol's), voeten_regular_session (his
     session column: model.sessions), voeten_kind, voeten_topics (``"me;hr"``;
-    null where Voeten's flags are missing), match (how ``history`` matched them).
+    null where Voeten's flags are missing), match (how ``history`` matched them), voeten_release
+    (the release the codes come from, where ``voeten_rc`` says: ``ingest.releases``).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -403,6 +404,7 @@ def matched_pairs(undl_rc, undl_votes, voeten_rc, voeten_votes):
         "voeten_rcid": undl["voeten_rcid"], "voeten_session": v["session"],
         "voeten_regular_session": v["regular_session"] if "regular_session" in v.column_names else empty,
         "voeten_kind": v["kind"], "voeten_topics": pa.array(codes, pa.string()), "match": undl["match"],
+        "voeten_release": v["topic_release"] if "topic_release" in v.column_names else empty,
     })
 
 

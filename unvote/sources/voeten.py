@@ -188,6 +188,16 @@ def read(paths, *, names: list[str] | None = None) -> Ingest:
                               f"{detail}); expected numeric rcid, ccode and vote columns") from exc
 
 
+def from_frames(votes, rollcalls=None, issues=None, *, name: str = "frames") -> Ingest:
+    """``read`` on tables already loaded (pandas frames in the layouts ``read`` takes): the votes
+    (rcid, ccode, vote), optionally a roll-call table and an issue table (rcid, short_name)."""
+    def named(frame, obj):
+        return None if frame is None else (f"{name}:{obj}", frame.rename(columns=lambda c: str(c).lower()))
+
+    where, frame = named(votes, "votes")
+    return _read_votes(frame, where, named(rollcalls, "rollcalls"), named(issues, "issues"))
+
+
 def _read_votes(frame, where, rollcalls, issues) -> Ingest:
     import numpy as np
     import pandas as pd
