@@ -193,7 +193,7 @@ def refresh(store) -> list[str]:
 
     rollcalls, votes, report = build(store.rollcalls("ga"), store.votes("ga"),
                                      store.rollcalls("voeten"), store.votes("voeten"))
-    rollcalls = assign_topics(rollcalls)  # Voeten's codes of the matched roll calls come first
+    rollcalls = assign_topics(rollcalls)  # the packaged releases' codes first, then the roll calls' own flags
     ga, vo = store.manifest("ga") or {}, store.manifest("voeten") or {}
     manifest = {
         "source": "UN Digital Library records (the authority) + Voeten's roll calls where UNDL has none",

@@ -3,8 +3,9 @@
 ``me`` Palestinian conflict, ``nu`` nuclear weapons and nuclear material, ``di`` arms control
 and disarmament, ``hr`` human rights, ``co`` colonialism, ``ec`` economic development. A roll
 call may have several or none. The store's roll-call tables carry them as one string column
-``topics`` (``"me;hr"``; empty for none): Voeten's own codes where he coded the roll call,
-else the rule classifier of ``unvote.analysis.topics`` (docs/topics.md).
+``topics`` (``"me;hr"``; empty for none): Voeten's own codes where he coded the roll call (his
+newest release first; ``topics_from`` names the release), else the rule classifier of
+``unvote.analysis.topics`` (docs/topics.md).
 
 This module is stdlib only (the CLI imports it to parse ``--topic``).
 """
@@ -44,7 +45,7 @@ TOPICS: tuple[Topic, ...] = (
 )
 CODES: tuple[str, ...] = tuple(t.code for t in TOPICS)
 
-# Roll calls with no topic (Voeten coded none, or the rules found none): ``--topic none`` selects them
+# Roll calls with no topic (Voeten's coding gives none, or the rules found none): ``--topic none`` selects them
 # and ``align --by topic`` gives them a row, after the six.
 NONE = "none"
 NONE_NAME = "No topic"
