@@ -327,15 +327,6 @@ def undl_ingest(shared_data):
 
 
 @pytest.fixture(scope="session")
-def voeten_pairs(undl_ingest, voeten_ingest):
-    """The UNDL roll calls matched to Voeten's, with his codes (history.matched_pairs), once per run."""
-    from unvote.ingest import history
-
-    return history.matched_pairs(undl_ingest.rollcalls, undl_ingest.votes, voeten_ingest.rollcalls,
-                                 voeten_ingest.votes)
-
-
-@pytest.fixture(scope="session")
 def release_ingest(shared_data, voeten_ingest):
     """Voeten's two releases in one table (ingest.releases.read): (Ingest, {rcid: 2016 codes}), once per run."""
     from unvote.ingest import releases
