@@ -438,6 +438,26 @@ def test_voeten_store_topics_come_from_the_newest_release(voeten_store_dir, voet
     assert differ == 1_578  # docs/topics.md
 
 
+def test_merged_history_topics_name_their_release(merged_store_dir):
+    """The merged history: its UNDL roll calls get the packaged codes by record id, its roll calls from
+    Voeten by rcid, each with the release; the rest the rules."""
+    from unvote.store import Store
+
+    rc = Store(merged_store_dir).rollcalls("merged", columns=["rollcall_id", "source", "topics", "topics_from"])
+    rows = _reference_rows()
+    by_id = {int(r["undl_id"]): (r["topics"], r["release"]) for r in rows if r["undl_id"]}
+    by_rcid = {int(r["voeten_rcid"]): (r["topics"], r["release"]) for r in rows}
+    seen = {"undl": 0, "voeten": 0}
+    for rid, source, t, f in zip(*(rc[c].to_pylist() for c in rc.column_names)):
+        packaged = (by_rcid if source == "voeten" else by_id).get(rid)
+        if packaged is None:
+            assert f == "rules", (rid, source)
+        else:
+            assert (t, f) == packaged, (rid, source)
+            seen["voeten" if source == "voeten" else "undl"] += 1
+    assert seen == {"undl": 4_858, "voeten": rc.num_rows - 5_538}  # every roll call from Voeten is packaged
+
+
 def test_fetch_update_gives_new_records_their_topics(undl, ga_store_dir, isolated_store):
     """`fetch --update` classifies the records it merges exactly as the bulk file's ingest does."""
     from fake_undl import records_from_store
