@@ -196,10 +196,14 @@ def test_80_columns_keep_a_shortened_title(ga_store, args, symbol):
 
 def test_80_columns_rows_view_figures_match_sql(ga_store):
     out = run("search", "climate", "--format", "table", env={"COLUMNS": "80"})
-    line = next(line for line in out.stdout.splitlines() if line.startswith("A/RES/61/201 "))
+    lines = out.stdout.splitlines()
+    header = next(line.split() for line in lines if line.startswith("resolution "))
+    line = next(line for line in lines if line.startswith("A/RES/61/201 ")).split()
     (date, yes, no, abstain), = sql(ga_store, "SELECT date, total_yes, total_no, total_abstentions FROM ROLLCALLS "
                                               "WHERE resolution = 'A/RES/61/201'")
-    assert line.split()[1:5] == [date.isoformat(), str(yes), str(no), str(abstain)]
+    # which optional columns fit depends on the rows (an all-empty topics column leaves room for session)
+    assert [line[header.index(c)] for c in ("date", "yes", "no", "abstain")] == \
+        [date.isoformat(), str(yes), str(no), str(abstain)]
 
 
 def test_wrap_header():
