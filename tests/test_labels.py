@@ -35,13 +35,15 @@ CHARTS = {
                    "unanimous roll calls excluded", "all roll calls"]),
     "cohesion": (["cohesion", "NAM", "--topic", "di", "--since", "2000", "--session", "78", "--no-continuity"],
                  ["Arms control and disarmament", "session 78", "continuity off", "per year"]),
-    "matrix": (["matrix", "--year", "2022", "--topic", "me", "--exclude-unanimous", "--metric", "s", "--no-continuity"],
+    "matrix": (["matrix", "--year", "2022", "--topic", "me", "--exclude-unanimous", "--metric", "s", "--no-continuity",
+                "--about", "Palestine"],
                ["2022", "Palestinian conflict", "unanimous roll calls excluded", "Signorino–Ritter S [s]",
-                "continuity off"]),
+                "continuity off", "about: Palestine"]),
     "ideal": (["ideal", "--year", "2022", "--topic", "hr", "--no-continuity", "--min-votes", "15"],
               ["2022", "Human rights", "continuity off", "min-votes 15"]),
     "tally": (["tally", "68/262", "2758(XXVI)", "--kind", "all"], ["all roll calls"]),
-    "tally-groups": (["tally", "77/200", "--by-group", "regional", "--topic", "hr"], ["Human rights (hr)", "by group"]),
+    "tally-groups": (["tally", "77/200", "--by-group", "regional", "--topic", "hr", "--about", "human rights"],
+                     ["Human rights (hr)", "by group", 'about: "human rights"']),
 }
 
 
@@ -120,14 +122,15 @@ def test_label_names_every_filter_once():
     from unvote.output.labels import label
 
     sel = Selection.of(topic=["hr", "di"], session="ES-11", kind="amendment", source="voeten",
-                       exclude_unanimous=True, continuity=False)
+                       exclude_unanimous=True, continuity=False, about=["Ukraine", "territorial  integrity"])
     facts = label(sel, metric="pi", min_votes=5, group="EU", by="session", periods=["1", "70"]).facts
     names = [name for name, _ in facts]
     assert len(names) == len(set(names))
     text = " | ".join(words for _, words in facts)
     for words in ("session ES-11", "Arms control and disarmament (di) or Human rights (hr)", "votes on amendments",
                   "source: voeten", "unanimous roll calls excluded", "continuity off", "Scott's pi [pi]",
-                  "min-votes 5", "group: European Union", "per session (1–70)"):
+                  "min-votes 5", "group: European Union", "per session (1–70)",
+                  'about: Ukraine and "territorial integrity"'):
         assert words in text, words
     assert "all recorded votes" not in text  # a session is its own span
 
@@ -135,8 +138,8 @@ def test_label_names_every_filter_once():
 # ---------------------------------------------------------------- files and the terminal
 
 FILTERED = ("align", "KHM", "RUS", "--topic", "hr", "--since", "2015", "--until", "2024", "--exclude-unanimous",
-            "--no-continuity", "--metric", "kappa")
-FILTER_WORDS = ("Human rights", "2015–2024", "unanimous roll calls excluded", "continuity off", "kappa")
+            "--no-continuity", "--metric", "kappa", "--about", "Iran")
+FILTER_WORDS = ("Human rights", "2015–2024", "unanimous roll calls excluded", "continuity off", "kappa", "about: Iran")
 
 
 def test_xlsx_provenance_names_every_filter(ga_store, tmp_path):
@@ -148,6 +151,7 @@ def test_xlsx_provenance_names_every_filter(ga_store, tmp_path):
     facts = {r[0].value: r[1].value for r in openpyxl.load_workbook(path)["provenance"].iter_rows(min_row=2)}
     assert facts["topic"] == "topic: Human rights (hr)" and facts["span"] == "2015–2024"
     assert facts["unanimous"] == "unanimous roll calls excluded" and facts["continuity"] == "continuity off"
+    assert facts["about"] == "about: Iran"
     assert facts["metric"] == "kappa" and "p_e" in facts["metric definition"]
     assert facts["ga file"] == "ga_voting.csv.gz"
 

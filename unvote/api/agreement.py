@@ -97,7 +97,7 @@ def group_letters(query: Query, group: Side, calls: Rows) -> list[str | None]:
 
 @selecting
 def align(a: str, b, *, by: str = "year", metric: str = "agree", year=None, since=None, until=None,
-          session=None, topic=None, continuity: bool = True, exclude_unanimous: bool = False, body: str = "ga",
+          session=None, topic=None, about=None, continuity: bool = True, exclude_unanimous: bool = False, body: str = "ga",
           source: str = "undl", kind: str = "resolution", selection: Selection | None = None, store=None) -> Rows:
     """Agreement between two countries per period (year, session or "all"), with the counts.
 
@@ -198,7 +198,7 @@ PAIR_VOTE_TYPES = {"resolution": "VARCHAR", "date": "DATE", "session": "VARCHAR"
 
 @selecting
 def align_votes(a: str, b: str, *, differ: bool = False, year=None, since=None, until=None, session=None,
-                topic=None, continuity: bool = True, exclude_unanimous: bool = False, body: str = "ga", source: str = "undl",
+                topic=None, about=None, continuity: bool = True, exclude_unanimous: bool = False, body: str = "ga", source: str = "undl",
                 kind: str = "resolution", selection: Selection | None = None, store=None) -> Rows:
     """The votes behind ``align``: one row per roll call counted (both sides listed), oldest first â€”
     resolution, date, session, a_vote, b_vote, relation (same | partial | opposite | absent, as
@@ -229,7 +229,7 @@ MIN_VOTES = 10  # neighbors: fewer roll calls where both cast Y/A/N than this â†
 
 
 @selecting
-def neighbors(focal: str, *, year=None, since=None, until=None, session=None, topic=None, metric: str = "agree",
+def neighbors(focal: str, *, year=None, since=None, until=None, session=None, topic=None, about=None, metric: str = "agree",
               exclude_unanimous: bool = False, continuity: bool = True, body: str = "ga", source: str = "undl",
               kind: str = "resolution", min_votes: int = MIN_VOTES, limit: int | None = None,
               selection: Selection | None = None, store=None):
@@ -289,7 +289,7 @@ def neighbors(focal: str, *, year=None, since=None, until=None, session=None, to
 
 
 @selecting
-def matrix(*, year=None, since=None, until=None, session=None, topic=None, by: str = "all", metric: str = "agree",
+def matrix(*, year=None, since=None, until=None, session=None, topic=None, about=None, by: str = "all", metric: str = "agree",
            exclude_unanimous: bool = False, continuity: bool = True, wide: bool = False, body: str = "ga",
            source: str = "undl", kind: str = "resolution", limit: int | None = None, min_votes: int = MIN_VOTES,
            selection: Selection | None = None, store=None):
@@ -336,7 +336,7 @@ def top_pairs(long, limit: int, min_votes: int = MIN_VOTES):
 
 
 @selecting
-def cohesion(group: str, *, by: str = "year", year=None, since=None, until=None, session=None, topic=None,
+def cohesion(group: str, *, by: str = "year", year=None, since=None, until=None, session=None, topic=None, about=None,
              continuity: bool = True, body: str = "ga", source: str = "undl", kind: str = "resolution",
              selection: Selection | None = None, store=None):
     """How united a group voted, per period: the share of its members voting with the group's
@@ -390,7 +390,7 @@ def group_members(group: str, *, date=None):
 
 @selecting
 def tally_by_group(*symbols: str, by: str = "regional", body: str = "ga", source: str = "undl",
-                   kind: str = "resolution", topic=None, selection: Selection | None = None, store=None):
+                   kind: str = "resolution", topic=None, about=None, selection: Selection | None = None, store=None):
     """How each group voted on each roll call: one row per (roll call, group).
 
     ``by``: ``regional`` (the five UN regional groups, which partition the membership) or one or

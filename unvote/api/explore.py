@@ -8,7 +8,6 @@ group's position is needed (its members' plurality, ``agreement.group_letters``)
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from ..analysis.tally import with_outcome, with_plurality
 from ..core.errors import NoData, UsageError
@@ -16,8 +15,8 @@ from ..core.results import Rows
 from ..model import countries
 from ..model.letters import COUNTS
 from ..model.sides import side
-from ..model.text import fold, fold_sql
-from ..query.selection import Query, Selection
+from ..model.text import terms
+from ..query.selection import TEXT_COLUMNS, Query, Selection
 from .agreement import group_letters
 from .records import _find
 from .selecting import selecting
@@ -26,9 +25,6 @@ from .selecting import selecting
 # (lazy): api/__init__ loads every api module for every command, so a quick one (tally, align,
 # search) would pay for all the others' (measured: 25-45 ms of start-up).
 
-# The columns a search looks in, where the dataset has them (UNDL GA: agenda_title; SC: agenda;
-# Voeten: short and descr for his own descriptions).
-TEXT_COLUMNS = ("resolution", "draft", "title", "agenda_title", "agenda", "subjects", "short", "descr")
 COUNT_COLUMNS = tuple(f"counted_{name}" for name in COUNTS.values())
 VOTE_LETTERS = tuple(COUNTS)  # Y N A X (model.letters)
 
@@ -41,42 +37,10 @@ RECORD_TYPES = {"resolution": "VARCHAR", "date": "DATE", "session": "VARCHAR", "
 
 
 # ---- words ------------------------------------------------------------------------------------
-def terms(words) -> list[str]:
-    """What must all match: each word, or each quoted phrase, folded (lower case, no accents).
-
-    ``["Ukraine", "territorial integrity"]`` (the shell kept the quotes' phrase as one argument) and
-    ``['"territorial integrity" ukraine']`` both give two terms."""
-    if isinstance(words, str):
-        words = [words]
-    out = []
-    for arg in words:
-        arg = str(arg)
-        if '"' in arg:
-            if arg.count('"') % 2:
-                raise UsageError(f"unbalanced quote in {arg!r}")
-            parts = [a or b for a, b in re.findall(r'"([^"]*)"|(\S+)', arg)]
-        else:
-            parts = [arg]  # one shell argument: a word, or a phrase the shell's quotes kept together
-        out += [f for f in (" ".join(fold(p).split()) for p in parts) if f]
-    if not out:
-        raise UsageError("give at least one word to search for, e.g. unvote search Ukraine")
-    return list(dict.fromkeys(out))
-
-
-def _pattern(term: str) -> str:
-    """An RE2 pattern: ``term`` at the start of a word (``ukrain`` finds Ukraine and Ukrainian); the
-    words of a phrase may be parted by spaces or punctuation (``nuclear test`` finds Nuclear-Test-Ban)."""
-    escaped = re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", term)
-    return r"(^|[^[:alnum:]])" + r"[^[:alnum:]]+".join(escaped.split(" "))
-
-
 def text_condition(query: Query, words, alias: str = "r") -> tuple[str, list]:
-    """SQL: the roll call's text (symbol, draft, title, agenda title, subjects …) holds every term."""
-    present = set(query.reader.columns(query.dataset, "rollcalls"))
-    cols = [f"{alias}.{c}" for c in TEXT_COLUMNS if c in present]
-    hay = fold_sql(f"concat_ws(' ', {', '.join(cols)})")
-    found = terms(words)
-    return " AND ".join(f"regexp_matches({hay}, ?)" for _ in found), [_pattern(t) for t in found]
+    """SQL: the roll call's text (symbol, draft, title, agenda title, subjects …) holds every term
+    (``query.selection.text_condition``: the one rule of search and ``--about``)."""
+    return query.text_condition(words, alias)
 
 
 def topics_sql(query: Query, alias: str = "r") -> str:
@@ -150,7 +114,7 @@ def _no_match(query: Query, words) -> NoData:
 
 # ---- a country's record -----------------------------------------------------------------------
 @selecting
-def voting_record(country: str, *, year=None, since=None, until=None, session=None, topic=None, search=None,
+def voting_record(country: str, *, year=None, since=None, until=None, session=None, topic=None, about=None, search=None,
                   vote=None, continuity: bool = True, body: str = "ga", source: str = "undl",
                   kind: str = "resolution", selection: Selection | None = None, store=None) -> Rows:
     """A country's (or a group's) vote on every roll call in the span, oldest first.

@@ -15,7 +15,7 @@ from .selecting import selecting
 
 @selecting(own=("year", "session"))
 def ideal(year=None, session=None, *, body: str = "ga", source: str = "undl", kind: str = "resolution",
-          topic=None, continuity: bool = True, min_votes: int = 10, selection: Selection | None = None, store=None):
+          topic=None, about=None, continuity: bool = True, min_votes: int = 10, selection: Selection | None = None, store=None):
     """One-dimensional ideal points per country for a year or a session: country, name, period,
     ideal_point (mean 0, sd 1 across the period's countries, USA positive), std_error, n_votes.
 

@@ -152,7 +152,7 @@ def country_votes(*symbols: str, body: str = "ga", source: str = "undl", kind: s
 
 @selecting
 def rollcalls(body: str = "ga", *, source: str = "undl", kind: str = "all", year=None, since=None, until=None,
-              session=None, topic=None, columns=None, selection: Selection | None = None, store=None):
+              session=None, topic=None, about=None, columns=None, selection: Selection | None = None, store=None):
     """The roll calls of a selection (default: every roll call of ``body``) as a pyarrow table, by date."""
     query = Query(selection, store=store)
     if columns is None:
@@ -162,7 +162,7 @@ def rollcalls(body: str = "ga", *, source: str = "undl", kind: str = "all", year
 
 @selecting
 def votes(body: str = "ga", *, source: str = "undl", kind: str = "all", year=None, since=None, until=None,
-          session=None, topic=None, columns=None, selection: Selection | None = None, store=None):
+          session=None, topic=None, about=None, columns=None, selection: Selection | None = None, store=None):
     """Every country vote of a selection (default: all of ``body``): rollcall_id, ms_code, ms_name, vote."""
     query = Query(selection, store=store)
     return query.votes(tuple(columns or ("rollcall_id", "ms_code", "ms_name", "vote")))

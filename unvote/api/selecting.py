@@ -1,6 +1,6 @@
 """One ``Selection`` per library call: ``selection=`` as given, or built from the keyword filters.
 
-The keyword filters (``year=2022``, ``topic="hr"``, ``source="voeten"`` …) stay for notebooks; a
+The keyword filters (``year=2022``, ``topic="hr"``, ``about="Ukraine"``, ``source="voeten"`` …) stay for notebooks; a
 ``Selection`` (``unvote.Selection.of(...)``, or the one a CLI command built) may be passed instead.
 ``@selecting`` reads the keywords a function declares, validates them into one ``Selection``
 exactly once, and hands it to the function as ``selection``: the function reads only that.
@@ -17,7 +17,8 @@ from ..query.selection import Selection
 
 # keyword → the Selection fields it sets
 FILTERS = {"year": ("since", "until"), "since": ("since",), "until": ("until",), "session": ("session",),
-           "topic": ("topics",), "exclude_unanimous": ("exclude_unanimous",), "continuity": ("continuity",),
+           "topic": ("topics",), "about": ("about",), "exclude_unanimous": ("exclude_unanimous",),
+           "continuity": ("continuity",),
            "source": ("source",), "kind": ("kind",), "body": ("body",)}
 
 

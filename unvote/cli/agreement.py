@@ -20,7 +20,7 @@ MIN_VOTES = 10  # neighbors' default --min-votes, and the grey of align --map
 
 
 @app.command()
-@options("year", "since", "until", "session", "topic", "exclude_unanimous", "continuity", "source", "kind", "body")
+@options("year", "since", "until", "session", "topic", "about", "exclude_unanimous", "continuity", "source", "kind", "body")
 def align(
     a: str = typer.Argument(..., help="A country (ISO3 code or name: KHM, Cambodia) or a group (ASEAN, EU; see unvote groups).",
                            autocompletion=complete.places),
@@ -97,7 +97,7 @@ def _periods(table) -> list[str]:
 
 
 @app.command()
-@options("year", "since", "until", "session", "topic", "exclude_unanimous", "continuity", "source", "kind", "body")
+@options("year", "since", "until", "session", "topic", "about", "exclude_unanimous", "continuity", "source", "kind", "body")
 def neighbors(
     country: str = typer.Argument(..., help="A country (KHM, Cambodia) or a group (ASEAN).",
                                  autocompletion=complete.places),
@@ -137,7 +137,7 @@ def neighbors(
 
 
 @app.command()
-@options("year", "since", "until", "session", "topic", "exclude_unanimous", "continuity", "source", "kind", "body")
+@options("year", "since", "until", "session", "topic", "about", "exclude_unanimous", "continuity", "source", "kind", "body")
 def matrix(
     by: str = typer.Option("all", "--by", help="all (one matrix for the span) | year | session"),
     metric: str = MetricOpt,
@@ -166,7 +166,7 @@ def matrix(
 
 
 @app.command()
-@options("year", "since", "until", "session", "topic", "continuity", "source", "kind", "body")
+@options("year", "since", "until", "session", "topic", "about", "continuity", "source", "kind", "body")
 def cohesion(
     group: str = typer.Argument(..., help="A group: ASEAN, EU, African Group, … (see unvote groups).",
                                autocompletion=complete.groups),

@@ -60,7 +60,7 @@ def search(
 
 
 @app.command()
-@options("year", "since", "until", "session", "topic", "continuity", "source", "kind", "body")
+@options("year", "since", "until", "session", "topic", "about", "continuity", "source", "kind", "body")
 def votes(
     country: str = typer.Argument(..., help="A country (KHM, Cambodia) or a group (ASEAN: its plurality position)."),
     search: Optional[str] = typer.Option(None, "--search", help="Only roll calls whose text has these words."),

@@ -32,6 +32,9 @@ SessionOpt = typer.Option(None, "--session", help="Only this session: 78 (with t
 TopicOpt = typer.Option(None, "--topic", autocompletion=complete.topics, help="Only roll calls on these issue areas: me, nu, di, hr, co, ec or their "
                         "names ('human rights'), or none (roll calls with no topic); repeat or separate with commas for any "
                         "of several (see unvote topics).")
+AboutOpt = typer.Option(None, "--about", metavar="WORDS", help="Only roll calls whose symbol, title, agenda title or "
+                        "UN subject headings hold these words, as unvote search reads them (each at the start of a word; "
+                        "quote a phrase: 'territorial integrity'); repeat for more words, all of which must appear.")
 ContinuityOpt = typer.Option(True, "--continuity/--no-continuity",
                              help="Count a predecessor seat as the successor's (USSR → Russia).")
 METRIC_HELP = ("agree: (same + ½ partial) / votes both cast | statedept: (same + ½ (partial + absent)) / n | "
@@ -51,6 +54,7 @@ FILTERS = {
     "until": (Optional[str], UntilOpt),
     "session": (Optional[str], SessionOpt),
     "topic": (Optional[list[str]], TopicOpt),
+    "about": (Optional[list[str]], AboutOpt),
     "exclude_unanimous": (bool, UnanimousOpt),
     "continuity": (bool, ContinuityOpt),
     "source": (str, SourceOpt),

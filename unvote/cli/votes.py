@@ -15,11 +15,12 @@ if TYPE_CHECKING:
     from ..query.selection import Selection  # the type only: the options build it
 
 TallyTopicOpt = typer.Option(None, "--topic", help="With --by-group: only roll calls on these issue areas (see unvote topics).")
+TallyAboutOpt = typer.Option(None, "--about", metavar="WORDS", help="With --by-group: only roll calls whose text holds these words (as unvote search reads them).")
 TallyKindOpt = typer.Option("resolution", "--kind", help="resolution | amendment | paragraph | all: which roll calls a symbol may name (Voeten's data has all four).")
 
 
 @app.command()
-@options("topic", "source", "kind", "body", topic=TallyTopicOpt, kind=TallyKindOpt)
+@options("topic", "about", "source", "kind", "body", topic=TallyTopicOpt, about=TallyAboutOpt, kind=TallyKindOpt)
 def tally(
     symbols: list[str] = typer.Argument(..., help="Resolution symbols or UNDL record ids."),
     countries: bool = typer.Option(False, "--countries", help="One row per country: resolution,country,name,vote."),
@@ -45,8 +46,8 @@ def tally(
     from ..output.labels import label
     from ..output.views import tally_view
 
-    if sel.topics and by_group is None:
-        raise UsageError("--topic goes with --by-group (a tally names its roll calls itself)")
+    if (sel.topics or sel.about) and by_group is None:
+        raise UsageError(f"{'--topic' if sel.topics else '--about'} goes with --by-group (a tally names its roll calls itself)")
     if countries and by_group is not None:  # checked first: one table is written, and --by-group's has no countries
         raise UsageError("--countries and --by-group are two different tables: give one (tally … --countries, "
                          "or tally … --by-group GROUP)")
@@ -60,11 +61,11 @@ def tally(
         votes = api.country_votes(*symbols, selection=sel)
         out.emit(votes, label=tag(votes))
         return
-    counts = api.tally(*symbols, selection=sel.replace(topics=()))
+    counts = api.tally(*symbols, selection=sel.replace(topics=(), about=()))
     if world:
         from ..output.maps import tally_map
 
-        tally_map(world, counts, api.country_votes(*symbols, selection=sel.replace(topics=())), sel=sel)
+        tally_map(world, counts, api.country_votes(*symbols, selection=sel.replace(topics=(), about=())), sel=sel)
     if by_group is not None:
         from ..output.views import group_tally_view
 

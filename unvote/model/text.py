@@ -5,6 +5,9 @@ makes every run of anything but letters and digits one space; ``name_key`` reads
 first, for the names of countries, groups and topics. Search terms and series titles are folded
 with ``fold`` too, so a lookup, a completion and a search agree on what "the same" means.
 
+``terms`` and ``term_pattern`` are how words typed for ``search`` and ``--about`` match a roll call's
+text: every term, folded, at the start of a word.
+
 Stdlib only (the CLI's completion imports it).
 """
 
@@ -12,6 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from ..core.errors import UsageError
 
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -45,3 +50,33 @@ def fold_sql(expr: str) -> str:
     for char, plain in (("’", "'"), ("ı", "i"), ("ß", "ss")):  # as fold and casefold do
         folded = f"replace({folded}, chr({ord(char)}), {' || '.join(f'chr({ord(c)})' for c in plain)})"
     return folded
+
+
+def terms(words, *, empty: str = "give at least one word to search for, e.g. unvote search Ukraine") -> list[str]:
+    """What must all match: each word, or each quoted phrase, folded (lower case, no accents); none is
+    a ``UsageError`` saying ``empty``.
+
+    ``["Ukraine", "territorial integrity"]`` (the shell kept the quotes' phrase as one argument) and
+    ``['"territorial integrity" ukraine']`` both give two terms."""
+    if isinstance(words, str):
+        words = [words]
+    out = []
+    for arg in words or ():
+        arg = str(arg)
+        if '"' in arg:
+            if arg.count('"') % 2:
+                raise UsageError(f"unbalanced quote in {arg!r}")
+            parts = [a or b for a, b in re.findall(r'"([^"]*)"|(\S+)', arg)]
+        else:
+            parts = [arg]  # one shell argument: a word, or a phrase the shell's quotes kept together
+        out += [f for f in (" ".join(fold(p).split()) for p in parts) if f]
+    if not out:
+        raise UsageError(empty)
+    return list(dict.fromkeys(out))
+
+
+def term_pattern(term: str) -> str:
+    """An RE2 pattern: ``term`` at the start of a word (``ukrain`` finds Ukraine and Ukrainian); the
+    words of a phrase may be parted by spaces or punctuation (``nuclear test`` finds Nuclear-Test-Ban)."""
+    escaped = re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", term)
+    return r"(^|[^[:alnum:]])" + r"[^[:alnum:]]+".join(escaped.split(" "))

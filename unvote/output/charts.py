@@ -320,7 +320,7 @@ def tally_chart(path, counts, *, by_group=None, sel: Selection | None = None) ->
         several = len({r["resolution"] for r in bars}) > 1
         labels = [(f"{_short(r['resolution'])} · " if several else "")
                   + (r["name"] if r["group"] != "-" else (r["name"] or "no group")) for r in bars]
-        subtitle += "; by group" + (f"; {frame['topic']}" if frame.get("topic") else "")
+        subtitle += "; by group" + "".join(f"; {frame[f]}" for f in ("topic", "about") if frame.get(f))
     else:
         bars = calls
         labels = [_short(r["resolution"]) for r in bars]

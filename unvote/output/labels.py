@@ -5,7 +5,7 @@ sheet, Parquet's key-value metadata and the note under a terminal table all read
 a filter that changed the figures is never missing from their caption.
 
 The label names every active filter: the span (always earliest → latest), session, topic(s) by
-name, kind, source, body, unanimous roll calls excluded, continuity off, metric, min-votes, group,
+name, the words it is about, kind, source, body, unanimous roll calls excluded, continuity off, metric, min-votes, group,
 and the period (``by``). stdlib only, like ``query.selection``'s value: the quick commands call it.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..query.selection import SOURCE_LABELS, Selection
+from ..query.selection import SOURCE_LABELS, Selection, about_text
 
 BODIES = {"ga": "UN General Assembly", "sc": "UN Security Council"}
 KIND_WORDS = {"resolution": "votes on whole resolutions", "amendment": "votes on amendments",
@@ -139,6 +139,8 @@ def label(sel: Selection, *, dates=None, periods=None, metric: str | None = None
     if sel.topics:
         names = " or ".join(f"{topics.name(code)} ({code})" for code in sel.topics)
         facts.append(("topic", f"topic{'s' if len(sel.topics) > 1 else ''}: {names}"))
+    if sel.about:
+        facts.append(("about", f"about: {about_text(sel.about)}"))
     facts.append(("kind", KIND_WORDS.get(sel.kind, sel.kind)))
     if sel.exclude_unanimous:
         facts.append(("unanimous", "unanimous roll calls excluded"))

@@ -1,7 +1,7 @@
 """Which roll calls and votes a question is about: one ``Selection`` value, read as SQL over the store.
 
 A ``Selection`` is a plain value (body, source, kind, span, session, continuity, unanimous votes,
-topics) validated once. A ``Reader`` reads one store version per dataset — resolved the first time
+topics, words it is about) validated once. A ``Reader`` reads one store version per dataset — resolved the first time
 the dataset is read, then reused — with DuckDB, so one command never mixes two versions written by
 a concurrent fetch. ``Query`` joins the two: the selected roll calls, their votes, the vote matrix,
 and two sides' votes roll call by roll call.
@@ -22,6 +22,7 @@ from ..model import countries, dates
 from ..model.dates import span
 from ..model.letters import counts_sql
 from ..model.sessions import is_regular, regular_session_sql
+from ..model.text import fold_sql, term_pattern, terms
 from ..model.topics import NONE, lookup_all
 from .reader import Reader
 
@@ -34,6 +35,20 @@ SOURCE_LABELS = {
     "merged": "UN Digital Library records, with Voeten's roll calls where UNDL has none",
 }
 VOTE_COLUMNS = ("rollcall_id", "ms_code", "vote")
+# The text a roll call's words are looked for in (``search`` and ``--about``), where the dataset has
+# the column (UNDL GA: agenda_title and subjects; SC: agenda; Voeten: short and descr, his own descriptions).
+TEXT_COLUMNS = ("resolution", "draft", "title", "agenda_title", "agenda", "subjects", "short", "descr")
+ABOUT_EMPTY = "--about needs a word, e.g. --about Ukraine (or a phrase: --about 'territorial integrity')"
+
+
+def text_condition(words, present, alias: str = "r", *, empty: str | None = None) -> tuple[str, list]:
+    """SQL: the roll call's text (``TEXT_COLUMNS`` among the columns ``present``) holds every term of
+    ``words`` (``model.text.terms``: folded, each at the start of a word, a quoted phrase as a phrase).
+    The one rule of ``search`` and ``--about``."""
+    cols = [f"{alias}.{c}" for c in TEXT_COLUMNS if c in set(present)]
+    hay = fold_sql(f"concat_ws(' ', {', '.join(cols)})")
+    found = terms(words) if empty is None else terms(words, empty=empty)
+    return " AND ".join(f"regexp_matches({hay}, ?)" for _ in found), [term_pattern(t) for t in found]
 
 
 @dataclass(frozen=True)
@@ -41,7 +56,8 @@ class Selection:
     """Which roll calls: ``body`` (ga, sc) from ``source`` (undl, voeten, merged), of ``kind``
     (resolution, amendment, paragraph, all), dated ``since``–``until`` (inclusive) and/or in
     ``session``; with ``continuity`` a predecessor seat's votes are its successor's (USSR → Russia);
-    ``exclude_unanimous`` drops roll calls where every member that voted Y/A/N voted alike."""
+    ``exclude_unanimous`` drops roll calls where every member that voted Y/A/N voted alike; ``about``:
+    only roll calls whose text holds every one of these words (as ``search`` reads them)."""
 
     body: str = "ga"
     source: str = "undl"
@@ -52,13 +68,14 @@ class Selection:
     continuity: bool = True
     exclude_unanimous: bool = False
     topics: tuple[str, ...] = ()  # roll calls on any of these issue areas (unvote.model.topics codes; none: no topic)
+    about: tuple[str, ...] = ()  # words as typed (each a word or a phrase), all of which the text must hold
 
     @classmethod
     def of(cls, *, body: str = "ga", source: str = "undl", kind: str = "resolution", year=None, since=None,
            until=None, session=None, continuity: bool = True, exclude_unanimous: bool = False,
-           topic=None) -> Selection:
+           topic=None, about=None) -> Selection:
         """A validated selection from what a user typed (``year=2022``, ``since="2010"``, ``session="ES-11"``,
-        ``topic="human rights"`` or ``["hr", "me"]``)."""
+        ``topic="human rights"`` or ``["hr", "me"]``, ``about="Ukraine"`` or ``["Ukraine", "territorial integrity"]``)."""
         body = (body or "ga").strip().lower()
         if body not in BODIES:
             raise UsageError(f"unknown body {body!r}; use ga (General Assembly) or sc (Security Council)")
@@ -72,7 +89,8 @@ class Selection:
         start, stop = span(year=year, since=since, until=until)
         session = str(session).strip().upper() if session is not None and str(session).strip() else None
         topics = lookup_all(topic) if topic else ()
-        return cls(body, source, kind, start, stop, session, bool(continuity), bool(exclude_unanimous), topics)
+        return cls(body, source, kind, start, stop, session, bool(continuity), bool(exclude_unanimous), topics,
+                   about_words(about))
 
     def replace(self, **changes) -> Selection:
         return dataclasses.replace(self, **changes)
@@ -92,11 +110,13 @@ class Selection:
             parts += [f"since {self.since}" if self.since else "", f"until {self.until}" if self.until else ""]
         parts.append(f"in session {self.session}" if self.session else "")
         parts.append(f"on {' or '.join('no topic' if t == NONE else t for t in self.topics)}" if self.topics else "")
+        parts.append(f"about {about_text(self.about)}" if self.about else "")
         text = " ".join(p for p in parts if p)
         return f" {text}" if text else ""
 
-    def where(self, alias: str = "r") -> tuple[str, list]:
-        """The SQL condition on roll calls (table alias ``alias``) and its parameters."""
+    def where(self, alias: str = "r", columns=TEXT_COLUMNS) -> tuple[str, list]:
+        """The SQL condition on roll calls (table alias ``alias``) and its parameters; ``columns``: the
+        roll-call columns the dataset has (``about`` reads the ``TEXT_COLUMNS`` among them)."""
         conds, params = [], []
         if self.kind != "all":
             conds.append(f"coalesce({alias}.kind, 'resolution') = ?")
@@ -120,6 +140,10 @@ class Selection:
             if NONE in self.topics:  # roll calls with no topic
                 either.append(f"coalesce({alias}.topics, '') = ''")
             conds.append(f"({' OR '.join(either)})")
+        if self.about:
+            cond, more = text_condition(self.about, columns, alias, empty=ABOUT_EMPTY)
+            conds.append(cond)
+            params += more
         return (" AND ".join(conds) or "TRUE"), params
 
     def codes(self, code: str) -> list[str]:
@@ -163,8 +187,8 @@ class Query:
     # ---- roll calls ---------------------------------------------------------------------------
     def condition(self) -> tuple[str, list]:
         """The selection's SQL condition on this dataset's roll calls (alias ``r``)."""
-        cond, params = self.sel.where("r")
         present = set(self.reader.columns(self.dataset, "rollcalls"))
+        cond, params = self.sel.where("r", present)
         if "kind" not in present:  # the UN's records are all votes on whole texts
             cond = cond.replace("coalesce(r.kind, 'resolution')", "'resolution'")
         if "regular_session" not in present:  # the UN's records: the rule alone
@@ -209,10 +233,20 @@ class Query:
             raise self.nothing()
         return dates.latest_complete_year(newest)
 
+    def text_condition(self, words, alias: str = "r") -> tuple[str, list]:
+        """SQL: the roll call's text in this dataset holds every term of ``words`` (``text_condition``)."""
+        return text_condition(words, self.reader.columns(self.dataset, "rollcalls"), alias)
+
     def nothing(self) -> NoData:
         what = "roll calls" if not self.sel.exclude_unanimous else "roll calls that were not unanimous"
+        hint = ""
+        if self.sel.about:  # the words may be the reason: say how to see what they match
+            import shlex
+
+            hint = (f"; see what the words match with: unvote search {' '.join(map(shlex.quote, self.sel.about))}"
+                    + ("" if self.sel.body == "ga" else f" --body {self.sel.body}"))
         return NoData(f"no {self.sel.body.upper()} {what}{self.sel.describe()}"
-                      + ("" if self.sel.source == "undl" else f" in the {self.sel.source} data"))
+                      + ("" if self.sel.source == "undl" else f" in the {self.sel.source} data") + hint)
 
     def unanimous_ids(self) -> list[int]:
         """Roll calls in the selection's span that Voeten's rule calls unanimous (``analysis.codes``)."""
@@ -279,6 +313,21 @@ class Query:
                "LEFT JOIN a USING (rollcall_id) LEFT JOIN b USING (rollcall_id) "
                "ORDER BY calls.date, calls.rollcall_id")
         return self.reader.rows(sql, [*params, list(a_codes), list(b_codes)])
+
+
+def about_words(about) -> tuple[str, ...]:
+    """``--about`` as typed, each word or phrase with its spaces tidied; checked by ``model.text.terms``
+    (none at all, or an unbalanced quote, is a UsageError)."""
+    if about is None:
+        return ()
+    given = [about] if isinstance(about, str) else list(about)
+    terms(given, empty=ABOUT_EMPTY)
+    return tuple(dict.fromkeys(" ".join(str(w).split()) for w in given if str(w).strip()))
+
+
+def about_text(about) -> str:
+    """``--about`` words for a reader: ``Ukraine``, ``Ukraine and "territorial integrity"``."""
+    return " and ".join(f'"{w}"' if " " in w and '"' not in w else w for w in about)
 
 
 # The day the People's Republic took the China seat (A/RES/2758(XXVI)): before it, CHN's votes are the
