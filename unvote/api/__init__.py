@@ -16,12 +16,14 @@ from .explore import search, series, series_changes, series_votes, voting_record
 from .ideal import ideal, latest_complete_year
 from .records import country_votes, find, info, rollcalls, tally, topics_by_decade, votes
 from .report import country_report, vote_report
+from .seats import countries_table, seats
 from .sql import schema as sql_schema
 from .sql import sql
 from .statedept import TABLES as STATEDEPT_TABLES
 from .statedept import statedept
 
-__all__ = ["KINDS", "SOURCES", "SOURCE_LABELS", "Selection", "align", "align_votes", "cohesion", "country_report", "country_votes",
-           "find", "group_members", "groups_table", "ideal", "info", "latest_complete_year", "matrix", "neighbors",
-           "rollcalls", "search", "series", "series_changes", "series_votes", "sql", "sql_schema", "STATEDEPT_TABLES",
-           "statedept", "tally", "tally_by_group", "topics_by_decade", "vote_report", "voting_record", "votes"]
+__all__ = ["KINDS", "SOURCES", "SOURCE_LABELS", "Selection", "align", "align_votes", "cohesion", "countries_table",
+           "country_report", "country_votes", "find", "group_members", "groups_table", "ideal", "info",
+           "latest_complete_year", "matrix", "neighbors", "rollcalls", "search", "seats", "series", "series_changes",
+           "series_votes", "sql", "sql_schema", "STATEDEPT_TABLES", "statedept", "tally", "tally_by_group",
+           "topics_by_decade", "vote_report", "voting_record", "votes"]

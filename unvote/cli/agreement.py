@@ -48,7 +48,7 @@ def align(
     """
     from .. import api
     from ..core.errors import UsageError
-    from ..output.labels import label
+    from ..output.labels import country_seats, label
     from ..output.views import align_view, position_matrix_view, rows_view
 
     if differ and not votes:
@@ -59,7 +59,7 @@ def align(
         if len(others) > 1:
             raise UsageError("--votes lists one pair's votes; name one partner")
         rows = api.align_votes(a, others[0], differ=differ, selection=sel)
-        out.emit(rows, label=label(sel, dates=rows.column_values("date")),
+        out.emit(rows, label=label(sel, dates=rows.column_values("date"), seats=country_seats(a, others[0])),
                  pretty=lambda console: rows_view(console, rows, title=f"{a} vs {others[0]}: {rows.num_rows} roll calls"
                                                   + (" where they differed, most contested first" if differ else "")))
         return
@@ -77,7 +77,7 @@ def align(
         scores = api.neighbors(a, metric=metric, min_votes=MIN_VOTES, selection=sel)
         neighbors_map(world, scores, country=a, sel=sel, metric=metric, min_votes=MIN_VOTES, partners=others,
                       dates=_periods(periods) if by == "year" else None)
-    tag = label(sel, periods=_periods(periods), by=by, metric=metric)
+    tag = label(sel, periods=_periods(periods), by=by, metric=metric, seats=country_seats(a, *others))
     if len(others) > 1:
         out.emit(periods, label=tag, pretty=lambda console: rows_view(
             console, pooled(), title=f"{a} against each · metric {metric} · whole span"))
@@ -119,7 +119,7 @@ def neighbors(
       unvote neighbors KHM --year 2022 --map khm.png
     """
     from .. import api
-    from ..output.labels import label
+    from ..output.labels import country_seats, label
     from ..output.views import neighbors_view
 
     table = api.neighbors(country, metric=metric, min_votes=min_votes, limit=limit, selection=sel)
@@ -130,7 +130,7 @@ def neighbors(
 
         whole = table if limit is None else api.neighbors(country, metric=metric, min_votes=min_votes, selection=sel)
         neighbors_map(world, whole, country=country, sel=sel, metric=metric, min_votes=min_votes)
-    out.emit(table, label=label(sel, metric=metric, min_votes=min_votes),
+    out.emit(table, label=label(sel, metric=metric, min_votes=min_votes, seats=country_seats(country)),
              pretty=lambda console: (neighbors_view(console, table, country, metric),
                                      console.print(f"[dim]unranked: fewer than {min_votes} roll calls "
                                                    "both voted Y/A/N on (--min-votes)[/]")))
@@ -225,5 +225,26 @@ def groups(
         out.emit(table, pretty=lambda console: groups_view(console, table))
         return
     out.emit(api.group_members(group, date=date))
+
+
+@app.command()
+@options()
+def countries(
+    country: Optional[str] = typer.Argument(None, help="Show who held this country's seat, and when (KHM, China, Russia).",
+                                            autocompletion=complete.countries),
+    out: Output = None,
+):
+    """The countries unvote knows (members and dissolved seats), or who held one country's seat and when.
+
+    Example:
+
+    \b
+      unvote countries
+      unvote countries KHM
+      unvote countries China
+    """
+    from .. import api
+
+    out.emit(api.countries_table() if country is None else api.seats(country))
 
 

@@ -78,7 +78,7 @@ def votes(
       unvote votes ASEAN --vote N,A
     """
     from .. import api
-    from ..output.labels import label
+    from ..output.labels import country_seats, label
     from ..output.views import rows_view
 
     record = api.voting_record(country, search=_words(search), vote=vote, selection=sel)
@@ -89,7 +89,7 @@ def votes(
                   title=f"{record.column_values('country')[0]} · {record.num_rows} roll calls "
                                          f"· {dates[0]} → {dates[-1]}")
 
-    out.emit(record, label=label(sel, dates=record.column_values("date")), pretty=pretty)
+    out.emit(record, label=label(sel, dates=record.column_values("date"), seats=country_seats(country)), pretty=pretty)
 
 
 @app.command()
@@ -112,7 +112,7 @@ def series(
     """
     from .. import api
     from ..core.errors import UsageError
-    from ..output.labels import label
+    from ..output.labels import ALL_SEATS, label
     from ..output.views import rows_view
 
     if changes and countries:
@@ -125,7 +125,7 @@ def series(
     for line in table.notes:  # the series' gaps and doubles, said before the data (stdout stays data)
         typer.echo(f"note: {line}", err=True)  # plain: a console would load rich for CSV output too
     if changes or countries:
-        out.emit(table, label=label(sel, dates=table.column_values("date")))
+        out.emit(table, label=label(sel, dates=table.column_values("date"), seats=ALL_SEATS))
         return
 
     def pretty(console):
@@ -134,4 +134,4 @@ def series(
         title = own[-1].split(" : resolution /")[0]
         rows_view(console, table, title=f"{table.num_rows} roll calls · {title}", hide=("rollcall_id", "title"))
 
-    out.emit(table, label=label(sel, dates=table.column_values("date")), pretty=pretty)
+    out.emit(table, label=label(sel, dates=table.column_values("date"), seats=ALL_SEATS), pretty=pretty)

@@ -157,6 +157,9 @@ class Output:
         from ..output.render import emit
 
         fmt = self.format
+        if label is not None:  # before the data, as a terminal shows stderr first (stdout stays data)
+            for line in label.seat_notes():
+                typer.echo(f"note: {line}", err=True)
         facts = provenance(label) if fmt in ("xlsx", "parquet") else None
         view = pretty
         if label is not None and note and fmt == "table":

@@ -43,7 +43,7 @@ def tally(
     from .. import api
     from ..api.records import body_for
     from ..core.errors import UsageError
-    from ..output.labels import label
+    from ..output.labels import ALL_SEATS, label
     from ..output.views import tally_view
 
     if (sel.topics or sel.about) and by_group is None:
@@ -55,7 +55,7 @@ def tally(
         raise UsageError(f"--map draws one roll call; give one symbol, not {len(symbols)}")
 
     def tag(rows):  # the roll calls' own span (earliest first) and body (S/RES/… is the Security Council)
-        return label(sel.replace(body=body_for(symbols, sel.body)), dates=rows.column_values("date"))
+        return label(sel.replace(body=body_for(symbols, sel.body)), dates=rows.column_values("date"), seats=ALL_SEATS)
 
     if countries and not chart and not world and by_group is None:
         votes = api.country_votes(*symbols, selection=sel)

@@ -1,8 +1,8 @@
 """Write the reference tables into the store, for people who read the Parquet files directly.
 
-``<data dir>/reference/countries.parquet`` and ``<data dir>/reference/groups.parquet`` (columns in
-``unvote/reference.py``, documented in docs/sql.md): names, continuity and blocs next to the votes,
-so a DuckDB, Polars or pandas user can join ``votes.ms_code`` to a name or a group.
+``<data dir>/reference/countries.parquet``, ``groups.parquet`` and ``seats.parquet`` (columns in
+``unvote/model/reference.py``, documented in docs/sql.md): names, continuity, blocs and who held each
+seat next to the votes, so a DuckDB, Polars or pandas user can join ``votes.ms_code`` to a name or a group.
 
 They come from the installed unvote's own tables, not from a source, so they are not versioned
 with the datasets: each file is written to a temporary name beside it and swapped in with
@@ -21,7 +21,8 @@ FOLDER = "reference"
 
 
 def write(root: Path | str) -> list[Path]:
-    """Write ``countries.parquet`` and ``groups.parquet`` under ``root/reference``; their paths."""
+    """Write each reference table (``countries.parquet``, ``groups.parquet``, ``seats.parquet``) under
+    ``root/reference``; their paths."""
     import pyarrow.parquet as pq
 
     folder = Path(root) / FOLDER

@@ -1,15 +1,15 @@
-"""The reference tables as data: countries (codes, names, continuity) and group memberships.
+"""The reference tables as data: countries (codes, names, continuity), group memberships and who held each seat.
 
 One definition of their columns for everyone who serves them as tables: ``fetch`` writes them into
-the store as Parquet (``ingest/reference.py``) and ``unvote sql`` offers them as the ``countries``
-and ``groups`` views (``api/sql.py``). Built from ``countries.py`` and ``groups.py`` (stdlib only);
-Arrow is made only when asked (``Rows.to_arrow``).
+the store as Parquet (``ingest/reference.py``) and ``unvote sql`` offers them as the ``countries``,
+``groups`` and ``seats`` views (``api/sql.py``). Built from ``countries.py``, ``groups.py`` and
+``seats.py`` (stdlib only); Arrow is made only when asked (``Rows.to_arrow``).
 """
 
 from __future__ import annotations
 
 from ..core.results import Rows
-from . import countries, groups
+from . import countries, groups, seats
 
 COUNTRY_TYPES = {
     "code": "VARCHAR",  # the store's code (ms_code): ISO 3166-1 alpha-3, or a dissolved member's code
@@ -32,6 +32,16 @@ GROUP_TYPES = {
     "note": "VARCHAR",
 }
 
+SEAT_TYPES = {
+    "code": "VARCHAR",  # the store code the holder's votes are under (ms_code)
+    "holder": "VARCHAR",  # who held the seat: the Republic of China, Democratic Kampuchea …
+    "valid_from": "DATE",  # the first day it held the seat (approximate: the first day of the year)
+    "valid_to": "DATE",  # the last day (inclusive; approximate: the year's last day); NULL: it holds it still
+    "date_quality": "VARCHAR",  # recorded | approximate (only the year of valid_from is known)
+    "succeeded_by": "VARCHAR",  # the codes that took over from a code that ended (CZE|SVK), else NULL
+    "source": "VARCHAR",  # the decision or event the dates come from
+}
+
 
 def countries_rows() -> Rows:
     """One row per code in ``data/countries.csv`` (``COUNTRY_TYPES`` gives the columns)."""
@@ -50,4 +60,12 @@ def groups_rows() -> Rows:
         for g in groups.all_groups() for m in groups.memberships(g)], GROUP_TYPES)
 
 
-TABLES = {"countries": countries_rows, "groups": groups_rows}
+def seats_rows() -> Rows:
+    """One row per holder of a seat in ``data/seats.csv`` (``model.seats``)."""
+    return Rows.from_dicts([
+        {"code": h.code, "holder": h.holder, "valid_from": h.first, "valid_to": h.last, "date_quality": h.quality,
+         "succeeded_by": "|".join(h.succeeded_by) or None, "source": h.source}
+        for h in seats.holdings()], SEAT_TYPES)
+
+
+TABLES = {"countries": countries_rows, "groups": groups_rows, "seats": seats_rows}

@@ -7,6 +7,11 @@ a filter that changed the figures is never missing from their caption.
 The label names every active filter: the span (always earliest → latest), session, topic(s) by
 name, the words it is about, kind, source, body, unanimous roll calls excluded, continuity off, metric, min-votes, group,
 and the period (``by``). stdlib only, like ``query.selection``'s value: the quick commands call it.
+
+Given the seats a result is about (``seats=``: codes, or ``ALL_SEATS``), the label also holds the
+changes of who held them that its span crosses (``Label.seat_changes``, ``model.seats``): the
+terminal, CSV and JSON say them in ``note:`` lines on stderr, a spreadsheet and Parquet in their
+provenance, and a chart or a page may mark them.
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ class Label:
     source: str = "undl"
     body: str = "ga"
     values: tuple[tuple[str, str], ...] = ()  # a fact's plain value where it has one (metric: kappa)
+    seat_changes: tuple = ()  # model.seats.Change: who held a seat the result is about changed within its span
 
     def __getitem__(self, name: str) -> str:
         return dict(self.facts)[name]
@@ -89,10 +95,17 @@ class Label:
         """The line under a terminal table."""
         return self.line(without=("metric_definition", "definition"))
 
+    def seat_notes(self) -> list[str]:
+        """One line per change of who held a seat within the span (``the China seat was held by …``)."""
+        return [change.words() for change in self.seat_changes]
+
     def provenance(self) -> dict:
-        """The facts as fields, for the xlsx provenance sheet and Parquet metadata."""
+        """The facts as fields, for the xlsx provenance sheet and Parquet metadata (and the seat changes)."""
         plain = dict(self.values)
-        return {name.replace("_", " "): plain.get(name, words) for name, words in self.facts}
+        facts = {name.replace("_", " "): plain.get(name, words) for name, words in self.facts}
+        if self.seat_changes:
+            facts["seat changes"] = "; ".join(self.seat_notes())
+        return facts
 
 
 def span_words(since: dt.date | None, until: dt.date | None) -> str:
@@ -112,13 +125,18 @@ def span_words(since: dt.date | None, until: dt.date | None) -> str:
     return "all recorded votes"
 
 
+ALL_SEATS = "all"  # ``label(seats=ALL_SEATS)``: a result over every member (a tally, a series)
+
+
 def label(sel: Selection, *, dates=None, periods=None, metric: str | None = None, min_votes: int | None = None,
           group: str | None = None, by: str | None = None, definition: str | None = None,
-          dataset_only: bool = False) -> Label:
+          dataset_only: bool = False, seats=None) -> Label:
     """The one label of a result: ``sel`` (which roll calls), ``dates`` (the result's own dates, any
     order: they fill an open end of the span), ``periods`` (its period labels in order: years fill
     the span too, sessions are named with ``by``), and the command's own parameters. ``dataset_only``:
-    the result is not filtered (``sql``), so only the body, the definition and the source are named."""
+    the result is not filtered (``sql``), so only the body, the definition and the source are named.
+    ``seats``: the country codes the result is about (or ``ALL_SEATS``), whose changes of holder
+    within the span become ``seat_changes``."""
     from ..model import topics
 
     facts: list[tuple[str, str]] = [("body", f"{BODIES.get(sel.body, sel.body)} recorded votes")]
@@ -158,7 +176,28 @@ def label(sel: Selection, *, dates=None, periods=None, metric: str | None = None
         facts = [f for f in facts if f[0] in ("body", "definition")]
     facts.append(("source", f"source: {sel.source} — {SOURCE_LABELS.get(sel.source, sel.source)}"))
     values = (("metric", metric),) if metric is not None else ()
-    return Label(tuple(facts), sel.source, sel.body, values)
+    known = since or until or not sel.session  # a session without the result's dates: its span is not known here
+    return Label(tuple(facts), sel.source, sel.body, values,
+                 _seat_changes(seats, since, until, sel.continuity) if known else ())
+
+
+def country_seats(*names: str) -> list[str]:
+    """The codes of the countries among ``names`` (a group has no seat of its own), for ``label(seats=...)``."""
+    from ..model.sides import side
+
+    return [s.code for s in map(side, names) if s.kind == "country"]
+
+
+def _seat_changes(seats, since, until, continuity: bool) -> tuple:
+    """The changes of who held ``seats`` (codes, or ``ALL_SEATS``) that the span crosses (``model.seats``;
+    an open end runs to the first or last recorded vote)."""
+    if not seats:
+        return ()
+    from ..model import seats as history
+
+    if seats == ALL_SEATS:
+        return tuple(history.all_changes(since, until, continuity=continuity))
+    return tuple(c for code in dict.fromkeys(seats) for c in history.changes(code, since, until, continuity=continuity))
 
 
 def _span(sel: Selection, dates) -> tuple[dt.date | None, dt.date | None]:

@@ -166,8 +166,8 @@ class Query:
         """SQL for a table of the selection's dataset. Without continuity the China seat's votes
         before 25 October 1971 (the Republic of China's, A/RES/2758(XXVI)) read as ``TWN``."""
         sql = self.reader.table(self.dataset, name)
-        if name == "votes" and not self.sel.continuity and (self.sel.since is None or self.sel.since < ROC_UNTIL):
-            sql = (f"(SELECT v.* REPLACE (CASE WHEN v.ms_code = 'CHN' AND r.date < DATE '{ROC_UNTIL}' "
+        if name == "votes" and not self.sel.continuity and (self.sel.since is None or self.sel.since < roc_until()):
+            sql = (f"(SELECT v.* REPLACE (CASE WHEN v.ms_code = 'CHN' AND r.date < DATE '{roc_until()}' "
                    f"THEN 'TWN' ELSE v.ms_code END AS ms_code) FROM {sql} v "
                    f"JOIN (SELECT rollcall_id, date FROM {self.reader.table(self.dataset, 'rollcalls')}) r "
                    "USING (rollcall_id))")
@@ -330,9 +330,12 @@ def about_text(about) -> str:
     return " and ".join(f'"{w}"' if " " in w and '"' not in w else w for w in about)
 
 
-# The day the People's Republic took the China seat (A/RES/2758(XXVI)): before it, CHN's votes are the
-# Republic of China's (TWN without continuity).
-ROC_UNTIL = dt.date(1971, 10, 25)
+def roc_until() -> dt.date:
+    """The day the People's Republic took the China seat (A/RES/2758(XXVI), ``model.seats``): before it,
+    CHN's votes are the Republic of China's (TWN without continuity)."""
+    from ..model import seats  # lazy: reads seats.csv, which most commands never need
+
+    return seats.handover("CHN", "People's Republic of China")
 
 # Per-letter vote counts over the votes (alias v), as ingest stores them (model.letters).
 LETTER_COUNTS = counts_sql("v")
