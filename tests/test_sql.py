@@ -191,7 +191,7 @@ def test_reference_files_written_by_fetch(ga_store_dir):
     from unvote.model import countries
 
     folder = ga_store_dir / "reference"
-    assert sorted(p.name for p in folder.iterdir()) == ["countries.parquet", "groups.parquet"]  # no temp files
+    assert sorted(p.name for p in folder.iterdir()) == ["countries.parquet", "groups.parquet", "seats.parquet"]  # no temp files
     table = pq.read_table(folder / "countries.parquet")
     assert table.column_names == ["code", "name", "iso2", "ccode", "member_from", "member_to", "continues_as",
                                   "counts_as"]
@@ -224,4 +224,5 @@ def test_reference_write_is_atomic(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         reference.write(tmp_path)
     assert (tmp_path / "reference" / "countries.parquet").read_bytes() == before
-    assert sorted(p.name for p in (tmp_path / "reference").iterdir()) == ["countries.parquet", "groups.parquet"]
+    assert sorted(p.name for p in (tmp_path / "reference").iterdir()) == ["countries.parquet", "groups.parquet",
+                                                                          "seats.parquet"]

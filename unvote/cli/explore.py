@@ -134,4 +134,4 @@ def series(
         title = own[-1].split(" : resolution /")[0]
         rows_view(console, table, title=f"{table.num_rows} roll calls · {title}", hide=("rollcall_id", "title"))
 
-    out.emit(table, label=label(sel, dates=table.column_values("date"), seats=ALL_SEATS), pretty=pretty)
+    out.emit(table, label=label(sel, dates=table.column_values("date")), pretty=pretty)

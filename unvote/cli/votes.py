@@ -54,12 +54,12 @@ def tally(
     if world and len(symbols) != 1:
         raise UsageError(f"--map draws one roll call; give one symbol, not {len(symbols)}")
 
-    def tag(rows):  # the roll calls' own span (earliest first) and body (S/RES/… is the Security Council)
-        return label(sel.replace(body=body_for(symbols, sel.body)), dates=rows.column_values("date"), seats=ALL_SEATS)
+    def tag(rows, seats=None):  # the roll calls' own span (earliest first) and body (S/RES/… is the Security Council)
+        return label(sel.replace(body=body_for(symbols, sel.body)), dates=rows.column_values("date"), seats=seats)
 
     if countries and not chart and not world and by_group is None:
         votes = api.country_votes(*symbols, selection=sel)
-        out.emit(votes, label=tag(votes))
+        out.emit(votes, label=tag(votes, ALL_SEATS))  # each country's votes over several dates: say who cast them
         return
     counts = api.tally(*symbols, selection=sel.replace(topics=(), about=()))
     if world:
@@ -77,7 +77,7 @@ def tally(
     if chart:
         tally_chart(chart, counts, sel=sel)
     if countries:
-        out.emit(api.country_votes(*symbols, selection=sel), label=tag(counts))
+        out.emit(api.country_votes(*symbols, selection=sel), label=tag(counts, ALL_SEATS))
         return
     out.emit(counts, label=tag(counts),
              pretty=lambda console: tally_view(console, counts, api.country_votes(*symbols, selection=sel)))

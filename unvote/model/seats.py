@@ -91,10 +91,29 @@ class Change:
     def words(self) -> str:
         """``the China seat was held by the Republic of China until 1971-10-25, then by the People's
         Republic of China``."""
+        return sentences([self])[0]
+
+    def until(self) -> str:
+        """When the old holder's time ended, in words: ``1971-10-25``, ``about 1975``."""
         until = self.before.until or str(self.date)
-        about = "about " if self.approximate or len(until) == 4 else ""
-        return (f"the {countries.short_name(self.seat)} seat was held by {named(self.before.holder)} until "
-                f"{about}{until}, then by {named(self.after.holder)}")
+        return f"about {until}" if self.approximate or len(until) == 4 else until
+
+
+def sentences(found) -> list[str]:
+    """One sentence per seat for its changes (in order): ``the Cambodia seat was held by the Khmer
+    Republic until about 1975, then by Democratic Kampuchea until about 1982, then by …``."""
+    by_seat: dict[str, list[Change]] = {}
+    for change in found:
+        by_seat.setdefault(change.seat, []).append(change)
+    out = []
+    for seat, chain in by_seat.items():
+        text = f"the {countries.short_name(seat)} seat was held by {named(chain[0].before.holder)}"
+        for i, change in enumerate(chain):
+            text += f" until {change.until()}, then by {named(change.after.holder)}"
+            if i + 1 < len(chain) and chain[i + 1].before != change.after:  # not one run: a new clause
+                text += f"; by {named(chain[i + 1].before.holder)}"
+        out.append(text)
+    return out
 
 
 # Holders whose name reads with "the" in a sentence (the Republic of China, but Democratic Kampuchea)

@@ -96,8 +96,12 @@ class Label:
         return self.line(without=("metric_definition", "definition"))
 
     def seat_notes(self) -> list[str]:
-        """One line per change of who held a seat within the span (``the China seat was held by …``)."""
-        return [change.words() for change in self.seat_changes]
+        """One line per seat whose holder changed within the span (``the China seat was held by …``)."""
+        if not self.seat_changes:
+            return []
+        from ..model.seats import sentences
+
+        return sentences(self.seat_changes)
 
     def provenance(self) -> dict:
         """The facts as fields, for the xlsx provenance sheet and Parquet metadata (and the seat changes)."""
