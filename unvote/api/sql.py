@@ -5,7 +5,7 @@ Views, for the chosen ``body``/``source``:
 * ``rollcalls``, ``votes`` — the dataset's two tables (``ga`` for ``body="ga"``, ``sc``, ``voeten``
   or ``merged`` for ``source=…``), and ``topics`` (``rollcall_id``, ``topic``: one row per issue
   area) when its roll calls carry a ``topics`` column;
-* ``countries``, ``groups`` — the reference tables (``unvote/reference.py``), the same columns as
+* ``countries``, ``groups``, ``seats`` — the reference tables (``unvote/model/reference.py``), the same columns as
   ``<data dir>/reference/*.parquet``;
 * every dataset the store holds also under its own schema: ``ga.votes``, ``sc.rollcalls``,
   ``voeten.votes``, ``merged.votes`` …
