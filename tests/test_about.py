@@ -118,3 +118,19 @@ def test_a_selection_and_about_keyword_agree(store):
     assert repr(unvote.neighbors("KHM", selection=sel, store=store).to_pylist()) == repr(by_keywords.to_pylist())
     with pytest.raises(UsageError, match="about='Syria' disagrees"):
         unvote.neighbors("KHM", about="Syria", selection=sel, store=store)
+
+
+def test_the_docs_count_of_roll_calls_with_subjects_is_the_stores(store):
+    """docs/explore.md states how many GA roll calls carry the UN's subject headings: counted here."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "explore.md").read_text("utf-8")
+    m = re.search(r"\*\*([\d,]+) of\s+the ([\d,]+) GA roll calls \(([\d.]+) %\)\*\* have subject headings, "
+                  r"([\d,]+) \(([\d.]+) %\) an agenda title", text)
+    assert m, "the count is missing from docs/explore.md"
+    subjects, agenda = (duck(f"SELECT count(*) FILTER (WHERE coalesce({c}, '') <> '') "
+                             f"FROM read_parquet('{parquet(store, 'rollcalls')}')")[0][0] for c in ("subjects", "agenda_title"))
+    total = duck(f"SELECT count(*) FROM read_parquet('{parquet(store, 'rollcalls')}')")[0][0]
+    assert (int(m[1].replace(",", "")), int(m[2].replace(",", "")), int(m[4].replace(",", ""))) == \
+        (subjects, total, agenda)
+    assert float(m[3]) == round(100 * subjects / total, 1) and float(m[5]) == round(100 * agenda / total, 1)
