@@ -185,3 +185,18 @@ def test_the_change_is_in_the_provenance_and_the_label(ga_store, tmp_path):
     (change,) = tag.seat_changes
     assert (change.seat, change.date, change.before.holder, change.after.holder, change.approximate) == \
         ("CHN", dt.date(1971, 10, 25), "Republic of China", "People's Republic of China", False)
+
+
+def test_the_country_page_lists_the_holders_and_marks_the_changes():
+    """The HTML report's seat section and chart events read the same table (api.report, output.report)."""
+    from unvote.api.report import seat_notes
+    from unvote.output.report import _seat_events
+
+    khm = [r for r in rows() if r["code"] == "KHM"]
+    (note,) = seat_notes(["KHM"], True)
+    assert len(note["history"]) == len(khm) and all(r["source"] in line for r, line in zip(khm, note["history"]))
+    events = _seat_events([note], (dt.date(1970, 1, 1), dt.date(1995, 12, 31)))
+    assert [d for d, _ in events] == [day(r["from"]) for r in khm[1:]]
+    assert events[1][1] == "Cambodia's seat: Khmer Republic → Democratic Kampuchea (the year only is known)"
+    (china,) = seat_notes(["CHN"], False)  # without continuity the ROC's votes are TWN's: no change in CHN's
+    assert _seat_events([china], (dt.date(1961, 1, 1), dt.date(1980, 12, 31))) == []

@@ -201,9 +201,9 @@ def seat_notes(codes: list[str], continuity: bool) -> list[dict]:
     """Who held each seat, as far as ``model.countries`` records it: each country's membership and the
     predecessor seats whose votes count as its own under continuity (USSR → Russia).
 
-    The ``seats`` table (issue 17 §2: the holders of a seat and their dated credentials) replaces this
-    once it is in the store; ``history`` is its place, empty until then."""
-    from ..query.selection import ROC_UNTIL
+    ``history``: who held the seat and when, one line per holder (``model.seats``), where more than one did."""
+    from ..model import seats
+    from ..query.selection import roc_until
 
     notes = []
     for code in codes:
@@ -215,8 +215,8 @@ def seat_notes(codes: list[str], continuity: bool) -> list[dict]:
                       "member_to": c.member_to, "continuity": continuity,
                       "predecessors": [{"code": p.code, "name": p.name, "member_from": p.member_from,
                                         "member_to": p.member_to} for p in before],
-                      "roc_until": ROC_UNTIL if code == "CHN" else None,
-                      "history": []})
+                      "roc_until": roc_until() if code == "CHN" else None,
+                      "history": [h.words() for h in held] if len(held := seats.history(code)) > 1 else []})
     return notes
 
 

@@ -65,6 +65,12 @@ class Holding:
         return self.first, (_day(self.since, end=True) if len(self.since) == 4 else self.first)
 
 
+    def words(self) -> str:
+        """``the Khmer Republic (KHM), 1970-10-09 – 1975 (from: recorded): Proclaimed 9 October 1970; …``."""
+        return (f"{named(self.holder)} ({self.code}), {self.since} – {self.until or 'today'} "
+                f"(from: {self.quality}): {self.source}")
+
+
 @dataclass(frozen=True)
 class Change:
     """``before`` gave way to ``after`` in the seat a reader knows as ``seat`` (a code)."""

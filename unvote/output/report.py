@@ -18,7 +18,6 @@ import tempfile
 from pathlib import Path
 
 from ..core.results import Rows
-from ..model import countries
 from ..query.selection import Selection
 from .labels import METRIC_DEFINITIONS, METRIC_WORDS, label
 
@@ -115,15 +114,16 @@ def _definitions(metric: str | None) -> list[tuple[str, str]]:
 
 
 def _seat_events(seat: list[dict], dates) -> list[tuple[dt.date, str]]:
-    """A change of who held a seat, inside the page's span, is an event on the chart (USSR → Russia)."""
+    """A change of who held a seat that the page's span crosses is an event on the chart (USSR → Russian
+    Federation, Democratic Kampuchea → the coalition government): ``model.seats``, as the notes say it."""
+    from ..model import seats
+
     first, last = dates
     events = []
     for s in seat:
-        for p in s["predecessors"]:
-            if p["member_to"] and first <= p["member_to"] <= last:
-                events.append((p["member_to"], f"{countries.short_name(p['code'])} → {s['short']}"))
-        if s.get("roc_until") and first <= s["roc_until"] <= last:
-            events.append((s["roc_until"], "China's seat: Republic of China → People's Republic"))
+        for change in seats.changes(s["code"], first, last, continuity=s["continuity"]):
+            events.append((change.date, f"{s['short']}'s seat: {change.before.holder} → {change.after.holder}"
+                                        + (" (the year only is known)" if change.approximate else "")))
     return events
 
 
