@@ -300,6 +300,22 @@ def test_a_page_without_partners_has_no_agreement_sections(ga_store_dir, tmp_pat
     assert tree.xpath("//section[@id='neighbours']") and tree.xpath("//section[@id='by-topic']")
 
 
+def test_about_narrows_the_page_and_says_so(ga_store_dir, tmp_path):
+    """``report … --about WORDS`` is the same filter as ``align … --about``: the page's pooled counts equal
+    align's CSV, and every filter line names the words."""
+    path = tmp_path / "about.html"
+    run(ga_store_dir, "report", "KHM", "RUS", "--since", SINCE, "--about", "Ukraine", "-o", str(path))
+    text = path.read_text("utf-8")
+    tree = lhtml.fromstring(text)
+    (row,) = csv_rows(ga_store_dir, "align", "KHM", "RUS", "--since", SINCE, "--about", "Ukraine", "--by", "all")
+    cells = {td.get("data-col"): td for td in tree.xpath("//table[@id='pooled']//tr[@data-partner='RUS']/td")}
+    assert {k: number(cells[k]) for k in ("n", "same", "opposite")} == {k: float(row[k]) for k in ("n", "same", "opposite")}
+    everything = csv_rows(ga_store_dir, "align", "KHM", "RUS", "--since", SINCE, "--by", "all")
+    assert int(row["n"]) < int(everything[0]["n"])  # the words did narrow the selection
+    filters = [p.text_content() for p in tree.xpath("//*[contains(@class, 'filters')]")]
+    assert filters and all("about: Ukraine" in line for line in filters)
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (("report", "KHM", "-o", "page.txt"), "must end in .html"),
     (("report", "KHM", "-o", "no/such/folder/page.html"), "does not exist"),

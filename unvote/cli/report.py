@@ -92,7 +92,7 @@ def parse_mark(text: str):
 
 
 @report_app.command("country")
-@options("year", "since", "until", "session", "topic", "exclude_unanimous", "continuity", "source", "kind", "body")
+@options("year", "since", "until", "session", "topic", "about", "exclude_unanimous", "continuity", "source", "kind", "body")
 def country(
     country: str = typer.Argument(..., help="The country of the page (ISO3 code or name: KHM, Cambodia).",
                                   autocompletion=complete.places),
