@@ -204,10 +204,14 @@ class Query:
     def latest_complete_year(self) -> int:
         """The last calendar year this dataset holds completely (``model.dates.latest_complete_year``
         of its newest roll call, whatever the selection); NoData when it holds none."""
+        return dates.latest_complete_year(self.newest())
+
+    def newest(self):
+        """The date of this dataset's newest roll call, whatever the selection; NoData when it holds none."""
         newest = self.reader.rows(f"SELECT max(date) FROM {self.table('rollcalls')}").rows[0][0]
         if newest is None:
             raise self.nothing()
-        return dates.latest_complete_year(newest)
+        return newest
 
     def nothing(self) -> NoData:
         what = "roll calls" if not self.sel.exclude_unanimous else "roll calls that were not unanimous"
