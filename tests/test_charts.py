@@ -545,9 +545,22 @@ def test_votes_chart_counts_each_year(drawn, ga_store):
             if patch.get_height():
                 got[(bars.get_label(), round(patch.get_x() + patch.get_width() / 2))] = round(patch.get_height())
     assert got == want
-    assert any("the seat's votes as the USSR until 24 Dec 1991" in t for t in drawn["votes"][0])
+    assert "Russia: until 24 Dec 1991, the votes of the USSR, whose UN seat it holds (--no-continuity leaves them out)" \
+        in drawn["votes"][0]
     texts = drawn["votes"][0]
     assert "How Russia voted, per year" in texts
+
+
+def test_a_span_before_the_handover_names_the_earlier_holder(ga_store, tmp_path):
+    out = run("votes", "RUS", "--since", "1980", "--until", "1990", "--chart", str(tmp_path / "v.svg"))
+    assert out.returncode == 0, out.stderr
+    texts = svg_texts(tmp_path / "v.svg")
+    assert "How the USSR voted, per year" in texts and not any("Russia" in t for t in texts)
+    out = run("align", "KHM", "RUS", "CHN", "--until", "1970", "--chart", str(tmp_path / "a.svg"))
+    assert out.returncode == 0, out.stderr
+    texts = svg_texts(tmp_path / "a.svg")
+    assert "How often Cambodia votes with the USSR, the Republic of China" in texts
+    assert "USSR" in texts and "Republic of China" in texts  # the legend's lines
 
 
 def test_no_continuity_names_no_predecessor(ga_store, tmp_path):

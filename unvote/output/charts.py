@@ -384,8 +384,8 @@ def _side(text: str) -> tuple[str, str]:
 SHARED_SEATS = {"CHN": (("TWN", "Republic of China"),)}
 
 
-def _earlier_holders(code: str, sel: Selection | None, first_year: int | None = None) -> list[tuple[str, dt.date]]:
-    """(name, last day) of each earlier holder of ``code``'s seat whose votes a chart from ``first_year``
+def _earlier_holders(code: str, sel: Selection | None, first: dt.date | None = None) -> list[tuple[str, str, dt.date]]:
+    """(name, code, last day) of each earlier holder of ``code``'s seat whose votes a chart from ``first``
     counts as ``code``'s (continuity on): the USSR's for Russia, the Republic of China's for China."""
     from ..model import countries
 
@@ -395,24 +395,66 @@ def _earlier_holders(code: str, sel: Selection | None, first_year: int | None = 
     found = []
     for old, name in olds:
         country = countries.get(old)
-        if country and country.member_to and (first_year is None or country.member_to.year >= first_year):
-            found.append((name or country.short, country.member_to))
-    return sorted(found, key=lambda pair: pair[1])
+        if country and country.member_to and (first is None or country.member_to >= first):
+            found.append((name or country.short, old, country.member_to))
+    return sorted(found, key=lambda holder: holder[2])
 
 
-def _for_its_time(code: str, name: str, sel: Selection | None, first_year: int | None) -> str:
-    """A seat's name with its predecessors for their years: ``Russia (USSR to 1991)``."""
-    earlier = _earlier_holders(code, sel, first_year)
-    return name + "".join(f" ({old} to {day.year})" for old, day in earlier)
+def _span(sel: Selection | None, dates=(), years=()) -> tuple[dt.date | None, dt.date | None]:
+    """A chart's first and last day: the selection's, its open ends from the result's dates or years."""
+    known = sorted([*(d for d in dates if d is not None), *(dt.date(int(y), 1, 1) for y in years),
+                    *(dt.date(int(y), 12, 31) for y in years)])
+    first = sel.since if sel is not None and sel.since else (known[0] if known else None)
+    last = sel.until if sel is not None and sel.until else (known[-1] if known else None)
+    return first, last
 
 
-def _seat_notes(chart, codes, sel: Selection | None, first_year: int | None) -> None:
+def _then(code: str, sel: Selection | None, first: dt.date | None, last: dt.date | None):
+    """The holder whose time the span lies in whole: (name, code), or None when it reaches today's holder's."""
+    if last is None:
+        return None
+    for name, old, day in _earlier_holders(code, sel, first):
+        if last <= day:
+            return name, old
+    return None
+
+
+def _for_its_time(code: str, name: str, sel: Selection | None, first: dt.date | None = None,
+                  last: dt.date | None = None) -> str:
+    """A seat's name for the chart's span: ``USSR`` for a span before 24 Dec 1991, ``Russia (USSR to
+    1991)`` for one across that day, ``Russia`` after."""
+    then = _then(code, sel, first, last)
+    if then is not None:
+        return then[0]
+    return name + "".join(f" ({old} to {day.year})" for old, _, day in _earlier_holders(code, sel, first))
+
+
+def _the(name: str) -> str:
+    """A name in a sentence: the USSR, the Republic of China, the United States; Cambodia."""
+    return f"the {name}" if name.isupper() or name.startswith(("Republic of", "United ")) else name
+
+
+def _name_then(code: str, name: str, sel: Selection | None, first: dt.date | None, last: dt.date | None) -> str:
+    """The earlier holder's name when the span lies in its time whole, else ``name``."""
+    then = _then(code, sel, first, last)
+    return then[0] if then is not None else name
+
+
+def _code_for_its_time(code: str, sel: Selection | None, first: dt.date | None, last: dt.date | None) -> str:
+    then = _then(code, sel, first, last)
+    return then[1] if then is not None else code
+
+
+def _seat_notes(chart, codes, sel: Selection | None, first: dt.date | None, last: dt.date | None = None) -> None:
+    """Say whose votes a seat's line counts before its holder took it over (continuity)."""
     from ..model.countries import short_name
 
     for code in codes:
-        for old, day in _earlier_holders(code, sel, first_year):
-            chart.notes.append(f"{short_name(code)}: the seat's votes as the {old} until {day.day} {day:%b %Y} "
-                               "(the same UN seat; --no-continuity leaves them out)")
+        if _then(code, sel, first, last) is not None:
+            continue  # the chart names the earlier holder itself
+        for old, _, day in _earlier_holders(code, sel, first):
+            chart.notes.append(f"{short_name(code)}: until {day.day} {day:%b %Y}, the votes of {_the(old)}, whose UN seat "
+                               "it holds (--no-continuity leaves them out)")
 
 
 def _periods_axis(ax, periods: list[str], by: str):
@@ -483,17 +525,18 @@ def align_chart(path, periods, pooled=None, *, a: str, b: str, sel: Selection | 
     partners = list(dict.fromkeys(r["partner"] for r in rows)) if "partner" in periods.column_names else [b]
     names = {p: _side(p) for p in partners}
     order = _ordered_periods(rows)
-    first_year = int(order[0]) if by == "year" and order[0].isdigit() else None
-    label = {p: _for_its_time(names[p][0], names[p][1], sel, first_year) for p in partners}
+    first, last = _span(sel, years=order if by == "year" and all(p.isdigit() for p in order) else ())
+    label = {p: _for_its_time(names[p][0], names[p][1], sel, first, last) for p in partners}
+    plain = {p: _name_then(names[p][0], names[p][1], sel, first, last) for p in partners}  # USSR, before 1991
     scores = [r["score"] for r in rows if r["score"] is not None and not math.isnan(r["score"])]
-    who = names[partners[0]][1] if len(partners) == 1 else ", ".join(names[p][1] for p in partners)
-    title = f"How often {a_name} votes with {who}"
+    who = ", ".join(_the(plain[p]) for p in partners)
+    title = f"How often {_the(_name_then(a_code, a_name, sel, first, last))} votes with {who}"
     frame = _frame(sel, periods=order, by=by, metric=metric)
     with _Chart(path, title, frame.line(), frame.source_line, names=True) as chart:
         ax = chart.fig.add_subplot()
         x = _periods_axis(ax, order, by)
         chart.over_time(ax, by, order)
-        _seat_notes(chart, [a_code], sel, first_year)
+        _seat_notes(chart, [a_code], sel, first, last)
         pooled_rows = pooled.to_pylist() if pooled is not None else []
         for i, p in enumerate(partners):
             colour = OKABE_ITO[SERIES[i % len(SERIES)]]
@@ -504,7 +547,7 @@ def align_chart(path, periods, pooled=None, *, a: str, b: str, sel: Selection | 
             pool = [r for r in pooled_rows if r.get("partner", b) == p] if len(partners) > 1 else pooled_rows
             if pool and pool[0]["score"] is not None and not math.isnan(pool[0]["score"]) and by != "all":
                 ax.axhline(pool[0]["score"], color=colour, linestyle=(0, (5, 3)), linewidth=1.3, alpha=0.9,
-                           label=f"{names[p][1]}, whole span: {pool[0]['score']:.2f}")
+                           label=f"{plain[p]}, whole span: {pool[0]['score']:.2f}")
         if by == "year":
             last = [r for r in rows if r["period"] == order[-1]]
             chart.partial_year(ax, order[-1], max(r["n"] for r in last), newest)
@@ -529,23 +572,26 @@ def neighbors_chart(path, table, *, country: str, sel: Selection | None = None, 
         raise UsageError("nothing to chart: no country has a score")
     rows.sort(key=lambda r: (-r["score"], r["rank"] or 0))
     code, name = _side(country)
-    title = f"Who votes with {name}?"
+    title = f"Who votes with {_for_its_time(code, name, sel, *_span(sel, dates=dates or ()))}?"
     panels = [("Closest", rows[:top]), ("Farthest", rows[-top:])] if len(rows) > 2 * top else [("All", rows)]
     frame = _frame(sel, dates=dates, metric=metric, min_votes=min_votes)
     subtitle = frame.line() + "; " + (f"the {top} closest and {top} farthest of {len(rows)} countries"
                                       if len(panels) == 2 else f"all {len(rows)} countries")
 
+    first, last = _span(sel, dates=dates or ())
+
     def shown(r):
         from ..model.countries import short_name
 
-        return (f"{r['rank']}. " if r["rank"] else "") + short_name(r["country"])
+        return (f"{r['rank']}. " if r["rank"] else "") + _for_its_time(r["country"], short_name(r["country"]), sel,
+                                                                      first, last)
 
     with _Chart(path, title, subtitle, frame.source_line, names=True) as chart:
         if left_out:
             chart.notes.append(f"{left_out} {'country' if left_out == 1 else 'countries'} left out: fewer than "
                                f"{min_votes if min_votes is not None else 'the minimum'} roll calls both voted "
                                "Y/A/N on (--min-votes)")
-        _seat_notes(chart, [code], sel, dates[0].year if dates else None)
+        _seat_notes(chart, [code], sel, first, last)
         lo, hi = _score_limits(metric, [r["score"] for r in rows])
         # each panel: its labels' width, then the plot; the plots share the room left
         widths = [_label_margin([shown(r) for r in mine], 9.5) - 0.02 for _, mine in panels]
@@ -729,20 +775,25 @@ def ideal_chart(path, table, *, highlight=(), sel: Selection | None = None, max_
             ys = [r["ideal_point"] for r in mine]
             err = [1.96 * (r["std_error"] or 0.0) for r in mine]
             ax.errorbar(xs, ys, yerr=err, fmt="o", color=GREY, ecolor="#CCCCCC", markersize=2.8, elinewidth=1)
+            first, last = _period_days(period, by)
+
+            def named(code, first=first, last=last):
+                return _name_then(code, countries.short_name(code), sel, first, last)
+
             texts = []
             for i, r in enumerate(mine):
                 if r["country"] in colours:
                     colour = colours[r["country"]]
                     ax.errorbar([i], [r["ideal_point"]], yerr=[err[i]], fmt="o", color=colour, ecolor=colour,
                                 markersize=6, elinewidth=2)
-                    texts.append(ax.text(i, r["ideal_point"] + err[i] + 0.12, countries.short_name(r["country"]),
+                    texts.append(ax.text(i, r["ideal_point"] + err[i] + 0.12, named(r["country"]),
                                          ha="center", va="bottom", fontsize=10, color=colour, fontweight="bold",
                                          gid=f"label-{r['country']}",
                                          bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1}))
             for r, i, ha in ((mine[0], 0, "left"), (mine[-1], len(mine) - 1, "right")):
                 if r["country"] not in colours:
                     texts.append(ax.text(i + (1.5 if ha == "left" else -1.5), r["ideal_point"],
-                                         countries.short_name(r["country"]), ha=ha, va="center", fontsize=9,
+                                         named(r["country"]), ha=ha, va="center", fontsize=9,
                                          color="#444444", gid=f"label-{r['country']}"))
             ax.axhline(0, color="#DDDDDD", linewidth=0.8, zorder=0)
             ax.set_xticks([])
@@ -753,6 +804,16 @@ def ideal_chart(path, table, *, highlight=(), sel: Selection | None = None, max_
             chart.untangle(ax, texts, xs, ys)
         axes[0].set_ylabel("Ideal point")
     return chart.path
+
+
+def _period_days(period, by: str) -> tuple[dt.date | None, dt.date | None]:
+    """A period's first and last day: a calendar year, or regular session N (September 1945 + N to the next)."""
+    text = str(period)
+    if not text.isdigit():
+        return None, None
+    if by == "session":
+        return dt.date(FIRST_SESSION_YEAR + int(text), 9, 1), dt.date(FIRST_SESSION_YEAR + int(text) + 1, 8, 31)
+    return dt.date(int(text), 1, 1), dt.date(int(text), 12, 31)
 
 
 def _facts(table) -> dict:
@@ -825,7 +886,9 @@ def matrix_chart(path, table, *, sel: Selection | None = None, metric: str = "ag
     title = "Who votes with whom: agreement of every pair of countries"
     frame = _frame(sel, dates=dates, metric=metric)
     subtitle = f"{frame.line()}; {len(codes)} countries ordered so that blocs show"
-    regions = _regions(codes, (sel.until if sel is not None and sel.until else None))
+    first, last = _span(sel, dates=dates or ())
+    codes = [_code_for_its_time(c, sel, first, last) for c in codes]  # SUN in 1985, not RUS
+    regions = _regions(codes, last)
     with _Chart(path, title, subtitle, frame.source_line) as chart:
         if dropped:
             chart.notes.append(f"{len(dropped)} {'country' if len(dropped) == 1 else 'countries'} left out: no score "
@@ -977,7 +1040,9 @@ def votes_chart(path, record, *, country: str, sel: Selection | None = None, new
     years = sorted(per_year)
     frame = _frame(sel, dates=[r["date"] for r in rows])
     is_group = not _is_country(country)
-    title = f"How {name} voted" + (", per year" if len(years) > 1 else f" in {years[0]}")
+    if not is_group:
+        name = _name_then(code, name, sel, *_span(sel, years=years))
+    title = f"How {_the(name)} voted" + (", per year" if len(years) > 1 else f" in {years[0]}")
     subtitle = (frame.line() + (f"; {also}" if also else "") + f"; {len(rows)} roll calls"
                 + ("; a group's vote: its members' plurality position (non-voting: a tie or no vote)" if is_group else ""))
     with _Chart(path, title, subtitle, frame.source_line, names=True) as chart:
@@ -985,7 +1050,7 @@ def votes_chart(path, record, *, country: str, sel: Selection | None = None, new
         _periods_axis(ax, [str(y) for y in years], "year")
         chart.over_time(ax, "year")
         if not is_group:
-            _seat_notes(chart, [code], sel, years[0])
+            _seat_notes(chart, [code], sel, *_span(sel, years=years))
         _stacked_years(chart, ax, [(y, 0.8, per_year[y]) for y in years], ("yes", "no", "abstain", "non_voting"))
         chart.partial_year(ax, years[-1], sum(per_year[years[-1]].values()), newest)
         ax.set_ylabel("Roll calls")
