@@ -909,7 +909,7 @@ def matrix_chart(path, table, *, sel: Selection | None = None, metric: str = "ag
         ax.tick_params(length=2, pad=1)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        bar = chart.fig.colorbar(image, cax=chart.fig.add_axes((0.90, 0.13, 0.015, 0.62)))
+        bar = chart.fig.colorbar(image, cax=chart.fig.add_axes((0.845, 0.13, 0.015, 0.62)))
         bar.set_label(f"Score ({metric})")
     return chart.path
 
