@@ -493,6 +493,11 @@ def test_mark_needs_time(tmp_path, args):
     assert not target.exists()
 
 
+def test_votes_list_has_no_chart(tmp_path):
+    out = run("align", "KHM", "RUS", "--votes", "--chart", str(tmp_path / "v.png"))
+    assert out.returncode == 2 and "--votes lists roll calls" in out.stderr and not (tmp_path / "v.png").exists()
+
+
 def test_bad_mark_is_a_usage_error(tmp_path):
     out = run("align", "KHM", "RUS", "--chart", str(tmp_path / "m.png"), "--mark", "March=x")
     assert out.returncode == 2 and "--mark 'March=x': not a date" in out.stderr

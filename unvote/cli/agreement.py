@@ -54,6 +54,8 @@ def align(
         votes = True
     if world and votes:
         raise UsageError("--map colours every country by its score; it does not go with --votes or --differ")
+    if votes and chart:
+        raise UsageError("--chart draws the score per period; --votes lists roll calls: give one")
     chart.over_time(by in ("year", "session"))
     if votes:
         if len(others) > 1:

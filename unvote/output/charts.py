@@ -958,6 +958,8 @@ def _stacked_years(chart, ax, slots, columns) -> None:
         xs = [x for x, _, _ in slots]
         widths = [w for _, w, _ in slots]
         counts = [c.get(column, 0) for _, _, c in slots]
+        if not any(counts):
+            continue  # no empty entry in the legend
         below = [sum(c.get(k, 0) for k, *_ in VOTES[:[v[0] for v in VOTES].index(column)] if k in columns)
                  for _, _, c in slots]
         ax.bar(xs, counts, width=widths, bottom=below, color=fill, edgecolor="white", linewidth=0.5, label=word)
@@ -1042,7 +1044,7 @@ def votes_chart(path, record, *, country: str, sel: Selection | None = None, new
     is_group = not _is_country(country)
     if not is_group:
         name = _name_then(code, name, sel, *_span(sel, years=years))
-    title = f"How {_the(name)} voted" + (", per year" if len(years) > 1 else f" in {years[0]}")
+    title = f"How {'the ' + name if is_group else _the(name)} voted" + (", per year" if len(years) > 1 else f" in {years[0]}")
     subtitle = (frame.line() + (f"; {also}" if also else "") + f"; {len(rows)} roll calls"
                 + ("; a group's vote: its members' plurality position (non-voting: a tie or no vote)" if is_group else ""))
     with _Chart(path, title, subtitle, frame.source_line, names=True) as chart:
