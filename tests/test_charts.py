@@ -640,6 +640,11 @@ def test_labels_never_overprint(drawn):
             boxes = _boxes(neighbors, group)
             assert not any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
         assert not any(_overlap(a, m) for a in _boxes(neighbors, scores) for m in _markers(ax))
+        others = [t for other in neighbors.axes if other is not ax for t in other.get_yticklabels() if t.get_text()]
+        assert not any(_overlap(a, b) for a in _boxes(neighbors, scores) for b in _boxes(neighbors, others))
+    align = drawn["align"][1]
+    marks = [t for t in align.axes[0].texts if t.get_gid() == "mark"]
+    assert marks and not any(_overlap(a, m) for a in _boxes(align, marks) for m in _markers(align.axes[0]))
     matrix = drawn["matrix"][1]
     grid = matrix.axes[0]
     for ticks in (grid.get_xticklabels(), grid.get_yticklabels()):

@@ -260,8 +260,8 @@ class _Chart:
         return False
 
     def _finish(self) -> None:
-        if self.options.marks:
-            self._marks()
+        if self.options.marks and self.timeline is None:
+            self._marks()  # the usage error, before anything is drawn
         pt = _point(self.height)
         y = 0.135 / self.height + 9 * 1.2 * pt + 4 * pt
         for note in reversed([n for n in (self.options.note, *self.notes) if n]):
@@ -269,22 +269,32 @@ class _Chart:
             self._footer.append(self._text(0.03, y, text, fontsize=9.5, color="#333333", va="bottom"))
             y += (text.count("\n") + 1) * 9.5 * 1.2 * pt + 2 * pt
         self._fit()
+        if self.options.marks:
+            self._marks()
         for ax, texts, xs, ys in self._untangle:
             _adjust(ax, texts, xs, ys)
 
     def _marks(self) -> None:
+        """Each --mark: a dashed rule at its date, its label along the rule in room made above the data
+        (the y axis grows by the longest label; its ticks stay on the data's range), so no label covers data."""
         if self.timeline is None:
             raise UsageError("--mark needs a chart over time (align, cohesion --by year or session; series; votes)")
         ax, to_x = self.timeline
         lo, hi = sorted(ax.get_xlim())
+        texts = []
         for day, words in self.options.marks:
             x = to_x(day)
             if x is None or not lo <= x <= hi:
                 raise UsageError(f"--mark {day}: outside the chart's span")
             ax.axvline(x, color="#333333", linewidth=1, linestyle=(0, (3, 2)), zorder=1.5)
-            ax.text(x, 0.99, words, transform=ax.get_xaxis_transform(), rotation=90, ha="right", va="top",
-                    fontsize=9, color="#222222", parse_math=False, gid="mark",
-                    bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1})
+            texts.append(ax.text(x, 1.0, words, transform=ax.get_xaxis_transform(), rotation=90, ha="right",
+                                 va="top", fontsize=9, color="#222222", parse_math=False, gid="mark"))
+        renderer = self.fig.canvas.get_renderer()
+        need = max(t.get_window_extent(renderer).height for t in texts) + 8  # px
+        room = ax.get_window_extent(renderer).height
+        bottom, top = ax.get_ylim()
+        ax.set_yticks([t for t in ax.get_yticks() if bottom <= t <= top])
+        ax.set_ylim(bottom, top + (top - bottom) * need / max(room - need, 1.0))
 
     def _fit(self) -> None:
         """Stretch or squeeze every axes (with its tick labels, titles, legend) vertically to fill the room
@@ -613,7 +623,8 @@ def neighbors_chart(path, table, *, country: str, sel: Selection | None = None, 
             ax.set_yticks(ys)
             ax.set_yticklabels([shown(r) for r in mine], fontsize=9.5)
             ax.set_ylim(-0.7, len(mine) - 0.3)
-            ax.set_xlim(lo, hi + 0.12 * (hi - lo))
+            few = any(r["same"] + r["partial"] + r["opposite"] < 10 for r in mine)  # "(3 votes)" needs room
+            ax.set_xlim(lo, hi + (0.3 if few else 0.12) * (hi - lo))
             ax.set_xlabel(f"Score ({metric})")
             ax.set_title(heading, loc="left", fontweight="bold")
             ax.spines["left"].set_visible(False)
