@@ -33,6 +33,7 @@ SHORT_HEIGHT = 3.4  # a single tally bar: 1200 × 340 px
 SUBTITLE_CHARACTERS = 125  # DejaVu Sans at 11.5 pt across the figure
 TITLE_CHARACTERS = 80  # bold at 17 pt
 NOTE_CHARACTERS = 170  # 9.5 pt
+MARK_CHARACTERS = 16  # a --mark label's line, along its rule
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
 OKABE_ITO = {
@@ -190,7 +191,7 @@ class _Chart:
         self.source_line = source_line + (SHORT_NAMES if names else "")
         self.notes: list[str] = []  # what a reader must know, above the source line
         self.timeline = None  # (axes, date → x) of a chart over time: where --mark draws
-        self._untangle: list = []  # (axes, labels, marker xs, ys): labels moved off the data once laid out
+        self._untangle: list = []  # (axes, labels, their points, marker xs, ys): labels moved off the data
 
     def __enter__(self):
         matplotlib, Figure = _matplotlib()
@@ -231,10 +232,10 @@ class _Chart:
         elif by == "session":
             self.timeline = (ax, _session_x(list(periods)))
 
-    def untangle(self, ax, texts, xs, ys) -> None:
-        """Move ``texts`` (labels) so that none overprints another or a marker at (``xs``, ``ys``):
-        adjustText, once the layout is final (``_finish``)."""
-        self._untangle.append((ax, texts, xs, ys))
+    def untangle(self, ax, texts, anchors, xs, ys) -> None:
+        """Move ``texts`` (labels of the points ``anchors``) so that none overprints another or a marker
+        at (``xs``, ``ys``), once the layout is final (``_finish``, ``_adjust``)."""
+        self._untangle.append((ax, texts, anchors, xs, ys))
 
     def partial_year(self, ax, year, count: int, newest, what: str = "roll calls") -> None:
         """Shade and say the chart's last year when the data stops inside it (``model.dates.latest_complete_year``)."""
@@ -271,8 +272,8 @@ class _Chart:
         self._fit()
         if self.options.marks:
             self._marks()
-        for ax, texts, xs, ys in self._untangle:
-            _adjust(ax, texts, xs, ys)
+        for ax, texts, anchors, xs, ys in self._untangle:
+            _adjust(ax, texts, anchors, xs, ys)
 
     def _marks(self) -> None:
         """Each --mark: a dashed rule at its date, its label along the rule in room made above the data
@@ -287,6 +288,7 @@ class _Chart:
             if x is None or not lo <= x <= hi:
                 raise UsageError(f"--mark {day}: outside the chart's span")
             ax.axvline(x, color="#333333", linewidth=1, linestyle=(0, (3, 2)), zorder=1.5)
+            words = textwrap.fill(words, MARK_CHARACTERS)  # a long label in short lines: the room above stays small
             texts.append(ax.text(x, 1.0, words, transform=ax.get_xaxis_transform(), rotation=90, ha="right",
                                  va="top", fontsize=9, color="#222222", parse_math=False, gid="mark"))
         renderer = self.fig.canvas.get_renderer()
@@ -321,16 +323,55 @@ class _Chart:
                 ax.set_position((b.x0, new_lo + (b.y0 - lo) * scale, b.width, b.height * scale), which="both")
 
 
-def _adjust(ax, texts, xs, ys) -> None:
-    """adjustText (the charts extra) with a leader line from a moved label; without it, labels stay put."""
+def _adjust(ax, texts, anchors, xs, ys) -> None:
+    """Labels off the data: adjustText (the charts extra) spreads them, then each label still on a marker
+    or an earlier label steps up or down, a few pixels at a time, to the nearest clear place (adjustText
+    alone does not promise that); a thin leader joins a label moved away to its point (``anchors``)."""
     if not texts:
         return
     try:
         from adjustText import adjust_text
     except ImportError:
-        return
-    adjust_text(texts, x=list(xs), y=list(ys), ax=ax, expand=(1.15, 1.4), ensure_inside_axes=True,
-                arrowprops={"arrowstyle": "-", "color": "#888888", "linewidth": 0.7})
+        adjust_text = None
+    if adjust_text is not None:
+        adjust_text(texts, x=list(xs), y=list(ys), ax=ax, expand=(1.15, 1.4), ensure_inside_axes=True)
+    renderer = ax.figure.canvas.get_renderer()
+    marks = _marker_boxes(ax)
+    inside = ax.get_window_extent(renderer)
+    placed = []
+    for text in texts:
+        x, y = ax.transData.transform(text.get_position())
+        for step in [0, *(k * sign for k in range(1, 80) for sign in (1, -1))]:
+            text.set_position(ax.transData.inverted().transform((x, y + 4 * step)))
+            box = text.get_window_extent(renderer).expanded(1.04, 1.15)
+            if box.y0 >= inside.y0 and box.y1 <= inside.y1 and not any(_overlaps(box, b) for b in marks + placed):
+                break
+        placed.append(text.get_window_extent(renderer).expanded(1.04, 1.15))
+    for text, (ax_x, ax_y) in zip(texts, anchors):
+        box = text.get_window_extent(renderer)
+        px, py = ax.transData.transform((ax_x, ax_y))
+        if min(abs(py - box.y0), abs(py - box.y1)) > 16 or not box.x0 - 16 <= px <= box.x1 + 16:
+            end = (min(max(px, box.x0), box.x1), box.y0 if py < box.y0 else box.y1)
+            ex, ey = ax.transData.inverted().transform(end)
+            ax.plot([ax_x, ex], [ax_y, ey], color="#999999", linewidth=0.7, zorder=1.2)
+
+
+def _marker_boxes(ax):
+    """Display-space boxes of every marker drawn on ``ax`` (its lines with a marker)."""
+    from matplotlib.transforms import Bbox
+
+    boxes = []
+    for line in ax.lines:
+        if line.get_marker() in (None, "None", "", " "):
+            continue
+        half = line.get_markersize() / 2 * line.figure.dpi / 72 + 1
+        for x, y in ax.transData.transform(line.get_xydata()):
+            boxes.append(Bbox([[x - half, y - half], [x + half, y + half]]))
+    return boxes
+
+
+def _overlaps(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
 
 
 def _year_x(day: dt.date) -> float:
@@ -791,7 +832,7 @@ def ideal_chart(path, table, *, highlight=(), sel: Selection | None = None, max_
             def named(code, first=first, last=last):
                 return _name_then(code, countries.short_name(code), sel, first, last)
 
-            texts = []
+            texts, anchors = [], []  # the labels, and the points they name (a highlight's: its bar's top)
             for i, r in enumerate(mine):
                 if r["country"] in colours:
                     colour = colours[r["country"]]
@@ -801,18 +842,20 @@ def ideal_chart(path, table, *, highlight=(), sel: Selection | None = None, max_
                                          ha="center", va="bottom", fontsize=10, color=colour, fontweight="bold",
                                          gid=f"label-{r['country']}",
                                          bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1}))
+                    anchors.append((i, r["ideal_point"] + err[i]))
             for r, i, ha in ((mine[0], 0, "left"), (mine[-1], len(mine) - 1, "right")):
                 if r["country"] not in colours:
                     texts.append(ax.text(i + (1.5 if ha == "left" else -1.5), r["ideal_point"],
                                          named(r["country"]), ha=ha, va="center", fontsize=9,
                                          color="#444444", gid=f"label-{r['country']}"))
+                    anchors.append((i, r["ideal_point"]))
             ax.axhline(0, color="#DDDDDD", linewidth=0.8, zorder=0)
             ax.set_xticks([])
             ax.set_xlim(-2, len(mine) + 1)
             ax.set_xlabel(f"{len(mine)} countries, lowest to highest")
             if len(periods) > 1:
                 ax.set_title(f"{by.capitalize()} {period}", loc="left", fontweight="bold")
-            chart.untangle(ax, texts, xs, ys)
+            chart.untangle(ax, texts, anchors, xs, ys)
         axes[0].set_ylabel("Ideal point")
     return chart.path
 
