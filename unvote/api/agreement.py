@@ -336,27 +336,38 @@ def top_pairs(long, limit: int, min_votes: int = MIN_VOTES):
 
 
 @selecting
-def cohesion(group: str, *, by: str = "year", year=None, since=None, until=None, session=None, topic=None, about=None,
+def cohesion(group, *, by: str = "year", year=None, since=None, until=None, session=None, topic=None, about=None,
              continuity: bool = True, body: str = "ga", source: str = "undl", kind: str = "resolution",
              selection: Selection | None = None, store=None):
     """How united a group voted, per period: the share of its members voting with the group's
     plurality position, how many voted with the outcome, and the Hix–Noury–Roland Agreement Index
-    (see ``analysis/blocs.cohesion``)."""
+    (see ``analysis/blocs.cohesion``). ``group`` may be a list of groups: one block of rows per
+    group, with a first column ``group`` (its code) when there is more than one."""
+    import pyarrow as pa
+
     from ..analysis import blocs
 
     check_period(by)
-    g = groups.lookup(group)
-    me = Side("group", g.code, g.name)
+    wanted = [group] if isinstance(group, str) else list(group)
+    found = list({g.code: g for g in (groups.lookup(text) for text in wanted)}.values())  # EU and eu once
+    if not found:
+        raise UsageError("name a group, e.g. cohesion ASEAN")
     query = Query(selection, store=store)
     merge = countries.continuity() if selection.continuity else {}
-    calls, vm = query.matrix(codes=me.codes(selection.continuity), fold_sessions=by == "session",
-                             extra=("counted_yes", "counted_no"))
-    mask = blocs.membership_mask(calls["date"].to_numpy().astype("datetime64[D]"), vm.countries, me.spells(), merge)
-    passed = [adopted(y, n) for y, n in zip(calls["counted_yes"].to_pylist(), calls["counted_no"].to_pylist())]
-    table = blocs.cohesion(calls, vm.votes, mask, by=by, adopted=passed)
-    if table.num_rows == 0:
-        raise NoData(f"no {g.code} member voted in {query.sel.body.upper()} roll calls{query.sel.describe()}")
-    return table
+    tables = []
+    for g in found:
+        me = Side("group", g.code, g.name)
+        calls, vm = query.matrix(codes=me.codes(selection.continuity), fold_sessions=by == "session",
+                                 extra=("counted_yes", "counted_no"))
+        mask = blocs.membership_mask(calls["date"].to_numpy().astype("datetime64[D]"), vm.countries, me.spells(),
+                                     merge)
+        passed = [adopted(y, n) for y, n in zip(calls["counted_yes"].to_pylist(), calls["counted_no"].to_pylist())]
+        table = blocs.cohesion(calls, vm.votes, mask, by=by, adopted=passed)
+        if table.num_rows == 0:
+            raise NoData(f"no {g.code} member voted in {query.sel.body.upper()} roll calls{query.sel.describe()}")
+        tables.append(table if len(found) == 1 else
+                      table.add_column(0, "group", pa.array([g.code] * table.num_rows, pa.string())))
+    return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
 
 
 def groups_table():

@@ -63,3 +63,11 @@ def latest_complete_year(*, body: str = "ga", source: str = "undl", kind: str = 
     31 December, else the year before (``model.dates.latest_complete_year``, the rule ``votes`` uses too).
     Only the body, source and kind count: the data's own last year, never a narrower filter's."""
     return Query(selection, reader or Reader(store)).latest_complete_year()
+
+
+@selecting
+def newest_date(*, body: str = "ga", source: str = "undl", kind: str = "resolution", reader=None,
+                selection: Selection | None = None, store=None):
+    """The date of the data's newest roll call (body, source and kind only): where a chart's last
+    year stops when that year is not complete (``latest_complete_year``)."""
+    return Query(selection, reader or Reader(store)).newest()

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from ..output.charts import CHART_HELP, align_chart, chart_file, cohesion_chart, matrix_chart, neighbors_chart
+from ..output.charts import ChartOptions, align_chart, cohesion_chart, matrix_chart, neighbors_chart
 from ..output.maps import MAP_HELP, map_file
 from . import complete
 from .app import app
@@ -15,7 +15,6 @@ from .options import MetricOpt, Output, PeriodOpt, options
 if TYPE_CHECKING:
     from ..query.selection import Selection  # the type only: the options build it
 
-ChartOpt = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP)
 MIN_VOTES = 10  # neighbors' default --min-votes, and the grey of align --map
 
 
@@ -33,7 +32,7 @@ def align(
     differ: bool = typer.Option(False, "--differ", help="With --votes: only the roll calls where they differed (partial, opposite), most contested first."),
     sel: Selection = None,
     out: Output = None,
-    chart: Optional[str] = ChartOpt,
+    chart: ChartOptions = None,
     world: Optional[str] = typer.Option(None, "--map", metavar="FILE", callback=map_file, help=MAP_HELP + f" Every country by its score with the first over the whole span (grey: fewer than {MIN_VOTES} shared votes); the others outlined."),
 ):
     """How often two countries (or a country and a group) vote alike, per year or session, with the counts.
@@ -55,6 +54,9 @@ def align(
         votes = True
     if world and votes:
         raise UsageError("--map colours every country by its score; it does not go with --votes or --differ")
+    if votes and chart:
+        raise UsageError("--chart draws the score per period; --votes lists roll calls: give one")
+    chart.over_time(by in ("year", "session"))
     if votes:
         if len(others) > 1:
             raise UsageError("--votes lists one pair's votes; name one partner")
@@ -70,7 +72,8 @@ def align(
         return periods if by == "all" else api.align(a, partners, by="all", metric=metric, selection=sel)
 
     if chart:
-        align_chart(chart, periods, pooled(), a=a, b=others[0], sel=sel, metric=metric, by=by)
+        align_chart(chart, periods, pooled(), a=a, b=others[0], sel=sel, metric=metric, by=by,
+                    newest=api.newest_date(selection=sel) if by == "year" else None)
     if world:
         from ..output.maps import neighbors_map
 
@@ -93,7 +96,8 @@ def _periods(table) -> list[str]:
     if "period" not in table.column_names:
         return []
     values = table.column_values("period") if hasattr(table, "column_values") else table.column("period").to_pylist()
-    return list(dict.fromkeys(str(p) for p in values))
+    periods = list(dict.fromkeys(str(p) for p in values))
+    return sorted(periods, key=int) if all(p.isdigit() for p in periods) else periods  # several groups' blocks
 
 
 @app.command()
@@ -106,7 +110,7 @@ def neighbors(
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N rows."),
     sel: Selection = None,
     out: Output = None,
-    chart: Optional[str] = ChartOpt,
+    chart: ChartOptions = None,
     world: Optional[str] = typer.Option(None, "--map", metavar="FILE", callback=map_file, help=MAP_HELP + " Every country by its score (grey: under --min-votes)."),
 ):
     """Every other country ranked by how often it voted with COUNTRY, with the counts.
@@ -122,6 +126,7 @@ def neighbors(
     from ..output.labels import country_seats, label
     from ..output.views import neighbors_view
 
+    chart.over_time(False)
     table = api.neighbors(country, metric=metric, min_votes=min_votes, limit=limit, selection=sel)
     if chart:
         neighbors_chart(chart, table, country=country, sel=sel, metric=metric, min_votes=min_votes)
@@ -145,7 +150,7 @@ def matrix(
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the N best-scoring pairs, each once (a < b)."),
     sel: Selection = None,
     out: Output = None,
-    chart: Optional[str] = ChartOpt,
+    chart: ChartOptions = None,
 ):
     """Agreement of every pair of countries: a,b,n,same,partial,opposite,absent,score (each pair both ways).
 
@@ -159,6 +164,7 @@ def matrix(
     from ..output.labels import label
     from ..output.views import matrix_view
 
+    chart.over_time(False)
     table = api.matrix(by=by, metric=metric, wide=wide, limit=limit, selection=sel)
     if chart:
         matrix_chart(chart, table, sel=sel, metric=metric)
@@ -168,12 +174,13 @@ def matrix(
 @app.command()
 @options("year", "since", "until", "session", "topic", "about", "continuity", "source", "kind", "body")
 def cohesion(
-    group: str = typer.Argument(..., help="A group: ASEAN, EU, African Group, … (see unvote groups).",
-                               autocompletion=complete.groups),
+    group: list[str] = typer.Argument(..., help="A group: ASEAN, EU, African Group, … (see unvote groups); several "
+                                     "(G77 EU) give one block of rows each, with a group column, and one line each on a chart.",
+                                     autocompletion=complete.groups),
     by: str = PeriodOpt,
     sel: Selection = None,
     out: Output = None,
-    chart: Optional[str] = ChartOpt,
+    chart: ChartOptions = None,
 ):
     """How united a group voted: the share of its members voting with the group's plurality, per period.
 
@@ -183,16 +190,24 @@ def cohesion(
       unvote cohesion ASEAN --by year
       unvote cohesion EU --since 2004 --format csv
       unvote cohesion ASEAN --year 2022
+      unvote cohesion G77 EU --since 2000 --chart g77-eu.png
     """
     from .. import api
     from ..output.labels import DEFINITIONS, label
     from ..output.views import cohesion_view
 
-    table = api.cohesion(group, by=by, selection=sel)
+    chart.over_time(by in ("year", "session"))
+    groups = list(dict.fromkeys(group))
+    table = api.cohesion(groups if len(groups) > 1 else groups[0], by=by, selection=sel)
     if chart:
-        cohesion_chart(chart, table, group=group, sel=sel, by=by)
-    out.emit(table, label=label(sel, periods=_periods(table), by=by, group=group, definition=DEFINITIONS["cohesion"]),
-             pretty=lambda console: cohesion_view(console, table, group, by))
+        cohesion_chart(chart, table, group=groups, sel=sel, by=by,
+                       newest=api.newest_date(selection=sel) if by == "year" else None)
+    tag = label(sel, periods=_periods(table), by=by, group=groups if len(groups) > 1 else groups[0],
+                definition=DEFINITIONS["cohesion"])
+    if "group" in table.column_names:  # several groups: the plain table, one block of rows each
+        out.emit(table, label=tag)
+        return
+    out.emit(table, label=tag, pretty=lambda console: cohesion_view(console, table, groups[0], by))
 
 
 @app.command()

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
+from ..output.charts import ChartOptions
 from .app import app
 from .options import Output, options
 
@@ -67,6 +68,7 @@ def votes(
     vote: Optional[str] = typer.Option(None, "--vote", help="Only these votes: Y,N,A,X (X: did not vote)."),
     sel: Selection = None,
     out: Output = None,
+    chart: ChartOptions = None,
 ):
     """A country's vote on every roll call of the span (default: the latest complete year), with the tally.
 
@@ -76,12 +78,19 @@ def votes(
       unvote votes KHM
       unvote votes Cambodia --year 2022 --search Ukraine
       unvote votes ASEAN --vote N,A
+      unvote votes RUS --since 1980 --chart rus.png
     """
     from .. import api
     from ..output.labels import country_seats, label
     from ..output.views import rows_view
 
     record = api.voting_record(country, search=_words(search), vote=vote, selection=sel)
+    if chart:
+        from ..output.charts import votes_chart
+
+        also = "; ".join(w for w in ((f"roll calls with the words {search}" if search else ""),
+                                     (f"only votes {vote}" if vote else "")) if w)
+        votes_chart(chart, record, country=country, sel=sel, newest=api.newest_date(selection=sel), also=also)
 
     def pretty(console):
         dates = record.column_values("date")
@@ -100,6 +109,7 @@ def series(
     countries: bool = typer.Option(False, "--countries", help="Every country's vote on each roll call (long form)."),
     sel: Selection = None,
     out: Output = None,
+    chart: ChartOptions = None,
 ):
     """A resolution that comes back every session: one row per roll call with its tally.
 
@@ -109,6 +119,7 @@ def series(
       unvote series 80/4
       unvote series 80/4 --changes --since 2024
       unvote series embargo Cuba --countries --format csv
+      unvote series 80/4 --chart cuba.png
     """
     from .. import api
     from ..core.errors import UsageError
@@ -122,6 +133,12 @@ def series(
         table = (api.series_changes if changes else api.series_votes)(text, selection=sel)
     else:
         table = api.series(text, selection=sel)
+    if chart:
+        from ..output.charts import series_chart
+
+        calls = table if not (changes or countries) else api.series(text, selection=sel)
+        series_chart(chart, calls, changes=table if changes else api.series_changes(text, selection=sel), sel=sel,
+                     newest=api.newest_date(selection=sel))
     for line in table.notes:  # the series' gaps and doubles, said before the data (stdout stays data)
         typer.echo(f"note: {line}", err=True)  # plain: a console would load rich for CSV output too
     if changes or countries:

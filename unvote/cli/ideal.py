@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from ..output.charts import CHART_HELP, chart_file, ideal_chart
+from ..output.charts import ChartOptions, ideal_chart
 from .app import app
 from .options import Output, options
 
@@ -21,7 +21,7 @@ def ideal(
     min_votes: int = typer.Option(10, "--min-votes", help="Leave out countries with fewer votes cast in the period's contested roll calls."),
     sel: Selection = None,
     out: Output = None,
-    chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
+    chart: ChartOptions = None,
     highlight: Optional[str] = typer.Option(None, "--highlight", help="With --chart: colour and label these countries (KHM,RUS)."),
 ):
     """One-dimensional ideal points per country (ordered-logit IRT on Yes > Abstain > No; mean 0, sd 1, USA positive), with n votes.
@@ -46,11 +46,12 @@ def ideal(
         from ..core.errors import UsageError
 
         raise UsageError("--highlight colours countries in a chart: add --chart FILE")
+    chart.over_time(False)
     if not year and not session:  # the latest complete year in the data, said on stderr
         year = [api.latest_complete_year(selection=sel)]
         stderr_console().print(f"note: no --year or --session: {year[0]}, the latest complete year in the data")
     table = api.ideal(year=year or None, session=session or None, min_votes=min_votes, selection=sel)
-    if chart or highlight:
+    if chart:
         ideal_chart(chart, table, highlight=(highlight or "").split(","), sel=sel)
     by = facts(table).get("by")
     periods = list(dict.fromkeys(str(p) for p in table.column("period").to_pylist()))

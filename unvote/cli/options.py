@@ -17,6 +17,7 @@ from typing import Optional
 
 import typer
 
+from ..output.charts import CHART_HELP, ChartOptions, chart_file
 from . import complete
 
 FormatOpt = typer.Option("auto", "--format", "-f", help="auto | table | csv | tsv | json | ndjson | xlsx | parquet (auto: from the -o file's extension, else table on a terminal and CSV when piped).", autocompletion=complete.formats)
@@ -47,6 +48,12 @@ KindOpt = typer.Option("resolution", "--kind", help="resolution (votes on whole 
 UnanimousOpt = typer.Option(False, "--exclude-unanimous", help="Leave out roll calls where every member that voted Y/A/N voted alike (as Voeten does).")
 YearOpt = typer.Option(None, "--year", help="Only this calendar year (same as --since Y --until Y).")
 
+ChartOpt = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP)
+TitleOpt = typer.Option(None, "--title", help="With --chart: the chart's title, instead of the one drawn (taken literally: $ and markup stay as typed).")
+SubtitleOpt = typer.Option(None, "--subtitle", help="With --chart: a subtitle of your own; the filters stay on the line under it.")
+NoteOpt = typer.Option(None, "--note", help="With --chart: a note at the foot of the chart, above the source line.")
+MarkOpt = typer.Option(None, "--mark", metavar="DATE[=LABEL]", help="With --chart over time: a dated rule with its label, e.g. --mark 2022-03-02=ES-11/1 (repeatable).")
+
 # The filter family, in --help's order: parameter → (type, option). A command names those it takes.
 FILTERS = {
     "year": (Optional[int], YearOpt),
@@ -68,13 +75,22 @@ OUTPUTS = {
     "bom": (bool, BomOpt),
     "formula_guard": (bool, GuardOpt),
 }
+# The chart family: what ``ChartOptions`` holds (output.charts).
+CHARTS = {
+    "chart": (Optional[str], ChartOpt),
+    "title": (Optional[str], TitleOpt),
+    "subtitle": (Optional[str], SubtitleOpt),
+    "note": (Optional[str], NoteOpt),
+    "mark": (Optional[list[str]], MarkOpt),
+}
 
 
 def options(*filters: str, quick: bool = True, **replaced):
     """Declare a command's option bundles once: its parameter ``sel`` becomes the ``filters`` named
     (``FILTERS`` order; ``replaced`` gives one its own option, e.g. a help text of its own) and
     arrives as one ``Selection``; its parameter ``out`` becomes the output options and arrives as
-    one ``Output``. ``quick``: refuse pandas first (``without_pandas``), before anything is imported."""
+    one ``Output``; its parameter ``chart`` becomes ``--chart`` and the editorial options and arrives
+    as one ``ChartOptions`` (false without --chart). ``quick``: refuse pandas first (``without_pandas``), before anything is imported."""
     unknown = [f for f in (*filters, *replaced) if f not in FILTERS]
     if unknown:
         raise TypeError(f"unknown filter options: {unknown}")
@@ -84,7 +100,7 @@ def options(*filters: str, quick: bool = True, **replaced):
         signature = inspect.signature(command)
         params = []
         for param in signature.parameters.values():
-            bundle = chosen if param.name == "sel" else OUTPUTS if param.name == "out" else None
+            bundle = {"sel": chosen, "out": OUTPUTS, "chart": CHARTS}.get(param.name)
             if bundle is None:
                 params.append(param)
             else:
@@ -99,6 +115,8 @@ def options(*filters: str, quick: bool = True, **replaced):
                 given["sel"] = selection(**{name: given.pop(name) for name in chosen})
             if "out" in signature.parameters:
                 given["out"] = Output.of(*(given.pop(name) for name in OUTPUTS))
+            if "chart" in signature.parameters:
+                given["chart"] = ChartOptions.of(*[given.pop(name) for name in CHARTS])
             return command(**given)
 
         run.__signature__ = signature.replace(parameters=[

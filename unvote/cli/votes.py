@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from ..output.charts import CHART_HELP, chart_file, tally_chart
+from ..output.charts import ChartOptions, tally_chart
 from ..output.maps import MAP_HELP, map_file
 from .app import app
 from .options import Output, options
@@ -27,7 +27,7 @@ def tally(
     by_group: Optional[str] = typer.Option(None, "--by-group", help="Break the vote down by group: regional (the five UN regional groups) or group names (EU or EU,NATO)."),
     sel: Selection = None,
     out: Output = None,
-    chart: Optional[str] = typer.Option(None, "--chart", metavar="FILE", callback=chart_file, help=CHART_HELP),
+    chart: ChartOptions = None,
     world: Optional[str] = typer.Option(None, "--map", metavar="FILE", callback=map_file, help=MAP_HELP + " One roll call: how each member voted."),
 ):
     """How a resolution's recorded vote went, and who voted how.
@@ -46,6 +46,7 @@ def tally(
     from ..output.labels import ALL_SEATS, label
     from ..output.views import tally_view
 
+    chart.over_time(False)
     if (sel.topics or sel.about) and by_group is None:
         raise UsageError(f"{'--topic' if sel.topics else '--about'} goes with --by-group (a tally names its roll calls itself)")
     if countries and by_group is not None:  # checked first: one table is written, and --by-group's has no countries

@@ -133,7 +133,7 @@ ALL_SEATS = "all"  # ``label(seats=ALL_SEATS)``: a result over every member (a t
 
 
 def label(sel: Selection, *, dates=None, periods=None, metric: str | None = None, min_votes: int | None = None,
-          group: str | None = None, by: str | None = None, definition: str | None = None,
+          group: str | list[str] | None = None, by: str | None = None, definition: str | None = None,
           dataset_only: bool = False, seats=None) -> Label:
     """The one label of a result: ``sel`` (which roll calls), ``dates`` (the result's own dates, any
     order: they fill an open end of the span), ``periods`` (its period labels in order: years fill
@@ -221,9 +221,9 @@ def _as_date(value, end: bool) -> dt.date:
     raise ValueError(f"not a date or year: {value!r}")
 
 
-def _group_words(text: str) -> str:
-    """A group named as a group: ``NAM`` → ``Non-Aligned Movement (NAM)``."""
+def _group_words(text) -> str:
+    """A group named as a group: ``NAM`` → ``Non-Aligned Movement (NAM)``; several: ``groups: …, …``."""
     from ..model import groups
 
-    g = groups.lookup(text)
-    return f"group: {g.name} ({g.code})"
+    found = [groups.lookup(t) for t in ([text] if isinstance(text, str) else text)]
+    return f"group{'s' if len(found) > 1 else ''}: " + ", ".join(f"{g.name} ({g.code})" for g in found)

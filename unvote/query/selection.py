@@ -228,10 +228,14 @@ class Query:
     def latest_complete_year(self) -> int:
         """The last calendar year this dataset holds completely (``model.dates.latest_complete_year``
         of its newest roll call, whatever the selection); NoData when it holds none."""
+        return dates.latest_complete_year(self.newest())
+
+    def newest(self):
+        """The date of this dataset's newest roll call, whatever the selection; NoData when it holds none."""
         newest = self.reader.rows(f"SELECT max(date) FROM {self.table('rollcalls')}").rows[0][0]
         if newest is None:
             raise self.nothing()
-        return dates.latest_complete_year(newest)
+        return newest
 
     def text_condition(self, words, alias: str = "r") -> tuple[str, list]:
         """SQL: the roll call's text in this dataset holds every term of ``words`` (``text_condition``)."""
