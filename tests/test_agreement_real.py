@@ -57,7 +57,8 @@ def test_neighbors_khm_2022_counts(ga_store, ballots):
     by_call, _ = ballots
     table = unvote.neighbors("KHM", year=2022, store=ga_store)
     rows = table.to_pylist()
-    assert table.column_names == ["rank", "country", "name", "n", "same", "partial", "opposite", "absent", "score"]
+    assert table.column_names == ["rank", "country", "name", "cast", "n", "same", "partial", "opposite", "absent",
+                                  "score"]
     khm_calls = {rid for rid, votes in by_call.items() if "KHM" in votes}
     assert len(khm_calls) == 89
     others = {code for votes in by_call.values() for code in votes} - {"KHM"}
@@ -66,6 +67,7 @@ def test_neighbors_khm_2022_counts(ga_store, ballots):
         want = pair_counts(by_call, "KHM", r["country"])
         assert [r[k] for k in ("n", "same", "partial", "opposite", "absent")] == \
             [want[k] for k in ("n", "same", "partial", "opposite", "absent")], r["country"]
+        assert r["cast"] == sum(votes.get(r["country"]) in ("Y", "A", "N") for votes in by_call.values())
     ranked = [r for r in rows if r["rank"] is not None]
     assert [r["rank"] for r in ranked] == list(range(1, len(ranked) + 1))
     assert all(x["score"] >= y["score"] for x, y in zip(ranked, ranked[1:]))
@@ -258,7 +260,7 @@ def test_cli_matrix_csv(ga_store):
 
 def test_cli_neighbors_and_groups(ga_store):
     out = invoke("neighbors", "KHM", "--year", "2022")
-    assert out.returncode == 0 and out.stdout.splitlines()[0] == "rank,country,name,n,same,partial,opposite,absent,score"
+    assert out.returncode == 0 and out.stdout.splitlines()[0] == "rank,country,name,cast,n,same,partial,opposite,absent,score"
     table = invoke("neighbors", "KHM", "--year", "2022", "--format", "table")
     assert "Neighbours of KHM (Cambodia)" in table.stdout and "Venezuela" in table.stdout
     listing = list(csv.DictReader(io.StringIO(invoke("groups").stdout)))

@@ -229,9 +229,10 @@ def test_neighbors_chart_shows_the_real_ranking(ga_store, tmp_path):
     out = run("neighbors", "KHM", "--year", "2022", "--chart", str(tmp_path / "n.svg"), "--format", "csv")
     assert out.returncode == 0, out.stderr
     texts = svg_texts(tmp_path / "n.svg")
-    from unvote.api.agreement import MIN_VOTES
-
-    scores = {c: sn for c, sn in _agreement_with(ga_store, "KHM", 2022).items() if sn[1] >= MIN_VOTES}
+    # ranked: those that voted Y/A/N on at least half the roll calls Cambodia voted on (neighbors' default)
+    by_call = _votes_by_call(ga_store, _calls_in_year(ga_store, 2022)).values()
+    least = -(-sum(votes.get("KHM") in ("Y", "N", "A") for votes in by_call) // 2)
+    scores = {c: sn for c, sn in _agreement_with(ga_store, "KHM", 2022).items() if sn[1] >= least}
     ranked = sorted((s for s, _ in scores.values()), reverse=True)
     assert any(f"the 15 closest and 15 farthest of {len(scores)} countries" in t for t in texts)
     root = ET.parse(tmp_path / "n.svg").getroot()
@@ -575,12 +576,13 @@ def test_no_continuity_names_no_predecessor(ga_store, tmp_path):
 
 
 def test_neighbors_counts_the_countries_left_out(drawn, ga_store):
-    from unvote.api.agreement import MIN_VOTES
-
-    few = [c for c, (_, n) in _agreement_with(ga_store, "KHM", 2022).items() if n < MIN_VOTES]
+    # neighbors' default minimum: half the roll calls Cambodia voted on
+    by_call = _votes_by_call(ga_store, _calls_in_year(ga_store, 2022)).values()
+    least = -(-sum(votes.get("KHM") in ("Y", "N", "A") for votes in by_call) // 2)
+    few = [c for c, (_, n) in _agreement_with(ga_store, "KHM", 2022).items() if n < least]
     assert few  # 2022 has such countries (Sao Tome and Principe: 3 votes)
     assert any(t.startswith(f"{len(few)} {'country' if len(few) == 1 else 'countries'} left out: fewer than "
-                            f"{MIN_VOTES} roll calls") for t in drawn["neighbors"][0])
+                            f"{least} roll calls") for t in drawn["neighbors"][0])
 
 
 def test_series_chart_labels_the_switchers(drawn, ga_store):

@@ -282,13 +282,13 @@ def test_series_long_form(ga_store, raw):
 
 # ---- neighbors and matrix limits ---------------------------------------------------------------------------------
 def test_neighbors_min_votes_and_limit(ga_store):
-    rows = unvote.neighbors("KHM", year=2022, store=ga_store).to_pylist()
+    rows = unvote.neighbors("KHM", year=2022, min_votes=10, store=ga_store).to_pylist()
     few = [r for r in rows if r["same"] + r["partial"] + r["opposite"] < 10]
     assert {r["country"] for r in few} == {"STP", "TON", "VEN"}
     assert all(r["rank"] is None for r in few) and rows[-3:] == few
     everyone = unvote.neighbors("KHM", year=2022, min_votes=0, store=ga_store).to_pylist()
     assert everyone[0]["country"] == "STP" and everyone[0]["rank"] == 1
-    assert unvote.neighbors("KHM", year=2022, limit=5, store=ga_store).to_pylist() == rows[:5]
+    assert unvote.neighbors("KHM", year=2022, min_votes=10, limit=5, store=ga_store).to_pylist() == rows[:5]
 
 
 def test_matrix_limit_top_pairs(ga_store):

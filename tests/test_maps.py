@@ -258,7 +258,10 @@ def test_neighbors_map_colours_by_score(ga_store, tmp_path):
             assert fill == "#bbbbbb", row["country"]  # under --min-votes: grey
     assert fills["map-KHM"] == "#000000"
     text = "".join(ET.parse(path).getroot().itertext())  # the subtitle names every filter
-    assert "2021–2022" in text and "unanimous roll calls excluded" in text and "min-votes 10" in text
+    # neighbors' default minimum: half the roll calls Cambodia voted on, as its note says
+    least, voted = map(int, re.search(r"fewer than (\d+) of the (\d+) roll calls KHM voted on", out.stderr).groups())
+    assert least == -(-voted // 2) and sum(1 for r in rows if r["score"] and not r["rank"]) > 0
+    assert "2021–2022" in text and "unanimous roll calls excluded" in text and f"min-votes {least}" in text
 
 
 def test_align_map_outlines_the_partners(ga_store, tmp_path):

@@ -73,9 +73,10 @@ def test_csv_quotes_a_title_with_commas_and_keeps_the_columns_after_it(ga_store,
     result = invoke("tally", "77/7", "--format", "csv")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) == 2 and lines[1].count('"') == 2  # the title is the one quoted field
+    assert len(lines) == 2 and lines[1].count('"') == 4  # the title and its subject are the quoted fields
     (row,) = csv.DictReader(io.StringIO(result.stdout))
     assert row["title"].startswith("Necessity of ending the economic, commercial and financial embargo")
+    assert row["title"].startswith(row["subject"]) and row["subject"].endswith("against Cuba")
     rid = int(row["rollcall_id"])
     letters_77_7 = collections.Counter(by_call[rid].values())
     assert (row["resolution"], row["session"], row["meeting"], row["unreadable"]) == \

@@ -183,10 +183,10 @@ def test_cli_prints_linked_by_and_notes_apart(ga_store, calls):
     out = invoke("series", "80/4", "--since", "2019", "--format", "csv")
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert lines[0] == "resolution,date,session,yes,no,abstain,non_voting,title,linked_by,rollcall_id"
+    assert lines[0] == "resolution,date,session,yes,no,abstain,non_voting,title,subject,linked_by,rollcall_id,url"
     assert [line.split(",")[0] for line in lines[1:]] == \
         sorted((res for res, c in calls.items() if c[4] == CUBA and c[1].year >= 2019), key=lambda r: calls[r][1])
-    assert lines[-1].endswith(f",query,{calls['A/RES/80/4'][0]}")
+    assert lines[-1].endswith(f",query,{calls['A/RES/80/4'][0]},https://digitallibrary.un.org/record/{calls['A/RES/80/4'][0]}")
     assert "note:" not in out.stdout
     assert out.stderr.splitlines() == [f"note: {n}" for n in unvote.series("80/4", store=ga_store).notes]
     assert "session 76" in out.stderr

@@ -193,12 +193,13 @@ def test_reference_files_written_by_fetch(ga_store_dir):
     folder = ga_store_dir / "reference"
     assert sorted(p.name for p in folder.iterdir()) == ["countries.parquet", "groups.parquet", "seats.parquet"]  # no temp files
     table = pq.read_table(folder / "countries.parquet")
-    assert table.column_names == ["code", "name", "iso2", "ccode", "member_from", "member_to", "continues_as",
+    assert table.column_names == ["code", "name", "short", "iso2", "ccode", "member_from", "member_to", "continues_as",
                                   "counts_as"]
     assert str(table.schema.field("member_from").type) == "date32[day]"
     rows = {r["code"]: r for r in table.to_pylist()}
     assert set(rows) == {c.code for c in countries.all_countries()}
     assert rows["DDR"]["member_to"] == dt.date(1990, 10, 2) and rows["DDR"]["continues_as"] is None
+    assert (rows["RUS"]["name"], rows["RUS"]["short"]) == ("Russian Federation", "Russia")  # --names short's
     with open(ROOT / "unvote" / "data" / "groups.csv", encoding="utf-8", newline="") as f:
         source = list(csv.DictReader(f))
     groups = pq.read_table(folder / "groups.parquet").to_pylist()

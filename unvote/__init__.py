@@ -21,6 +21,7 @@ _EXPORTS = {
     "search": "unvote.api", "voting_record": "unvote.api", "align_votes": "unvote.api", "series": "unvote.api",
     "series_changes": "unvote.api", "series_votes": "unvote.api", "statedept": "unvote.api",
     "country_report": "unvote.api", "vote_report": "unvote.api",
+    "alone": "unvote.api", "vote_summary": "unvote.api", "votes_wide": "unvote.api",
     "Selection": "unvote.query.selection", "Rows": "unvote.core.results",
     "Store": "unvote.store",
     "lookup_country": ("unvote.model.countries", "lookup"),

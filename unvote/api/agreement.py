@@ -16,7 +16,7 @@ from ..model.dates import parse_when
 from ..model.sides import Side, side
 from ..model.topics import CODES, NONE
 from ..query.selection import Query, Selection
-from .records import _find, _query
+from .records import _find, _query, cited
 from .selecting import selecting
 
 # analysis/ (but tally.py, which every command loads), model.symbols and model.reference are imported
@@ -204,7 +204,7 @@ def align_votes(a: str, b: str, *, differ: bool = False, year=None, since=None, 
     resolution, date, session, a_vote, b_vote, relation (same | partial | opposite | absent, as
     ``analysis.align.relation`` counts them, so the rows add up to align's counts), the tally (yes,
     no, abstain, non_voting), title, rollcall_id. ``differ``: only partial and opposite rows, most
-    contested first (smallest |yes − no|, then newest)."""
+    contested first (smallest |yes − no|, then newest). Each row also has subject and url (``records.cited``)."""
     from ..analysis.align import relation
 
     query = Query(selection, store=store)
@@ -218,37 +218,51 @@ def align_votes(a: str, b: str, *, differ: bool = False, year=None, since=None, 
                      "abstain": c["counted_abstain"], "non_voting": c["counted_non_voting"]})
     if differ:
         rows.sort(key=lambda r: (abs((r["yes"] or 0) - (r["no"] or 0)), -r["date"].toordinal(), -r["rollcall_id"]))
-    return Rows.from_dicts(rows, PAIR_VOTE_TYPES)
+    return cited(query, Rows.from_dicts(rows, PAIR_VOTE_TYPES))
 
 
 PAIR_COLUMNS = ("rollcall_id", "date", "session", "resolution", "title", "counted_yes", "counted_no",
                 "counted_abstain", "counted_non_voting")
 
 
-MIN_VOTES = 10  # neighbors: fewer roll calls where both cast Y/A/N than this → listed, but not ranked
+MIN_VOTES = 10  # matrix --limit: pairs that both cast Y/A/N on fewer roll calls than this come last
+MIN_SHARE = 0.5  # neighbors: ranked only with votes on at least half the roll calls the focal side voted on
 
 
 @selecting
 def neighbors(focal: str, *, year=None, since=None, until=None, session=None, topic=None, about=None, metric: str = "agree",
               exclude_unanimous: bool = False, continuity: bool = True, body: str = "ga", source: str = "undl",
-              kind: str = "resolution", min_votes: int = MIN_VOTES, limit: int | None = None,
+              kind: str = "resolution", min_votes: int | None = None, limit: int | None = None,
               selection: Selection | None = None, store=None):
     """Every other country ranked by agreement with ``focal`` (a country or a group) over the span.
 
-    Columns: rank, country, name, n, same, partial, opposite, absent (+ the cross-table cells for
-    kappa/pi/votes-only), score. Countries with no shared roll call are left out. Countries that cast
-    a Y/A/N vote on the same roll call as ``focal`` fewer than ``min_votes`` times (same + partial +
-    opposite; default 10) keep their score but no rank and follow the ranked ones (a score on 3 votes
-    is not a neighbour); those with no score (never both voted) come last. ``limit``: the first rows only.
+    Columns: rank, country, name, cast (the Y/A/N votes it cast on the span's roll calls), n, same,
+    partial, opposite, absent (+ the cross-table cells for kappa/pi/votes-only), score. Countries with
+    no shared roll call are left out. A country ranks only if it cast a Y/A/N vote on at least
+    ``min_votes`` of the roll calls on which ``focal`` did (same + partial + opposite); by default half
+    of them (``MIN_SHARE``, rounded up: a score on a few votes is not a neighbour — Liberia, absent on
+    67 of 88 roll calls of session 80, would otherwise rank 5th closest to the US). The others keep
+    their score but no rank and follow the ranked ones; those with no score (never both voted) come
+    last. Ties: more votes both cast first, then by name. ``limit``: the first rows only. The schema
+    metadata ``unvote.neighbors`` (JSON: ``neighbors_facts``) holds min_votes, focal_cast (the roll calls
+    ``focal`` voted Y/A/N on), unranked (countries with a score but under the minimum) and whether the
+    minimum was the default.
     """
+    import json
+    import math
+
     import numpy as np
     import pyarrow as pa
 
     from ..analysis import align as alignment
     from ..analysis import pairwise
-    from ..analysis.codes import encode_letters
+    from ..analysis.codes import ABSTAIN, NO, YES, encode_letters
 
     check_metric(metric)
+    if min_votes is not None and min_votes < 0:
+        raise UsageError("--min-votes must be 0 or more")
+    if limit is not None and limit < 1:
+        raise UsageError("--limit must be 1 or more")
     me = side(focal)
     query = Query(selection, store=store)
     calls, vm = query.matrix()
@@ -267,25 +281,53 @@ def neighbors(focal: str, *, year=None, since=None, until=None, session=None, to
     score = alignment.METRICS[metric]({k: v[keep] for k, v in counts.items()})
     picked = {k: v[keep] for k, v in counts.items()}
     codes = names[keep]
-    if min_votes < 0:
-        raise UsageError("--min-votes must be 0 or more")
-    few = (picked["same"] + picked["partial"] + picked["opposite"]) < min_votes
+    cast = np.isin(vm.votes, (YES, ABSTAIN, NO)).sum(axis=0)[keep]
+    focal_cast = int(np.isin(focal_vec, (YES, ABSTAIN, NO)).sum())
+    default = min_votes is None
+    if default:
+        min_votes = math.ceil(MIN_SHARE * focal_cast)
+    both = picked["same"] + picked["partial"] + picked["opposite"]
+    few = both < min_votes
     tier = np.where(np.isnan(score), 2, np.where(few, 1, 0))
-    # ranked best first, then the few-vote ones, then no score; ties by more shared roll calls, then by code
-    order = np.lexsort((codes.astype(str), -picked["n"], -np.nan_to_num(score, nan=-np.inf), tier))
+    shown = np.array([countries.display_name(c) for c in codes], dtype=object)
+    # ranked best first, then the few-vote ones, then no score; ties by more votes both cast, then by name
+    order = np.lexsort((shown.astype(str), -both, -np.nan_to_num(score, nan=-np.inf), tier))
+    unranked = int((tier == 1).sum())
     if limit is not None:
-        if limit < 1:
-            raise UsageError("--limit must be 1 or more")
         order = order[:limit]
     scored = tier[order] == 0
     rank = np.where(scored, np.cumsum(scored), 0)
     table = {"rank": pa.array(rank, pa.int64(), mask=~scored),
              "country": pa.array(codes[order].astype(str), pa.string()),
-             "name": pa.array([countries.display_name(c) for c in codes[order]], pa.string())}
+             "name": pa.array(shown[order].tolist(), pa.string()),
+             "cast": pa.array(cast[order], pa.int64())}
     for k in alignment.output_columns(metric):
         table[k] = pa.array(picked[k][order], pa.int64())
     table["score"] = pa.array(score[order], pa.float64())
-    return pa.table(table)
+    facts = {"min_votes": int(min_votes), "focal_cast": focal_cast, "unranked": unranked, "default": default,
+             "share": MIN_SHARE}
+    return pa.table(table).replace_schema_metadata({"unvote.neighbors": json.dumps(facts)})
+
+
+def neighbors_facts(table) -> dict:
+    """What ``neighbors`` stored in its table's schema metadata ({} if nothing)."""
+    import json
+
+    raw = (getattr(table, "schema", None) and table.schema.metadata or {}).get(b"unvote.neighbors")
+    return json.loads(raw) if raw else {}
+
+
+def neighbors_note(table, focal: str) -> str | None:
+    """The line under a ranking that says who is not ranked and why (None when everyone is)."""
+    facts = neighbors_facts(table)
+    if not facts:
+        return None
+    n, k, m = facts["min_votes"], facts["unranked"], facts["focal_cast"]
+    why = "default: half; see --min-votes" if facts["default"] else "--min-votes"
+    if not k:
+        return f"ranked: every country that voted Y/A/N on at least {n} of the {m} roll calls {focal} voted on ({why})"
+    return (f"not ranked: {k} countr{'y' if k == 1 else 'ies'} that voted Y/A/N on fewer than {n} of the {m} roll "
+            f"calls {focal} voted on ({why})")
 
 
 @selecting

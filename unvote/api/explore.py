@@ -13,12 +13,12 @@ from ..analysis.tally import with_outcome, with_plurality
 from ..core.errors import NoData, UsageError
 from ..core.results import Rows
 from ..model import countries
-from ..model.letters import COUNTS
+from ..model.letters import COUNTS, counts_sql
 from ..model.sides import side
 from ..model.text import terms
 from ..query.selection import TEXT_COLUMNS, Query, Selection
 from .agreement import group_letters
-from .records import _find
+from .records import _find, cited
 from .selecting import selecting
 
 # analysis/, model.symbols and model.reference are imported inside the functions that use them
@@ -65,8 +65,8 @@ def search(*words: str, year=None, since=None, until=None, session=None, topic=N
     """Roll calls whose symbol, title, agenda title or subjects contain every word (case- and
     accent-insensitive, each word at the start of a word; a quoted phrase as a phrase), newest first.
 
-    Columns: resolution, date, session, yes, no, abstain, non_voting, topics, title, rollcall_id.
-    Nothing found: ``NoData`` naming close titles (rapidfuzz) to try instead.
+    Columns: resolution, date, session, yes, no, abstain, non_voting, topics, title, subject, rollcall_id,
+    url (``records.cited``). Nothing found: ``NoData`` naming close titles (rapidfuzz) to try instead.
     """
     query = Query(selection, store=store)
     if limit is not None and limit < 1:
@@ -80,7 +80,7 @@ def search(*words: str, year=None, since=None, until=None, session=None, topic=N
     found = query.reader.rows(sql, [*params, *more])
     if not found.rows:
         raise _no_match(query, words)
-    return Rows(list(SEARCH_TYPES), list(SEARCH_TYPES.values()), found.rows)
+    return cited(query, Rows(list(SEARCH_TYPES), list(SEARCH_TYPES.values()), found.rows))
 
 
 @selecting
@@ -125,14 +125,12 @@ def voting_record(country: str, *, year=None, since=None, until=None, session=No
     country, vote, yes, no, abstain, non_voting, with_plurality (its Y/N/A vote is the most common
     Y/N/A vote of the roll call — on a tie, each tied vote is), with_outcome (Yes on an adopted text
     or No on a rejected one: ``analysis.tally.with_outcome``; both empty when it did not vote),
-    topics, title, rollcall_id. A group's vote is its members' plurality position (X for a tie or no vote).
+    topics, title, subject, rollcall_id, url (``records.cited``). A group's vote is its members' plurality
+    position (X for a tie or no vote).
     """
     who = side(country)
     sel = selection
-    query = Query(sel, store=store)
-    if sel.since is None and sel.until is None and sel.session is None:
-        query = Query(sel.replace(**dict(zip(("since", "until"), _year_span(query.latest_complete_year())))),
-                      reader=query.reader)
+    query = _default_span(Query(sel, store=store))
     wanted = _vote_filter(vote)
     calls, params = _calls(query)
     cond, more = text_condition(query, search) if search else ("TRUE", [])
@@ -153,7 +151,157 @@ def voting_record(country: str, *, year=None, since=None, until=None, session=No
     if not rows:
         raise NoData(f"no {sel.body.upper()} votes of {who.label}{query.sel.describe()}"
                      + (" matching the search" if search else "") + (f" that were {','.join(wanted)}" if vote else ""))
-    return Rows(list(RECORD_TYPES), list(RECORD_TYPES.values()), rows)
+    return cited(query, Rows(list(RECORD_TYPES), list(RECORD_TYPES.values()), rows))
+
+
+def _default_span(query: Query) -> Query:
+    """``query``, or with no span given the latest complete year (as ``voting_record``)."""
+    sel = query.sel
+    if sel.since is None and sel.until is None and sel.session is None:
+        return Query(sel.replace(**dict(zip(("since", "until"), _year_span(query.latest_complete_year())))),
+                     reader=query.reader)
+    return query
+
+
+# ---- the small answers: a country alone, several side by side, a summary with its rank ------------
+@selecting
+def alone(country: str, *, most: int = 1, year=None, since=None, until=None, session=None, topic=None,
+          search=None, vote=None, continuity: bool = True, body: str = "ga", source: str = "undl",
+          kind: str = "resolution", selection: Selection | None = None, store=None) -> Rows:
+    """The roll calls on which ``country`` was one of at most ``most`` members on its side: its Y, N or A
+    vote cast by ``most`` or fewer members in all (itself included; ``most=1``: it alone). The rows of
+    ``voting_record`` (same span default, ``search`` and ``vote`` filters) with a column ``on_its_side``
+    (how many members cast that vote) after ``vote``. A group has no side of its own: UsageError."""
+    if most < 1:
+        raise UsageError(f"--alone takes a number of members, 1 or more, not {most}")
+    if side(country).kind != "country":
+        raise UsageError(f"--alone is for one country; {country} is a group (its vote is its members' plurality)")
+    record = voting_record(country, search=search, vote=vote, selection=selection, store=store)
+    names = record.column_names
+    at = {c: names.index(c) for c in ("vote", "yes", "no", "abstain")}
+    counted = {"Y": at["yes"], "N": at["no"], "A": at["abstain"]}
+    rows = []
+    for row in record.rows:
+        letter = row[at["vote"]]
+        if letter in counted and row[counted[letter]] <= most:
+            rows.append((*row[:at["vote"] + 1], row[counted[letter]], *row[at["vote"] + 1:]))
+    if not rows:
+        raise NoData(f"no roll call{selection.describe()} on which {side(country).label} was one of at most "
+                     f"{most} member{'s' * (most > 1)} on its side" + (" matching the search" if search else "")
+                     + (f" with a vote of {vote}" if vote else ""))
+    at_vote = at["vote"] + 1
+    table = Rows([*names[:at_vote], "on_its_side", *names[at_vote:]],
+                 [*record.types[:at_vote], "BIGINT", *record.types[at_vote:]], rows)
+    return table
+
+
+@selecting
+def votes_wide(places, *, year=None, since=None, until=None, session=None, topic=None, search=None,
+               continuity: bool = True, body: str = "ga", source: str = "undl", kind: str = "resolution",
+               selection: Selection | None = None, store=None) -> Rows:
+    """Several countries (or groups) side by side: one row per roll call on which any was listed,
+    oldest first — resolution, date, session, one column per country (its code: Y, N, A, X for did
+    not vote; empty where it was not listed, i.e. not a member), yes, no, abstain, non_voting, topics,
+    title, subject, rollcall_id, url. Span default and ``search`` as ``voting_record``."""
+    places = [places] if isinstance(places, str) else list(places)
+    sides = list(dict.fromkeys(side(p).code for p in places))
+    if len(sides) < 2:
+        raise UsageError("--wide puts several countries side by side: name two or more, e.g. unvote votes USA RUS CHN --wide")
+    by_id: dict[int, dict] = {}
+    for code in sides:
+        try:
+            record = voting_record(code, search=search, selection=selection, store=store)
+        except NoData:
+            continue
+        for r in record.to_pylist():
+            by_id.setdefault(r["rollcall_id"], r)[f"vote:{code}"] = r["vote"]
+    if not by_id:
+        raise NoData(f"no {selection.body.upper()} votes of {', '.join(sides)}{selection.describe()}"
+                     + (" matching the search" if search else ""))
+    calls = sorted(by_id.values(), key=lambda r: (r["date"], r["rollcall_id"]))
+    types = {"resolution": "VARCHAR", "date": "DATE", "session": "VARCHAR",
+             **dict.fromkeys((f"vote:{c}" for c in sides), "VARCHAR"),
+             **{k: RECORD_TYPES[k] for k in ("yes", "no", "abstain", "non_voting", "topics", "title")},
+             "subject": "VARCHAR", "rollcall_id": "BIGINT", "url": "VARCHAR"}
+    table = Rows.from_dicts(calls, types)
+    table.column_names = [c.removeprefix("vote:") for c in table.column_names]
+    return table
+
+
+SUMMARY_TYPES = {"country": "VARCHAR", "name": "VARCHAR", "period": "VARCHAR", "roll_calls": "BIGINT",
+                 "yes": "BIGINT", "no": "BIGINT", "abstain": "BIGINT", "non_voting": "BIGINT",
+                 "with_plurality": "DOUBLE", "with_outcome": "DOUBLE", "rank_with_outcome": "BIGINT",
+                 "ranked": "BIGINT"}
+
+
+@selecting
+def vote_summary(places, *, by: str = "year", year=None, since=None, until=None, session=None, topic=None,
+                 continuity: bool = True, body: str = "ga", source: str = "undl", kind: str = "resolution",
+                 selection: Selection | None = None, store=None) -> Rows:
+    """A country's record in numbers, one row per country and period (``by``: year, session, all):
+    roll_calls (those it was listed on), yes, no, abstain, non_voting; with_plurality and with_outcome,
+    the shares of its Y/N/A votes that were (``analysis.tally.with_plurality``, ``with_outcome``); and
+    rank_with_outcome, its rank among the ``ranked`` members that cast a Y/N/A vote in the period by
+    with_outcome share (1: most often on the winning side; ties share a rank, 1, 2, 2, 4). Span default
+    as ``voting_record`` (the latest complete year). Countries only (a group has no record of its own)."""
+    from fractions import Fraction
+
+    from .agreement import check_period
+
+    check_period(by)
+    places = [places] if isinstance(places, str) else list(places)
+    wanted = []
+    for p in places:
+        s = side(p)
+        if s.kind != "country":
+            raise UsageError(f"--summary is for countries; {p} is a group (see unvote cohesion {s.code})")
+        wanted.append(s.code)
+    query = _default_span(Query(selection, store=store))
+    calls = query.rollcalls(("rollcall_id", "date", "regular_session", "counted_yes", "counted_no",
+                             "counted_abstain")).to_pylist()
+    # the rules, once per roll call: which letters were with the plurality and with the outcome
+    period = {c["rollcall_id"]: (str(c["date"].year) if by == "year" else c["regular_session"] if by == "session"
+                                 else "all") for c in calls}
+    plural, outcome = {}, {}
+    for c in calls:
+        counts = (c["counted_yes"], c["counted_no"], c["counted_abstain"])
+        plural[c["rollcall_id"]] = "".join(v for v in "YNA" if with_plurality(v, *counts))
+        outcome[c["rollcall_id"]] = "".join(v for v in "YNA" if with_outcome(v, *counts[:2]))
+    ids = list(period)
+    found = query.reader.rows(
+        "WITH k AS (SELECT unnest(?::BIGINT[]) AS rollcall_id, unnest(?::VARCHAR[]) AS period, "
+        "unnest(?::VARCHAR[]) AS plural, unnest(?::VARCHAR[]) AS outcome) "
+        f"SELECT v.ms_code, k.period, count(*), {counts_sql('v')}, "
+        "count(*) FILTER (WHERE v.vote IN ('Y', 'N', 'A') AND strpos(k.plural, v.vote) > 0), "
+        "count(*) FILTER (WHERE v.vote IN ('Y', 'N', 'A') AND strpos(k.outcome, v.vote) > 0) "
+        f"FROM {query.table('votes')} v JOIN k USING (rollcall_id) GROUP BY ALL",
+        [ids, [period[i] for i in ids], [plural[i] for i in ids], [outcome[i] for i in ids]])
+    seat = countries.successor if query.sel.continuity else str  # under continuity USSR's votes are Russia's
+    wanted = list(dict.fromkeys(seat(code) for code in wanted))
+    totals: dict[tuple, list[int]] = {}
+    for code, per, *numbers in found.rows:
+        code = seat(code)
+        kept = totals.setdefault((code, per), [0] * len(numbers))
+        for i, n in enumerate(numbers):
+            kept[i] += n
+    share = {key: (Fraction(t[6], t[1] + t[2] + t[3]) if t[1] + t[2] + t[3] else None) for key, t in totals.items()}
+    rows = []
+    for code in wanted:
+        for per in dict.fromkeys(period.values()):
+            t = totals.get((code, per))
+            if t is None:
+                continue
+            cast = t[1] + t[2] + t[3]
+            field = [s for (c, p), s in share.items() if p == per and s is not None]
+            mine = share[(code, per)]
+            rows.append({"country": code, "name": countries.display_name(code), "period": per, "roll_calls": t[0],
+                         "yes": t[1], "no": t[2], "abstain": t[3], "non_voting": t[4],
+                         "with_plurality": t[5] / cast if cast else None, "with_outcome": t[6] / cast if cast else None,
+                         "rank_with_outcome": 1 + sum(s > mine for s in field) if mine is not None else None,
+                         "ranked": len(field)})
+    if not rows:
+        raise NoData(f"no {query.sel.body.upper()} votes of {', '.join(wanted)}{query.sel.describe()}")
+    return Rows.from_dicts(rows, SUMMARY_TYPES)
 
 
 def _with_majorities(row: tuple) -> tuple:
@@ -209,15 +357,15 @@ def series(text, *, since=None, until=None, body: str = "ga", source: str = "und
 
     ``text``: a symbol of one of its roll calls (``80/4``) or words (``"embargo Cuba"``: the
     most-repeated title among the roll calls the words find). How a series is recognised:
-    ``analysis.series``. Columns: resolution, date, session, yes, no, abstain, non_voting, title,
+    ``analysis.series``. Columns: resolution, date, session, yes, no, abstain, non_voting, title, subject,
     linked_by (``query``: the roll call named; ``title``: the same normalised title; ``agenda+title``:
-    a renamed title under the same agenda item), rollcall_id. ``.notes``: the sessions with more than
+    a renamed title under the same agenda item), rollcall_id, url (``records.cited``). ``.notes``: the sessions with more than
     one roll call of the series, and those with none (``series_notes``).
     """
-    calls, _, notes = _series(text, selection, store)
-    table = Rows.from_dicts(
+    calls, query, notes = _series(text, selection, store)
+    table = cited(query, Rows.from_dicts(
         [{**c, "yes": c["counted_yes"], "no": c["counted_no"], "abstain": c["counted_abstain"],
-          "non_voting": c["counted_non_voting"]} for c in calls], SERIES_TYPES)
+          "non_voting": c["counted_non_voting"]} for c in calls], SERIES_TYPES))
     table.notes = notes
     return table
 

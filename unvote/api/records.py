@@ -33,6 +33,37 @@ def _query(symbols, selection: Selection, store) -> Query:
     return Query(selection.replace(body=body_for(symbols, selection.body)), store=store)
 
 
+def cited(query: Query, rows: Rows, sources: dict | None = None) -> Rows:
+    """``rows`` (with ``rollcall_id`` and ``title``) with a ``subject`` after ``title`` (the title without
+    the catalogue's tail: ``model.text.subject``) and a ``url`` after ``rollcall_id`` (its UN Digital
+    Library record, ``model.symbols.record_url``; empty for a roll call the UN's records lack).
+    ``sources``: {rollcall_id: source} when the caller read them already (else one query reads them)."""
+    from ..model.symbols import record_url
+    from ..model.text import subject
+
+    ids = rows.column_values("rollcall_id")
+    if sources is None and query.has_column("source"):
+        sources = dict(query.reader.rows(
+            f"SELECT rollcall_id, source FROM {query.reader.table(query.dataset, 'rollcalls')} "
+            "WHERE rollcall_id IN (SELECT unnest(?::BIGINT[]))", [sorted(set(ids))]).rows)
+    # a store written before roll calls said their source: the dataset says it (the UN's own are records)
+    fallback = "undl" if query.dataset in ("ga", "sc") else None
+    source = {rid: (sources or {}).get(rid) or fallback for rid in ids}
+    names, types = list(rows.column_names), list(rows.types)
+    at_title, at_id = names.index("title"), names.index("rollcall_id")
+    out = []
+    for row in rows.rows:
+        values = list(row)
+        extra = {at_title: subject(row[at_title]), at_id: record_url(row[at_id], source.get(row[at_id]))}
+        out.append(tuple(v for i, value in enumerate(values) for v in ((value, extra[i]) if i in extra else (value,))))
+    for at, (name, kind) in sorted({at_title: ("subject", "VARCHAR"), at_id: ("url", "VARCHAR")}.items(), reverse=True):
+        names.insert(at + 1, name)
+        types.insert(at + 1, kind)
+    table = Rows(names, types, out)
+    table.notes = rows.notes
+    return table
+
+
 @selecting
 def find(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "resolution",
          selection: Selection | None = None, store=None) -> Rows:
@@ -118,7 +149,8 @@ def _find_in(query: Query, symbols, cond: str, cond_params: list, *, topics_text
 def tally(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "resolution",
           selection: Selection | None = None, store=None) -> Rows:
     """Counts per roll call: resolution, date, yes, no, abstain, non_voting, voting, members, title,
-    unreadable, meeting, session, rollcall_id, topics (``me;hr``; empty until the store has topics) (and ``source``, where each roll call's votes come from,
+    subject (the title without the catalogue's tail), unreadable, meeting, session, rollcall_id, url (the
+    UN Digital Library record; empty for Voeten's own roll calls), topics (``me;hr``; empty until the store has topics) (and ``source``, where each roll call's votes come from,
     unless ``source`` is "undl")."""
     query = _query(symbols, selection, store)
     calls = _find(query, symbols, counted=True).to_pylist()
@@ -126,7 +158,7 @@ def tally(*symbols: str, body: str = "ga", source: str = "undl", kind: str = "re
     types = dict(TALLY_TYPES)
     types = {**{k: v for k, v in types.items() if k != "source"}, "topics": "VARCHAR",
              **({} if selection.source == "undl" else {"source": types["source"]})}
-    return Rows.from_dicts(rows, types)
+    return cited(query, Rows.from_dicts(rows, types), sources={c["rollcall_id"]: c.get("source") for c in calls})
 
 
 @selecting

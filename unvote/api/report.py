@@ -18,21 +18,27 @@ from ..model.topics import NONE
 from ..query.selection import Query, Selection
 from .selecting import selecting
 
-UNDL_RECORD = "https://digitallibrary.un.org/record/{}"
 CAST = ("Y", "N", "A")
 MAX_PARTNERS = 7
 
 
-def record_url(rollcall_id) -> str | None:
-    """The UN Digital Library record of a roll call (the store's ``rollcall_id`` is UNDL's record id)."""
-    return UNDL_RECORD.format(int(rollcall_id)) if rollcall_id is not None else None
+def linker(query: Query):
+    """rollcall_id → its UN Digital Library record (``model.symbols.record_url``, the one rule), by each
+    roll call's source: the UN's own data links every roll call; Voeten's own roll calls have none."""
+    from ..model.symbols import record_url
+
+    if query.dataset in ("ga", "sc") or not query.has_column("source"):
+        fallback = "undl" if query.dataset in ("ga", "sc") else None
+        return lambda rid: record_url(rid, fallback)
+    sources = dict(query.reader.rows(f"SELECT rollcall_id, source FROM {query.table('rollcalls')}").rows)
+    return lambda rid: record_url(rid, sources.get(rid))
 
 
 @selecting
 def country_report(country: str, partners=(), *, metric: str = "agree", year=None, since=None, until=None,
                    session=None, topic=None, continuity: bool = True, exclude_unanimous: bool = False,
                    body: str = "ga", source: str = "undl", kind: str = "resolution", contested: int = 25,
-                   neighbours: int = 10, min_votes: int = 10, selection: Selection | None = None,
+                   neighbours: int = 10, min_votes: int | None = None, selection: Selection | None = None,
                    store=None) -> dict:
     """Everything a country page shows, for ``country`` over the selection (default: every recorded vote).
 
@@ -43,7 +49,7 @@ def country_report(country: str, partners=(), *, metric: str = "agree", year=Non
     calls most contested first, the first ``contested`` — and ``differ_total``), ``neighbours``
     (``closest`` and ``farthest``: ``neighbours`` each, ranked, with the votes both cast), ``switches``
     (recurring texts on which the vote changed) and ``seat`` (who held the seat)."""
-    from .agreement import neighbors
+    from .agreement import neighbors, neighbors_facts
     from .explore import voting_record
 
     me = side(country)
@@ -65,6 +71,7 @@ def country_report(country: str, partners=(), *, metric: str = "agree", year=Non
            "dates": dates, "newest": newest, "headline": headline(record), "by_topic": None, "partner": [],
            "neighbours": None, "switches": None, "seat": seat_notes([me.code, *partners], sel.continuity)}
     by_topic = topic_counts(record)
+    record_url = linker(query)
     for p in partners:
         found = partner_rows(query, me.code, p, metric)
         for row in found["topic"]:
@@ -75,12 +82,13 @@ def country_report(country: str, partners=(), *, metric: str = "agree", year=Non
                                "differ": [dict(r, url=record_url(r["rollcall_id"])) for r in found["differ"][:contested]],
                                "differ_total": len(found["differ"])})
     out["by_topic"] = list(by_topic.values())
-    table = neighbors(me.code, metric=metric, min_votes=min_votes, selection=sel,
-                                store=query.reader.store).to_pylist()
+    found = neighbors(me.code, metric=metric, min_votes=min_votes, selection=sel, store=query.reader.store)
+    table = found.to_pylist()
     ranked = [dict(r, cast=r["same"] + r["partial"] + r["opposite"], short=countries.short_name(r["country"]))
               for r in table if r["rank"]]
     out["neighbours"] = {"closest": ranked[:neighbours], "farthest": ranked[::-1][:neighbours],
-                         "ranked": len(ranked), "unranked": len(table) - len(ranked), "min_votes": min_votes}
+                         "ranked": len(ranked), "unranked": len(table) - len(ranked),
+                         "min_votes": neighbors_facts(found)["min_votes"]}  # neighbors' (default: half)
     out["switches"] = switches(query, me.code, sel)
     return out
 
@@ -175,6 +183,7 @@ def switches(query: Query, code: str, sel: Selection) -> dict:
     for r in rows:
         families.setdefault(r["tkey"], []).append(r)
     inside = _inside(query, sel)
+    record_url = linker(query)
     found = []
     for calls in families.values():
         if len(calls) < 2:
@@ -244,7 +253,7 @@ def vote_report(symbol: str, *, body: str = "ga", source: str = "undl", kind: st
     if len(calls) != 1:
         raise UsageError(f"{symbol!r} names {len(calls)} roll calls; name one: "
                          + ", ".join(c["resolution"] for c in calls))
-    call = dict(calls[0], url=record_url(calls[0]["rollcall_id"]))
+    call = calls[0]  # with its url (tally's: empty for one of Voeten's own roll calls)
     groups = tally_by_group(call["resolution"], selection=selection, store=store).to_pylist()
     votes = [dict(v, short=countries.short_name(v["country"]))
              for v in country_votes(call["resolution"], selection=selection, store=store).to_pylist()]

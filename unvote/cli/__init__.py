@@ -62,7 +62,7 @@ def main() -> None:
     _stored_before = len(stored())
     if sys.stdout is None:
         sys.stdout = _ClosedStdout()
-    sys.argv = [sys.argv[0], *_global_flags_first(sys.argv[1:])]
+    sys.argv = [sys.argv[0], *_optional_values(_global_flags_first(sys.argv[1:]))]
     interrupts.install()
     try:
         _run()
@@ -123,6 +123,29 @@ def _global_flags_first(args: list[str]) -> list[str]:
     rest = list(args)
     rest.remove("--debug")
     return ["--debug", *rest]
+
+
+# Options whose value may be left out, per command, and the value they then take (``votes --alone`` is
+# ``--alone 1``): Typer's options cannot leave a value out, so the words typed are completed before it
+# parses them.
+OPTIONAL_VALUES = {"votes": {"--alone": "1"}}
+
+
+def _optional_values(args: list[str]) -> list[str]:
+    """``args`` with the value of each of its command's ``OPTIONAL_VALUES`` options given where it was
+    left out (the option last, or followed by anything but a whole number); never past a ``--``."""
+    words = [a for a in args if a != "--debug"]
+    optional = OPTIONAL_VALUES.get(words[0], {}) if words else {}
+    if not optional:
+        return args
+    out = []
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + args[i:]
+        out.append(arg)
+        if arg in optional and not (i + 1 < len(args) and args[i + 1].lstrip("-").isdigit()):
+            out.append(optional[arg])
+    return out
 
 
 def _write_out(text: str) -> None:

@@ -15,11 +15,11 @@ from .options import MetricOpt, Output, PeriodOpt, options
 if TYPE_CHECKING:
     from ..query.selection import Selection  # the type only: the options build it
 
-MIN_VOTES = 10  # neighbors' default --min-votes, and the grey of align --map
+MIN_VOTES = 10  # the grey of align --map (neighbors ranks by its own default: half the roll calls COUNTRY voted on)
 
 
 @app.command()
-@options("year", "since", "until", "session", "topic", "about", "exclude_unanimous", "continuity", "source", "kind", "body")
+@options("year", "since", "until", "session", "topic", "about", "exclude_unanimous", "continuity", "source", "kind", "body", names=True)
 def align(
     a: str = typer.Argument(..., help="A country (ISO3 code or name: KHM, Cambodia) or a group (ASEAN, EU; see unvote groups).",
                            autocompletion=complete.places),
@@ -101,12 +101,12 @@ def _periods(table) -> list[str]:
 
 
 @app.command()
-@options("year", "since", "until", "session", "topic", "about", "exclude_unanimous", "continuity", "source", "kind", "body")
+@options("year", "since", "until", "session", "topic", "about", "exclude_unanimous", "continuity", "source", "kind", "body", names=True)
 def neighbors(
     country: str = typer.Argument(..., help="A country (KHM, Cambodia) or a group (ASEAN).",
                                  autocompletion=complete.places),
     metric: str = MetricOpt,
-    min_votes: int = typer.Option(MIN_VOTES, "--min-votes", help="Rank only countries that cast Y/A/N on at least this many of the same roll calls; the others follow, unranked."),
+    min_votes: Optional[int] = typer.Option(None, "--min-votes", help="Rank only countries that cast Y/A/N on at least this many of the roll calls COUNTRY voted on (default: half of them); the others follow, unranked, counted in a note."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N rows."),
     sel: Selection = None,
     out: Output = None,
@@ -123,22 +123,27 @@ def neighbors(
       unvote neighbors KHM --year 2022 --map khm.png
     """
     from .. import api
+    from ..api.agreement import neighbors_facts, neighbors_note
+    from ..model.sides import side
     from ..output.labels import country_seats, label
     from ..output.views import neighbors_view
 
     chart.over_time(False)
     table = api.neighbors(country, metric=metric, min_votes=min_votes, limit=limit, selection=sel)
+    least = neighbors_facts(table)["min_votes"]
     if chart:
-        neighbors_chart(chart, table, country=country, sel=sel, metric=metric, min_votes=min_votes)
+        neighbors_chart(chart, table, country=country, sel=sel, metric=metric, min_votes=least)
     if world:
         from ..output.maps import neighbors_map
 
         whole = table if limit is None else api.neighbors(country, metric=metric, min_votes=min_votes, selection=sel)
-        neighbors_map(world, whole, country=country, sel=sel, metric=metric, min_votes=min_votes)
-    out.emit(table, label=label(sel, metric=metric, min_votes=min_votes, seats=country_seats(country)),
+        neighbors_map(world, whole, country=country, sel=sel, metric=metric, min_votes=least)
+    note = neighbors_note(table, side(country).code)
+    if out.format != "table":  # the data stays data: who is not ranked and why goes to stderr
+        typer.echo(f"note: {note}", err=True)
+    out.emit(table, label=label(sel, metric=metric, min_votes=least, seats=country_seats(country)),
              pretty=lambda console: (neighbors_view(console, table, country, metric),
-                                     console.print(f"[dim]unranked: fewer than {min_votes} roll calls "
-                                                   "both voted Y/A/N on (--min-votes)[/]")))
+                                     console.print(f"[dim]{note}[/]")))
 
 
 @app.command()
@@ -211,7 +216,7 @@ def cohesion(
 
 
 @app.command()
-@options()
+@options(names=True)
 def groups(
     group: Optional[str] = typer.Argument(None, help="Show this group's dated membership (ASEAN, EU, WEOG, …).",
                                            autocompletion=complete.groups),

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..query.selection import Selection  # the type only: the options build it
 
 @app.command()
-@options("topic", "about", "continuity", "source", "kind", "body")
+@options("topic", "about", "continuity", "source", "kind", "body", names=True)
 def ideal(
     year: Optional[list[int]] = typer.Option(None, "--year", help="A calendar year (repeat for several: --year 2018 --year 2019)."),
     session: Optional[list[str]] = typer.Option(None, "--session", help="A session (74, with the special sessions held in 2019; ES-11 alone; repeatable)."),

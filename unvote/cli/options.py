@@ -85,12 +85,21 @@ CHARTS = {
 }
 
 
-def options(*filters: str, quick: bool = True, **replaced):
+# --names: the names a command prints (answers' block: declared once, applied once by ``options``).
+NamesOpt = typer.Option("official", "--names", autocompletion=lambda: ["official", "short"],
+                        help="official (the UN's: Russian Federation, Iran (Islamic Republic of)) | short (as "
+                             "newsrooms print them: Russia, Iran, Türkiye) for every country name shown or written.")
+NAMES = {"names": (str, NamesOpt)}
+
+
+def options(*filters: str, quick: bool = True, names: bool = False, **replaced):
     """Declare a command's option bundles once: its parameter ``sel`` becomes the ``filters`` named
     (``FILTERS`` order; ``replaced`` gives one its own option, e.g. a help text of its own) and
     arrives as one ``Selection``; its parameter ``out`` becomes the output options and arrives as
     one ``Output``; its parameter ``chart`` becomes ``--chart`` and the editorial options and arrives
-    as one ``ChartOptions`` (false without --chart). ``quick``: refuse pandas first (``without_pandas``), before anything is imported."""
+    as one ``ChartOptions`` (false without --chart). ``quick``: refuse pandas first (``without_pandas``), before anything is imported.
+    ``names``: the command prints country names, so it takes ``--names`` (after the output options),
+    and runs with that name style in force (``model.countries.naming``)."""
     unknown = [f for f in (*filters, *replaced) if f not in FILTERS]
     if unknown:
         raise TypeError(f"unknown filter options: {unknown}")
@@ -100,7 +109,7 @@ def options(*filters: str, quick: bool = True, **replaced):
         signature = inspect.signature(command)
         params = []
         for param in signature.parameters.values():
-            bundle = {"sel": chosen, "out": OUTPUTS, "chart": CHARTS}.get(param.name)
+            bundle = {"sel": chosen, "out": {**OUTPUTS, **(NAMES if names else {})}, "chart": CHARTS}.get(param.name)
             if bundle is None:
                 params.append(param)
             else:
@@ -117,7 +126,12 @@ def options(*filters: str, quick: bool = True, **replaced):
                 given["out"] = Output.of(*(given.pop(name) for name in OUTPUTS))
             if "chart" in signature.parameters:
                 given["chart"] = ChartOptions.of(*[given.pop(name) for name in CHARTS])
-            return command(**given)
+            if not names:
+                return command(**given)
+            from ..model.countries import naming
+
+            with naming(given.pop("names")):
+                return command(**given)
 
         run.__signature__ = signature.replace(parameters=[
             p.replace(kind=inspect.Parameter.KEYWORD_ONLY) if p.kind is p.POSITIONAL_OR_KEYWORD else p

@@ -102,7 +102,7 @@ def country(
     mark: Optional[list[str]] = typer.Option(None, "--mark", metavar="DATE[=LABEL]",
                                              help="An event to mark on the agreement chart and list under it "
                                                   "(2022-03-02=ES-11/1); repeat for several."),
-    min_votes: int = typer.Option(10, "--min-votes", help="Rank as closest or farthest only countries that cast Y/A/N on at least this many of the same roll calls."),
+    min_votes: Optional[int] = typer.Option(None, "--min-votes", help="Rank as closest or farthest only countries that cast Y/A/N on at least this many of the roll calls COUNTRY voted on (default: half of them, as neighbors)."),
     output: Optional[Path] = PageOutputOpt,
     sel: Selection = None,
 ):

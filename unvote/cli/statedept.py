@@ -16,7 +16,7 @@ TABLE_HELP = ("Which table CSV, JSON and the terminal show: coincidence (each me
 
 
 @report_app.command("statedept")
-@options()
+@options(names=True)
 def statedept(
     year: int = typer.Option(..., "--year", help="The calendar year whose plenary recorded votes are counted."),
     rule: Optional[str] = typer.Option(None, "--rule", help="2021 (an absence counts half; the reports since 2021) | "

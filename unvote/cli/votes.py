@@ -20,7 +20,7 @@ TallyKindOpt = typer.Option("resolution", "--kind", help="resolution | amendment
 
 
 @app.command()
-@options("topic", "about", "source", "kind", "body", topic=TallyTopicOpt, about=TallyAboutOpt, kind=TallyKindOpt)
+@options("topic", "about", "source", "kind", "body", topic=TallyTopicOpt, about=TallyAboutOpt, kind=TallyKindOpt, names=True)
 def tally(
     symbols: list[str] = typer.Argument(..., help="Resolution symbols or UNDL record ids."),
     countries: bool = typer.Option(False, "--countries", help="One row per country: resolution,country,name,vote."),

@@ -33,6 +33,8 @@ Policy choices:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import datetime
 import difflib
@@ -41,7 +43,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-from unvote.core.errors import UnknownCountry
+from unvote.core.errors import UnknownCountry, UsageError
 
 from .text import name_key
 
@@ -144,9 +146,37 @@ def _suggestions(text: str) -> list[str]:
     return [f"{code} ({countries[code].name})" for code in list(close)[:3]]
 
 
+# Which name ``display_name`` gives: the official one (Russian Federation, Iran (Islamic Republic of)), or
+# the short one newsrooms print (Russia, Iran). One setting for every name a result or a view holds: the
+# CLI's --names sets it for one command (``naming``), so no command maps its own name columns.
+NAME_STYLES = ("official", "short")
+_STYLE: contextvars.ContextVar[str] = contextvars.ContextVar("unvote_names", default="official")
+
+
+@contextlib.contextmanager
+def naming(style: str = "official"):
+    """Within the block every ``display_name`` (the ``name`` columns of results, the names in views and
+    labels) is ``style``'s: ``official`` or ``short``."""
+    if style not in NAME_STYLES:
+        raise UsageError(f"--names takes {' or '.join(NAME_STYLES)}, not {style!r}")
+    token = _STYLE.set(style)
+    try:
+        yield
+    finally:
+        _STYLE.reset(token)
+
+
+def name_style() -> str:
+    """The name style in force (``naming``): official or short."""
+    return _STYLE.get()
+
+
 def display_name(code: str) -> str:
+    """A code's name in the style in force (``naming``; official by default); the code when unknown."""
     country = get(code)
-    return country.name if country else code
+    if country is None:
+        return code
+    return country.short if _STYLE.get() == "short" else country.name
 
 
 def short_name(code: str) -> str:

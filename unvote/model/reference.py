@@ -13,7 +13,8 @@ from . import countries, groups, seats
 
 COUNTRY_TYPES = {
     "code": "VARCHAR",  # the store's code (ms_code): ISO 3166-1 alpha-3, or a dissolved member's code
-    "name": "VARCHAR",
+    "name": "VARCHAR",  # the UN's name (Russian Federation)
+    "short": "VARCHAR",  # the name newsrooms print (Russia): --names short
     "iso2": "VARCHAR",
     "ccode": "INTEGER",  # Correlates of War code (Voeten's data uses it)
     "member_from": "DATE",
@@ -46,7 +47,7 @@ SEAT_TYPES = {
 def countries_rows() -> Rows:
     """One row per code in ``data/countries.csv`` (``COUNTRY_TYPES`` gives the columns)."""
     return Rows.from_dicts([
-        {"code": c.code, "name": c.name, "iso2": c.iso2 or None, "ccode": c.ccode, "member_from": c.member_from,
+        {"code": c.code, "name": c.name, "short": c.short, "iso2": c.iso2 or None, "ccode": c.ccode, "member_from": c.member_from,
          "member_to": c.member_to, "continues_as": c.continues_as, "counts_as": countries.successor(c.code)}
         for c in countries.all_countries()], COUNTRY_TYPES)
 

@@ -41,9 +41,9 @@ def side(text: str) -> Side:
     wanted = text.strip()
     exact = countries.get(wanted.upper())
     if exact:
-        return Side("country", exact.code, exact.name)
+        return Side("country", exact.code, countries.display_name(exact.code))
     group = groups.find(wanted)
     if group is not None:
         return Side("group", group.code, group.name)
     c = countries.lookup(wanted)  # raises UnknownCountry with suggestions (groups: unvote groups)
-    return Side("country", c.code, c.name)
+    return Side("country", c.code, countries.display_name(c.code))

@@ -202,3 +202,16 @@ def to_roman(n: int) -> str:
         while n >= value:
             out, n = out + letters, n - value
     return out
+
+
+# ---- citations ----------------------------------------------------------------------------------
+UNDL_RECORD = "https://digitallibrary.un.org/record/"
+
+
+def record_url(rollcall_id: int | None, source: str | None) -> str | None:
+    """The UN Digital Library record of a roll call: ``UNDL_RECORD`` + its id when the roll call comes
+    from the UN's records (source ``undl-csv``, ``undl-marcxml``, ``undl-html``, whose ids are record
+    ids); ``None`` for one that has none (Voeten's own roll calls, whose id is his ``rcid``)."""
+    if rollcall_id is None or not (source or "").startswith("undl"):
+        return None
+    return f"{UNDL_RECORD}{int(rollcall_id)}"

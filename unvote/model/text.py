@@ -80,3 +80,23 @@ def term_pattern(term: str) -> str:
     words of a phrase may be parted by spaces or punctuation (``nuclear test`` finds Nuclear-Test-Ban)."""
     escaped = re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", term)
     return r"(^|[^[:alnum:]])" + r"[^[:alnum:]]+".join(escaped.split(" "))
+
+
+# The UN Digital Library's catalogue tail on a resolution's title: " : resolution / adopted by the
+# General Assembly", with the data's variants (resolutions, misspellings such as resolultion or a cut
+# resolutio, "adopted" or "by" alone, no slash, no colon before a slash, a final full stop, "… by the United
+# Nations"). Only a last part that starts with that word and is the catalogue's statement of
+# responsibility is removed; subtitles stay.
+_WORD = r"res(?:ol|ou)[a-z]{1,5}(?:ions?|io)\b"
+_CATALOGUE_TAIL = re.compile(rf"(?:\s*:\s*{_WORD}\s*(?:/.*|(?:ad+op?t?ed|by|submitted)\b.*)?|\s+{_WORD}\s*/.*)\.?\s*$",
+                             re.IGNORECASE)
+
+
+def subject(title: str | None) -> str | None:
+    """A resolution's title as a reader wants it: the catalogue's tail removed (``"Territorial integrity of
+    Ukraine : resolution / adopted by the General Assembly"`` → ``"Territorial integrity of Ukraine"``).
+    The title itself when nothing would be left; ``None`` stays ``None``."""
+    if title is None:
+        return None
+    cleaned = _CATALOGUE_TAIL.sub("", title).strip()
+    return cleaned or title.strip() or title

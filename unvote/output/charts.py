@@ -543,8 +543,10 @@ def _ordered_periods(rows) -> list[str]:
 
 
 def _clean_title(title: str | None) -> str:
-    """UNDL titles end in ' : resolution / adopted by the General Assembly'; keep the subject."""
-    text = re.sub(r"\s*:\s*resolution\s*/.*$", "", title or "", flags=re.I).strip()
+    """The title's subject (``model.text.subject``: the catalogue's tail removed), capitalised."""
+    from ..model.text import subject
+
+    text = (subject(title) or "").strip()
     return text[:1].upper() + text[1:]
 
 

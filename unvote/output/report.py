@@ -237,6 +237,8 @@ def _day(value) -> str:
 
 
 def _subject(title: str | None) -> str:
-    """A UNDL title without its catalogue tail (' : resolution / adopted by the General Assembly')."""
-    text = re.sub(r"\s*:?\s*(draft\s+)?resolutions?\s*/.*$", "", title or "", flags=re.I).strip()
+    """A title's subject (``model.text.subject``: the catalogue's tail removed), capitalised."""
+    from ..model.text import subject
+
+    text = (subject(title) or "").strip()
     return text[:1].upper() + text[1:]

@@ -276,9 +276,10 @@ def tally_view(console, counts, by_country) -> None:
 
     votes = by_country.to_pylist()
     for row in counts.to_pylist():
-        lines = [f"[bold]{cell(row['title'] or '')}[/]",
-                 f"{cell(row['date'])} · meeting {cell(row['meeting'] or '–')} · "
-                 f"{'Voeten rcid' if row.get('source') == 'voeten' else 'UNDL record'} {cell(row['rollcall_id'])}", "",
+        record = (cell(row["url"]) if row.get("url") else
+                  f"{'Voeten rcid' if row.get('source') == 'voeten' else 'UNDL record'} {cell(row['rollcall_id'])}")
+        lines = [f"[bold]{cell(row.get('subject') or row['title'] or '')}[/]",
+                 f"{cell(row['date'])} · meeting {cell(row['meeting'] or '–')} · {record}", "",
                  f"[green]Yes {row['yes']}[/]  [red]No {row['no']}[/]  [yellow]Abstain {row['abstain']}[/]"
                  f"  [dim]Non-voting {row['non_voting']}[/]"
                  + (f"  [magenta]unreadable {row['unreadable']}[/]" if row["unreadable"] else ""),
@@ -516,13 +517,20 @@ def rows_view(console, rows, *, title: str | None = None, caption: str | None = 
     """A plain table of ``Rows`` (the first ``shown`` rows) laid out by ``grid``: numbers whole, a title
     without the catalogue's tail and cut to what the terminal leaves (one line per roll call); on a
     narrow terminal ``session`` (the symbol names it), ``topics``, then ``non_voting`` are left out."""
+    from ..model.text import subject
+
     empty = {c for i, c in enumerate(rows.column_names) if c == "topics" and not any(r[i] for r in rows.rows)}
-    columns = [c for c in rows.column_names if c not in hide and c not in empty]
+    # a terminal shows the subject (the title without the catalogue's tail) as the title; the record's
+    # address stays in CSV/JSON (too long for a line per roll call)
+    cleaned = "subject" in rows.column_names
+    if cleaned and "title" not in hide:
+        hide = (*hide, "title")
+    columns = [c for c in rows.column_names if c not in hide and c not in empty and c != "url"]
     at = [rows.column_names.index(c) for c in columns]
     kinds = rows.kinds()
     optional = {"session": 3, "topics": 2, "non_voting": 1}  # left out in this order when narrow
     # numbers, symbols, dates and votes are shown whole (a number column never shrinks); the title gives way
-    cols = [Col(c, least=16, most=80, one_line=True) if c == "title"
+    cols = [Col("title", least=16, most=80, one_line=True) if c in ("title", "subject")
             else Col(c, number=True, justify="right" if kinds[i] in ("int", "float") else "left",
                      drop=optional.get(c, 0))
             for c, i in zip(columns, at)]
@@ -532,7 +540,7 @@ def rows_view(console, rows, *, title: str | None = None, caption: str | None = 
         for c, i in zip(columns, at):
             v = row[i]
             if c == "title" and isinstance(v, str):
-                v = v.split(" : resolution /")[0]
+                v = subject(v)
             line.append(cell(v))  # data: control sequences stripped, markup escaped
         cells.append(line)
     console.print(grid(console, cols, cells, title=title and clean(title), caption=caption, plain=True))
