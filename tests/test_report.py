@@ -1,5 +1,5 @@
-"""``unvote report``: the country and vote pages, read back as HTML and checked against the CSV
-output of the same selection and against the store's files read directly.
+"""``unvote report``: the country, vote and State Department pages, read back as HTML and checked
+against the CSV output of the same selection and against the store's files read directly.
 
 The pages are built once per module (in-process, ``cli_runner.invoke``) on the real GA store.
 """
@@ -19,6 +19,9 @@ from unvote.model import countries
 
 RECORD = re.compile(r"^https://digitallibrary\.un\.org/record/(\d+)$")
 SINCE = "2022"
+SD_YEAR = "2023"
+SD_IMPORTANT = "ES-11/6,A/RES/ES-10/21"
+SD_SECTIONS = ("rule", "coincidence", "groups", "us-votes", "important", "definitions", "provenance")
 SECTIONS = ("headline", "over-time", "split", "by-topic", "neighbours", "switches", "seat", "definitions",
             "provenance")
 
@@ -36,11 +39,13 @@ def csv_rows(store, *args: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def pages(ga_store_dir, tmp_path_factory):
     """The country page of Cambodia with Russia and the United States since 2022 (``report KHM …``: the
-    country subcommand by default), and the vote page of ES-11/1: {name: (html text, parsed tree)}."""
+    country subcommand by default), the vote page of ES-11/1 and the State Department page of 2023 with
+    two important votes: {name: (html text, parsed tree)}."""
     folder = tmp_path_factory.mktemp("pages")
     out = {}
     for name, args in (("khm", ("report", "KHM", "RUS", "USA", "--since", SINCE, "--mark", "2022-03-02=ES-11/1")),
-                       ("vote", ("report", "vote", "ES-11/1"))):
+                       ("vote", ("report", "vote", "ES-11/1")),
+                       ("sd", ("report", "statedept", "--year", SD_YEAR, "--important", SD_IMPORTANT))):
         path = folder / f"{name}.html"
         done = run(ga_store_dir, *args, "-o", str(path))
         assert f"wrote {path}" in done.stderr and done.stdout == ""
@@ -79,7 +84,7 @@ def number(node) -> float:
 
 # ---- the page as a document ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["khm", "vote"])
+@pytest.mark.parametrize("name", ["khm", "vote", "sd"])
 def test_one_self_contained_accessible_file(pages, name):
     text, tree = pages[name]
     assert len(text.encode("utf-8")) <= 1_500_000
@@ -100,7 +105,7 @@ def test_one_self_contained_accessible_file(pages, name):
     for th in tree.xpath("//th"):
         assert th.get("scope") in ("col", "row"), lhtml.tostring(th)[:80]
     svgs = tree.xpath("//svg")
-    assert svgs
+    assert svgs or name == "sd"  # the State Department page is tables only
     for svg in svgs:
         assert svg.get("role") == "img"
         ids = svg.get("aria-labelledby").split()
@@ -285,6 +290,84 @@ def test_vote_page_lists_every_member_a_to_z_in_common_names(pages, ga_store_dir
         {"Belarus", "Eritrea", "North Korea", "Russia", "Syria"}
 
 
+# ---- the State Department page ----------------------------------------------------------------------
+
+def test_statedept_page_names_its_rule_and_provenance(pages):
+    _, tree = pages["sd"]
+    for section in SD_SECTIONS:
+        assert tree.xpath(f"//section[@id='{section}']/h2"), section
+    rule = tree.xpath("string(//section[@id='rule'])")
+    assert "rule 2021" in rule and "an absence counts half" in rule and "It is the rule of the report for 2023" in rule
+    assert "(same + ½·(partial + absent)) / all roll calls" in tree.xpath("string(//section[@id='definitions'])")
+    facts = {dt.text: dt.getnext().text_content() for dt in tree.xpath("//section[@id='provenance']//dt")}
+    assert re.fullmatch(r"[0-9a-f]{64}", facts["sha256"]) and facts["unvote version"]
+    assert facts["command"].startswith(f"unvote report statedept --year {SD_YEAR} --important")
+    important = tree.xpath("string(//section[@id='important'])")
+    assert "A/RES/ES-11/6, A/RES/ES-10/21" in important and "not in the data" in important
+
+
+@pytest.mark.parametrize(("table", "key"), [("coincidence", "country"), ("groups", "group"), ("important", "country"),
+                                            ("important-groups", "group")])
+def test_statedept_tables_equal_the_csv(pages, ga_store_dir, table, key):
+    """Every row of each table, in the CSV's order: the counts, the rank and the percentage (exact in
+    data-value, one decimal as shown)."""
+    _, tree = pages["sd"]
+    expected = csv_rows(ga_store_dir, "report", "statedept", "--year", SD_YEAR, "--important", SD_IMPORTANT,
+                        "--table", table)
+    shown = tree.xpath(f"//table[@id='{table}-table']/tbody/tr")
+    assert [tr.get(f"data-{key}") for tr in shown] == [r[key] for r in expected]
+    assert len(shown) == (192 if key == "country" else 12)
+    for tr, row in zip(shown, expected):
+        cells = {td.get("data-col"): td for td in tr.xpath("td[@data-col]")}
+        columns = ("same", "opposite", "partial", "absent", "votes", *(("rank",) if key == "country" else ("members",)))
+        assert {k: cells[k].get("data-value") for k in columns} == {k: row[k] for k in columns}, row[key]
+        for k in ("percent", *(("pooled_percent",) if key == "group" else ())):
+            assert number(cells[k]) == pytest.approx(float(row[k]), abs=1e-6)
+            assert cells[k].text == f"{float(row[k]):.1f}%"
+
+
+def test_statedept_us_votes_are_the_store_s_records(pages, tables):
+    """The US votes table is the year's resolution roll calls read straight from the store: each links
+    its UN Digital Library record, with the US vote and the counts of the votes; the figures agree."""
+    import duckdb
+
+    calls, votes = tables  # noqa: F841 (DuckDB reads the local Arrow tables by name)
+    rows = duckdb.sql(
+        "SELECT r.rollcall_id, r.resolution, r.date, any_value(v.vote) FILTER (v.ms_code = 'USA'), "
+        "count(*) FILTER (v.vote = 'Y'), count(*) FILTER (v.vote = 'N'), count(*) FILTER (v.vote = 'A') "
+        "FROM calls r JOIN votes v USING (rollcall_id) "
+        f"WHERE year(r.date) = {SD_YEAR} AND coalesce(r.kind, 'resolution') = 'resolution' "
+        "GROUP BY ALL ORDER BY r.date, r.rollcall_id").fetchall()
+    _, tree = pages["sd"]
+    shown = []
+    for tr in tree.xpath("//table[@id='us-votes-table']/tbody/tr"):
+        link = tr.xpath("th/a")[0]
+        cells = {td.get("data-col"): td.get("data-value") for td in tr.xpath("td[@data-col]")}
+        shown.append((int(RECORD.match(link.get("href")).group(1)), link.text, tr.xpath("string(td[@class='date'])"),
+                      cells["us_vote"], int(cells["yes"]), int(cells["no"]), int(cells["abstain"])))
+        assert link.get("data-record") == str(shown[-1][0])
+    assert sorted(shown) == sorted((rid, res, day.isoformat(), *rest) for rid, res, day, *rest in rows)
+    assert [d for _, _, d, *_ in shown] == sorted(d for _, _, d, *_ in shown)  # oldest first
+    field = {n.get("data-field"): number(n) for n in tree.xpath("//section[@id='rule']//*[@data-field][@data-value]")}
+    assert field["rollcalls"] == len(rows) == 88
+    assert [field[f"us-{v}"] for v in "YNA"] == [sum(r[3] == v for r in rows) for v in "YNA"]
+    marked = [tr.get("data-resolution") for tr in tree.xpath("//table[@id='us-votes-table']/tbody/tr")
+              if tr.xpath("string(td[@data-col='important'])") == "important"]
+    assert sorted(marked) == ["A/RES/ES-10/21", "A/RES/ES-11/6"]
+
+
+def test_statedept_page_by_format_without_important_votes(ga_store_dir):
+    """``--format html`` writes the page to stdout; without --important the section says the report's
+    list is not in the data, and how to name them, and has no tables."""
+    tree = lhtml.fromstring(run(ga_store_dir, "report", "statedept", "--year", "2022", "--rule", "2017",
+                                "--format", "html").stdout)
+    section = tree.xpath("//section[@id='important']")[0]
+    assert "not in the data" in section.text_content() and not section.xpath(".//table")
+    rule = tree.xpath("string(//section[@id='rule'])")
+    assert "rule 2017" in rule and "chosen with --rule" in rule and "the report for 2022 used rule 2021" in rule
+    assert len(tree.xpath("//table[@id='coincidence-table']/tbody/tr")) == 192
+
+
 # ---- the command ---------------------------------------------------------------------------------
 
 def test_html_goes_to_stdout_when_it_is_not_a_terminal(ga_store_dir):
@@ -325,6 +408,8 @@ def test_about_narrows_the_page_and_says_so(ga_store_dir, tmp_path):
     (("report", "KHM", "--mark", "yesterday", "-o", "page.html"), "--mark 'yesterday'"),
     (("report", "KHM", "--metric", "agreement", "-o", "page.html"), "unknown metric"),
     (("report", "vote", "35/206", "-o", "page.html"), "matches 15 roll calls"),
+    (("report", "statedept", "--year", "2023", "--format", "html", "-o", "page.txt"), "must end in .html"),
+    (("report", "statedept", "--year", "2023", "--bom", "-o", "page.html"), "html has no byte-order mark"),
 ])
 def test_bad_input_is_one_line_and_a_usage_error(ga_store_dir, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.system  # starts a browser
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-PAGES = {"khm": ("report", "KHM", "RUS", "USA", "--since", "2022"), "vote": ("report", "vote", "ES-11/1")}
+PAGES = {"khm": ("report", "KHM", "RUS", "USA", "--since", "2022"), "vote": ("report", "vote", "ES-11/1"),
+         "sd": ("report", "statedept", "--year", "2023")}
+CHARTED = ("khm", "vote")  # the State Department page is tables only
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +83,7 @@ def test_loads_without_errors_or_network(loaded, files, name):
     assert records and all(h.startswith("https://digitallibrary.un.org/record/") for h in records)
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", CHARTED)
 def test_every_svg_renders(loaded, name):
     from PIL import Image, ImageStat
 
@@ -110,6 +112,24 @@ def test_dom_numbers_equal_the_csv(loaded, ga_store_dir):
     tally = csv_rows(ga_store_dir, "tally", "ES-11/1")[0]
     figures = vote.eval_on_selector_all("#tally [data-field]", "n => n.map(x => [x.dataset.field, x.innerText])")
     assert dict(figures) == {k: tally[k] for k in ("yes", "no", "abstain", "non_voting", "members")}
+    sd, _, _ = loaded["sd"]
+    shown = sd.eval_on_selector_all(
+        "#coincidence-table tbody tr",
+        "rows => rows.map(r => [r.dataset.country, r.querySelector('[data-col=same]').innerText, "
+        "r.querySelector('[data-col=absent]').innerText, r.querySelector('[data-col=percent]').innerText])")
+    expected = csv_rows(ga_store_dir, "report", "statedept", "--year", "2023")
+    assert shown == [[r["country"], r["same"], r["absent"], f"{float(r['percent']):.1f}%"] for r in expected]
+
+
+def test_sorting_the_statedept_table_by_coincidence(loaded):
+    page, _, errors = loaded["sd"]
+    before = page.eval_on_selector_all("#coincidence-table tbody tr", "rows => rows.map(r => r.dataset.country)")
+    page.click("#coincidence-table thead th:nth-child(9) button")  # coincidence, ascending
+    after = page.eval_on_selector_all("#coincidence-table tbody [data-col=percent]",
+                                      "cells => cells.map(c => Number(c.dataset.value))")
+    countries = page.eval_on_selector_all("#coincidence-table tbody tr", "rows => rows.map(r => r.dataset.country)")
+    assert sorted(countries) == sorted(before) and after == sorted(after) and len(after) == 192
+    assert errors == []
 
 
 def test_sorting_a_table_keeps_its_rows(loaded):
@@ -143,4 +163,4 @@ def test_prints_to_pdf(loaded, name):
     finally:
         page.emulate_media(media="screen")
     assert pdf.startswith(b"%PDF")
-    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) >= (3 if name == "khm" else 1)
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) >= (1 if name == "vote" else 3)

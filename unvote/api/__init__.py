@@ -20,10 +20,10 @@ from .seats import countries_table, seats
 from .sql import schema as sql_schema
 from .sql import sql
 from .statedept import TABLES as STATEDEPT_TABLES
-from .statedept import statedept
+from .statedept import statedept, statedept_page_data
 
 __all__ = ["KINDS", "SOURCES", "SOURCE_LABELS", "Selection", "align", "align_votes", "alone", "cohesion",
            "countries_table", "country_report", "country_votes", "find", "group_members", "groups_table", "ideal", "info",
            "latest_complete_year", "matrix", "neighbors", "newest_date", "rollcalls", "search", "seats", "series",
-           "series_changes", "series_votes", "sql", "sql_schema", "STATEDEPT_TABLES", "statedept", "tally",
-           "tally_by_group", "topics_by_decade", "vote_report", "vote_summary", "votes_wide", "voting_record", "votes"]
+           "series_changes", "series_votes", "sql", "sql_schema", "STATEDEPT_TABLES", "statedept",
+           "statedept_page_data", "tally", "tally_by_group", "topics_by_decade", "vote_report", "vote_summary", "votes_wide", "voting_record", "votes"]

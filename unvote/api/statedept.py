@@ -80,6 +80,18 @@ def statedept(year: int, *, rule: str | None = None, important=(), source: str =
             "important_groups": important_groups, "notes": notes}
 
 
+def statedept_page_data(found: dict) -> dict:
+    """``statedept``'s result as the plain values a page shows (``output.report.statedept_page``): each
+    table as a list of dicts (None where absent), ``us_votes`` with each record's ``url``, and ``notes``
+    without the rule's (the page says it in words) and the important votes' (it has its section)."""
+    from .report import record_url
+
+    out = {k: (v.to_pylist() if hasattr(v, "to_pylist") else v) for k, v in found.items()}
+    out["us_votes"] = [dict(r, url=record_url(r["rollcall_id"])) for r in out["us_votes"]]
+    out["notes"] = [n for n in found["notes"][1:] if n != IMPORTANT_NOTE]
+    return out
+
+
 def _important_rows(query: Query, calls, important, year: int):
     """A bool mask of the roll calls named by ``important`` (symbols, repeated or comma-separated); None
     without any. A symbol voted in another year is a UsageError: the table is the year's."""

@@ -92,14 +92,30 @@ NamesOpt = typer.Option("official", "--names", autocompletion=lambda: ["official
 NAMES = {"names": (str, NamesOpt)}
 
 
-def options(*filters: str, quick: bool = True, names: bool = False, **replaced):
+# a command that also writes an HTML page (``options(pages=True)``): the same family, html named in its help
+PAGE_OUTPUTS = {
+    **OUTPUTS,
+    "fmt": (str, typer.Option("auto", "--format", "-f", help="auto | table | csv | tsv | json | ndjson | xlsx | "
+                              "parquet | html (a page; auto: from the -o file's extension, else table on a terminal "
+                              "and CSV when piped).", autocompletion=complete.formats)),
+    "output": (Optional[Path], typer.Option(None, "--output", "-o", help="Write to this file instead of stdout, "
+                                            "format from its extension (.csv .tsv .json .ndjson .xlsx .parquet "
+                                            ".html); written whole or not at all.")),
+}
+PAGE_SUFFIXES = (".html", ".htm")
+
+
+def options(*filters: str, quick: bool = True, names: bool = False, pages: bool = False, **replaced):
     """Declare a command's option bundles once: its parameter ``sel`` becomes the ``filters`` named
     (``FILTERS`` order; ``replaced`` gives one its own option, e.g. a help text of its own) and
     arrives as one ``Selection``; its parameter ``out`` becomes the output options and arrives as
     one ``Output``; its parameter ``chart`` becomes ``--chart`` and the editorial options and arrives
     as one ``ChartOptions`` (false without --chart). ``quick``: refuse pandas first (``without_pandas``), before anything is imported.
     ``names``: the command prints country names, so it takes ``--names`` (after the output options),
-    and runs with that name style in force (``model.countries.naming``)."""
+    and runs with that name style in force (``model.countries.naming``).
+    ``pages``: the command also writes an HTML page (``--format html``, ``-o x.html``: ``Output.format``
+    is then ``html`` and the command renders it)."""
+    outputs = PAGE_OUTPUTS if pages else OUTPUTS
     unknown = [f for f in (*filters, *replaced) if f not in FILTERS]
     if unknown:
         raise TypeError(f"unknown filter options: {unknown}")
@@ -109,7 +125,7 @@ def options(*filters: str, quick: bool = True, names: bool = False, **replaced):
         signature = inspect.signature(command)
         params = []
         for param in signature.parameters.values():
-            bundle = {"sel": chosen, "out": {**OUTPUTS, **(NAMES if names else {})}, "chart": CHARTS}.get(param.name)
+            bundle = {"sel": chosen, "out": {**outputs, **(NAMES if names else {})}, "chart": CHARTS}.get(param.name)
             if bundle is None:
                 params.append(param)
             else:
@@ -123,7 +139,7 @@ def options(*filters: str, quick: bool = True, names: bool = False, **replaced):
             if "sel" in signature.parameters:
                 given["sel"] = selection(**{name: given.pop(name) for name in chosen})
             if "out" in signature.parameters:
-                given["out"] = Output.of(*(given.pop(name) for name in OUTPUTS))
+                given["out"] = Output.of(*(given.pop(name) for name in outputs), pages=pages)
             if "chart" in signature.parameters:
                 given["chart"] = ChartOptions.of(*[given.pop(name) for name in CHARTS])
             if not names:
@@ -151,34 +167,44 @@ def selection(**given):
 
 @dataclass(frozen=True)
 class Output:
-    """A command's output options: ``fmt`` (checked), ``path`` (-o), ``bom``, ``formula_guard``."""
+    """A command's output options: ``fmt`` (checked), ``path`` (-o), ``bom``, ``formula_guard``;
+    ``pages``: html is one of its formats (``options(pages=True)``)."""
 
     fmt: str = "auto"
     path: Path | None = None
     bom: bool = False
     formula_guard: bool = True
+    pages: bool = False
 
     @classmethod
-    def of(cls, fmt: str = "auto", path=None, bom: bool = False, formula_guard: bool = True) -> Output:
+    def of(cls, fmt: str = "auto", path=None, bom: bool = False, formula_guard: bool = True,
+           pages: bool = False) -> Output:
         """Checked before any work: the format, the -o path (``output.files.check_target``), and --bom,
         which only CSV and TSV have."""
         from ..core.errors import UsageError
         from ..output.files import check_target
         from ..output.render import format_for_path
 
-        fmt = check_format(fmt)
+        fmt = "html" if pages and fmt == "html" else check_format(fmt)
         if path is not None:
             check_target(Path(path))
-        written = fmt if fmt != "auto" else (format_for_path(path) if path is not None else None)
+        page = pages and path is not None and Path(path).suffix.lower() in PAGE_SUFFIXES
+        written = fmt if fmt != "auto" else "html" if page else (format_for_path(path) if path is not None else None)
         if bom and written not in (None, "csv", "tsv", "table"):
             raise UsageError(f"--bom is for CSV and TSV (Excel's double-click); {written} has no byte-order mark")
-        return cls(fmt, path, bool(bom), bool(formula_guard))
+        if written == "html" and path is not None and Path(path).suffix.lower() not in PAGE_SUFFIXES:
+            raise UsageError(f"-o {path}: a page is HTML; the file name must end in .html")
+        return cls(fmt, path, bool(bom), bool(formula_guard), bool(pages))
 
     @property
     def format(self) -> str:
-        """The format written: ``auto`` resolved (the -o file's extension, a terminal, a pipe)."""
+        """The format written: ``auto`` resolved (the -o file's extension, a terminal, a pipe); ``html``
+        for a command with pages given ``--format html`` or ``-o x.html``."""
         from ..output.render import resolve
 
+        if self.pages and (self.fmt == "html" or (self.fmt == "auto" and self.path is not None
+                                                  and self.path.suffix.lower() in PAGE_SUFFIXES)):
+            return "html"
         return resolve(self.fmt, output=self.path)
 
     def emit(self, table, *, label=None, pretty=None, note: bool = True, sheet: str = "data",

@@ -8,15 +8,15 @@ from typing import Optional
 import typer
 
 from .options import Output, SourceOpt, options
-from .report import report_app
+from .report import _page_target, _write_page, report_app
 
 TABLE_HELP = ("Which table CSV, JSON and the terminal show: coincidence (each member with the US, the default) | "
               "groups (regional and other groups) | us-votes (each roll call with the US vote) | important | "
-              "important-groups (the same over the --important roll calls). An xlsx holds them all.")
+              "important-groups (the same over the --important roll calls). An xlsx and an HTML page hold them all.")
 
 
 @report_app.command("statedept")
-@options(names=True)
+@options(names=True, pages=True)
 def statedept(
     year: int = typer.Option(..., "--year", help="The calendar year whose plenary recorded votes are counted."),
     rule: Optional[str] = typer.Option(None, "--rule", help="2021 (an absence counts half; the reports since 2021) | "
@@ -39,6 +39,7 @@ def statedept(
       unvote report statedept --year 2023
       unvote report statedept --year 2023 --table groups
       unvote report statedept --year 2022 --rule 2017 -o statedept-2022.xlsx
+      unvote report statedept --year 2023 --important ES-11/7,78/7 -o statedept-2023.html
     """
     import dataclasses
 
@@ -54,6 +55,8 @@ def statedept(
         raise UsageError(f"unknown table {table!r}; use {', '.join(api.STATEDEPT_TABLES)}")
     if key.startswith("important") and not important:
         raise UsageError(f"--table {key} needs the important roll calls: --important SYMBOL")
+    page = out.format == "html"
+    target = _page_target(out.path) if page else None  # checked before any work, as the other pages do
     found = api.statedept(year, rule=rule, important=important or (), source=source)
     rule_facts = found["rule"]
     tag = label(Selection.of(year=year, source=source), metric=rule_facts["metric"],
@@ -64,6 +67,12 @@ def statedept(
                              f"{rule_facts['words']}"),
         ("roll_calls", f"{found['rollcalls']} roll calls"),
         *((("important", "important votes: " + ", ".join(_important(found))),) if found["important"] else ())))
+    if page:  # every table on one page; the notes are on it too
+        from ..output.report import statedept_page
+        from .options import provenance
+
+        _write_page(statedept_page(api.statedept_page_data(found), tag, provenance(tag)), target)
+        return
     sheets = {name: found[name.replace("-", "_")] for name in api.STATEDEPT_TABLES
               if found[name.replace("-", "_")] is not None}
     shown = sheets[key]

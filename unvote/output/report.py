@@ -24,6 +24,7 @@ from .labels import METRIC_DEFINITIONS, METRIC_WORDS, label
 MAX_BYTES = 1_500_000  # a page stays small enough to mail (issue 16: ≤ 1.5 MB)
 SWITCHES_SHOWN = 40
 VOTE_WORDS = {"Y": "Yes", "N": "No", "A": "Abstain", "X": "Non-voting"}
+CAST_LETTERS = ("Y", "N", "A")
 RELATION_WORDS = {"partial": "one abstained", "opposite": "opposite votes"}
 TERMS = {  # what the page's own columns mean (the metric's definition comes from output.labels)
     "cast": "votes cast: Yes, No or Abstain (a member present and not voting, or absent, is non-voting)",
@@ -46,7 +47,7 @@ def _environment():
     env = jinja2.Environment(loader=jinja2.PackageLoader("unvote", "output/templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(num=_num, pct=_pct, score=_score, day=_day, vote=lambda v: VOTE_WORDS.get(v, v or "—"),
-                       subject=_subject)
+                       subject=_subject, percent=_percent, plain=_plain)
     return env
 
 
@@ -91,6 +92,46 @@ def vote_page(data: dict, sel: Selection, provenance: dict) -> str:
         "definitions": _definitions(None), "provenance": provenance, "vote_words": VOTE_WORDS,
     }
     return _check_size(_environment().get_template("vote.html.j2").render(**context))
+
+
+STATEDEPT_TERMS = {  # the report's columns, in its words (analysis.statedept)
+    "same": "the member voted as the US did: both Yes, both No or both Abstain",
+    "opposite": "one voted Yes and the other No",
+    "one abstained": "one of the two abstained while the other voted Yes or No (the report's abstentions)",
+    "absent": "the member was listed but did not vote (the reports' absences)",
+    "roll calls": "the year's recorded plenary votes on whole resolutions on which the member was listed",
+    "coincidence": "the percentage under the rule the page names (rule 2021: an absence counts half; "
+                   "rule 2017: absences left out; rule 1983: Y/N votes only)",
+    "average": "a group's coincidence as the reports print it: the mean of its members' percentages",
+    "pooled": "the rule applied to the group members' summed counts",
+    "group": "the member's UN regional group on the year's last roll call (data/groups.csv)",
+    "names": TERMS["names"],
+}
+
+
+def statedept_page(data: dict, frame, provenance: dict) -> str:
+    """The State Department's tables of a year as a page: ``data`` from ``api.statedept_page_data``;
+    ``frame`` its label (``output.labels.Label``, with the rule among its facts); ``provenance`` from the CLI."""
+    year = data["year"]
+    rule = data["rule"]
+    calls = data["us_votes"]
+    context = {
+        "title": f"Voting coincidence with the United States, {year}",
+        "subtitle": f"UN General Assembly recorded votes of {year}: {data['rollcalls']:,} roll calls; "
+                    f"State Department rule {rule['name']}",
+        "year": year, "rule": rule, "found": data, "members": data["coincidence"], "groups": data["groups"],
+        "everyone": next(g for g in data["groups"] if g["group"] == "ALL"),
+        "us_counts": {letter: sum(1 for r in calls if r["us_vote"] == letter) for letter in CAST_LETTERS},
+        "us_votes": calls, "last_day": max(r["date"] for r in calls),
+        "important": [r["resolution"] for r in calls if r.get("important")],
+        "found_important": data["important"] or [], "found_important_groups": data["important_groups"] or [],
+        "notes": data["notes"],
+        "filters_line": frame.line(without=("source", "metric_definition", "definition", "rule", "roll_calls",
+                                            "important")),
+        "definitions": [("rule", f"rule {rule['name']}: {rule['words']}"), *STATEDEPT_TERMS.items()],
+        "provenance": provenance, "source_line": frame.source_line,
+    }
+    return _check_size(_environment().get_template("statedept.html.j2").render(**context))
 
 
 def _and(names: list[str]) -> str:
@@ -226,6 +267,16 @@ def _num(value) -> str:
 
 def _pct(value) -> str:
     return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def _percent(value) -> str:
+    """A percentage already on 0–100 (the State Department tables), one decimal as the reports print it."""
+    return "—" if value is None or value != value else f"{value:.1f}%"
+
+
+def _plain(value) -> str:
+    """A number for ``data-value`` (sorting, tests): repr-exact, empty when there is none."""
+    return "" if value is None or value != value else repr(float(value))
 
 
 def _score(value) -> str:
