@@ -19,6 +19,8 @@ PAGES = (
      [["neighbors", "RUS"], ["votes", "RUS", "--since", "1946"]]),
     ("report vote ES-11/1", ["report", "vote", "ES-11/1"],
      [["tally", "ES-11/1"], ["tally", "ES-11/1", "--by-group", "regional"], ["tally", "ES-11/1", "--countries"]]),
+    ("report statedept --year 2023", ["report", "statedept", "--year", "2023"],
+     [["report", "statedept", "--year", "2023", "--table", t] for t in ("coincidence", "groups", "us-votes")]),
 )
 
 
