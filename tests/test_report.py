@@ -22,7 +22,7 @@ SINCE = "2022"
 SD_YEAR = "2023"
 SD_IMPORTANT = "ES-11/6,A/RES/ES-10/21"
 SD_SECTIONS = ("rule", "coincidence", "groups", "us-votes", "important", "definitions", "provenance")
-SECTIONS = ("headline", "over-time", "split", "by-topic", "neighbours", "switches", "seat", "definitions",
+SECTIONS = ("headline", "over-time", "split", "by-topic", "neighbours", "statedept", "switches", "seat", "definitions",
             "provenance")
 
 
@@ -247,6 +247,33 @@ def test_switches_are_real_changes_on_one_recurring_text(pages, tables):
         assert norm(titles[resolution]) == norm(titles[earlier]), titles
 
 
+def test_country_page_statedept_section_equals_the_statedept_csv(pages, tables, ga_store_dir):
+    """The country page's coincidence with the US by the State Department's rule: one row per complete
+    calendar year of the span (the store's newest roll call says which are complete), each KHM's row of
+    ``report statedept --year Y``, with its rank among the ranked and the members' average."""
+    import duckdb
+
+    calls, _ = tables  # noqa: F841 (DuckDB reads the local Arrow table by name)
+    newest = duckdb.sql("SELECT max(date) FROM calls").fetchall()[0][0]
+    complete = newest.year if (newest.month, newest.day) == (12, 31) else newest.year - 1
+    _, tree = pages["khm"]
+    shown = tree.xpath("//table[@id='statedept-table']/tbody/tr")
+    assert [int(tr.get("data-year")) for tr in shown] == list(range(int(SINCE), complete + 1))
+    for tr in shown:
+        year = tr.get("data-year")
+        rows = csv_rows(ga_store_dir, "report", "statedept", "--year", year)
+        (row,) = [r for r in rows if r["country"] == "KHM"]
+        cells = {td.get("data-col"): td for td in tr.xpath("td[@data-col]")}
+        assert {k: cells[k].get("data-value") for k in ("same", "opposite", "partial", "absent", "votes", "rank")} == \
+            {k: row[k] for k in ("same", "opposite", "partial", "absent", "votes", "rank")}, year
+        assert number(cells["percent"]) == pytest.approx(float(row["percent"]), abs=1e-6)
+        assert cells["rank"].text_content().endswith(f"of {sum(bool(r['rank']) for r in rows)}")
+        assert cells["rule"].text == ("2021" if int(year) >= 2021 else "2017")
+    groups = csv_rows(ga_store_dir, "report", "statedept", "--year", SINCE, "--table", "groups")
+    assert number(shown[0].xpath("td[@data-col='average']")[0]) == \
+        pytest.approx(float(next(g for g in groups if g["group"] == "ALL")["percent"]), abs=1e-6)
+
+
 # ---- the vote page ---------------------------------------------------------------------------------
 
 def test_vote_page_equals_the_tally_csv(pages, ga_store_dir):
@@ -381,6 +408,7 @@ def test_a_page_without_partners_has_no_agreement_sections(ga_store_dir, tmp_pat
     tree = lhtml.fromstring(path.read_text("utf-8"))
     assert not tree.xpath("//section[@id='over-time'] | //section[@id='split'] | //svg")
     assert tree.xpath("//section[@id='neighbours']") and tree.xpath("//section[@id='by-topic']")
+    assert [tr.get("data-year") for tr in tree.xpath("//table[@id='statedept-table']/tbody/tr")] == ["2023"]
 
 
 def test_about_narrows_the_page_and_says_so(ga_store_dir, tmp_path):
@@ -397,6 +425,7 @@ def test_about_narrows_the_page_and_says_so(ga_store_dir, tmp_path):
     assert int(row["n"]) < int(everything[0]["n"])  # the words did narrow the selection
     filters = [p.text_content() for p in tree.xpath("//*[contains(@class, 'filters')]")]
     assert filters and all("about: Ukraine" in line for line in filters)
+    assert not tree.xpath("//section[@id='statedept']")  # the report counts every resolution, not these
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -20,6 +20,7 @@ from .selecting import selecting
 
 CAST = ("Y", "N", "A")
 MAX_PARTNERS = 7
+FIRST_STATEDEPT_YEAR = 2017  # the country page's State Department section: the rules of the reports since 2017
 
 
 def linker(query: Query):
@@ -48,7 +49,8 @@ def country_report(country: str, partners=(), *, metric: str = "agree", year=Non
     agreement), ``partner`` (per partner: ``periods`` by year, ``pooled``, ``differ`` — the split roll
     calls most contested first, the first ``contested`` — and ``differ_total``), ``neighbours``
     (``closest`` and ``farthest``: ``neighbours`` each, ranked, with the votes both cast), ``switches``
-    (recurring texts on which the vote changed) and ``seat`` (who held the seat)."""
+    (recurring texts on which the vote changed), ``seat`` (who held the seat) and ``statedept`` (its
+    coincidence with the US by the State Department's rule, per complete year ≥ 2017: ``statedept_years``)."""
     from .agreement import neighbors, neighbors_facts
     from .explore import voting_record
 
@@ -90,7 +92,37 @@ def country_report(country: str, partners=(), *, metric: str = "agree", year=Non
                          "ranked": len(ranked), "unranked": len(table) - len(ranked),
                          "min_votes": neighbors_facts(found)["min_votes"]}  # neighbors' (default: half)
     out["switches"] = switches(query, me.code, sel)
+    out["statedept"] = statedept_years(query, me.code, sel)
     return out
+
+
+def statedept_years(query: Query, code: str, sel: Selection) -> list[dict] | None:
+    """``code``'s row of the State Department tables (``api.statedept``, the year's own rule) for each
+    complete calendar year ≥ 2017 inside the selection's span, with the year's rule, its rank among how
+    many ranked and the members' average; None where the page's roll calls are not the report's (a
+    topic, words, a session, unanimous ones left out, another kind or body: the report counts every
+    plenary recorded vote on a whole resolution) or no such year is in the span (nor for the US)."""
+    from ..analysis.statedept import US, rule_for
+    from .statedept import statedept
+
+    if code == US or sel.body != "ga" or sel.kind != "resolution" or sel.session or sel.topics or sel.about \
+            or sel.exclude_unanimous:
+        return None
+    first = FIRST_STATEDEPT_YEAR if sel.since is None else sel.since.year + ((sel.since.month, sel.since.day) != (1, 1))
+    last = query.latest_complete_year()
+    if sel.until is not None:
+        last = min(last, sel.until.year - ((sel.until.month, sel.until.day) != (12, 31)))
+    out = []
+    for year in range(max(first, FIRST_STATEDEPT_YEAR), last + 1):
+        found = statedept(year, source=sel.source, store=query.reader.store)
+        mine = [r for r in found["coincidence"].to_pylist() if r["country"] == code]
+        if not mine:  # not a member that year
+            continue
+        everyone = next(g for g in found["groups"].to_pylist() if g["group"] == "ALL")
+        out.append({**mine[0], "year": year, "rule": rule_for(year).name, "rollcalls": found["rollcalls"],
+                    "ranked": sum(r is not None for r in found["coincidence"].column("rank").to_pylist()),
+                    "average": everyone["percent"]})
+    return out or None
 
 
 def partner_rows(query: Query, a: str, b: str, metric: str) -> dict:

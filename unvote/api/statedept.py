@@ -80,14 +80,16 @@ def statedept(year: int, *, rule: str | None = None, important=(), source: str =
             "important_groups": important_groups, "notes": notes}
 
 
-def statedept_page_data(found: dict) -> dict:
-    """``statedept``'s result as the plain values a page shows (``output.report.statedept_page``): each
-    table as a list of dicts (None where absent), ``us_votes`` with each record's ``url``, and ``notes``
-    without the rule's (the page says it in words) and the important votes' (it has its section)."""
-    from .report import record_url
+def statedept_page_data(found: dict, *, source: str = "undl", store=None) -> dict:
+    """``statedept``'s result (for ``source``) as the plain values a page shows
+    (``output.report.statedept_page``): each table as a list of dicts (None where absent), ``us_votes``
+    with each record's ``url`` (None for a roll call the UN's records lack), and ``notes`` without the
+    rule's (the page says it in words) and the important votes' (it has its section)."""
+    from .report import linker
 
+    url = linker(Query(Selection.of(year=found["year"], source=source, body="ga"), store=store))
     out = {k: (v.to_pylist() if hasattr(v, "to_pylist") else v) for k, v in found.items()}
-    out["us_votes"] = [dict(r, url=record_url(r["rollcall_id"])) for r in out["us_votes"]]
+    out["us_votes"] = [dict(r, url=url(r["rollcall_id"])) for r in out["us_votes"]]
     out["notes"] = [n for n in found["notes"][1:] if n != IMPORTANT_NOTE]
     return out
 

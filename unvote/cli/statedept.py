@@ -71,7 +71,7 @@ def statedept(
         from ..output.report import statedept_page
         from .options import provenance
 
-        _write_page(statedept_page(api.statedept_page_data(found), tag, provenance(tag)), target)
+        _write_page(statedept_page(api.statedept_page_data(found, source=source), tag, provenance(tag)), target)
         return
     sheets = {name: found[name.replace("-", "_")] for name in api.STATEDEPT_TABLES
               if found[name.replace("-", "_")] is not None}

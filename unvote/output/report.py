@@ -75,8 +75,17 @@ def country_page(data: dict, sel: Selection, provenance: dict, *, marks=()) -> s
         "chart": chart, "events": events, "switches_shown": SWITCHES_SHOWN,
         "relation_words": RELATION_WORDS, "partner_names": {p["code"]: p["who"]["short"] for p in partners},
         "definitions": _definitions(metric), "provenance": provenance, "source_line": span_label.source_line,
+        "statedept_line": _statedept_line(data["statedept"], sel),
     }
     return _check_size(_environment().get_template("country.html.j2").render(**context))
+
+
+def _statedept_line(years: list[dict] | None, sel: Selection) -> str | None:
+    """The filters behind the country page's State Department section: its whole years, every resolution."""
+    if not years:
+        return None
+    whole = Selection.of(since=str(years[0]["year"]), until=str(years[-1]["year"]), source=sel.source)
+    return label(whole).line()
 
 
 def vote_page(data: dict, sel: Selection, provenance: dict) -> str:
