@@ -46,4 +46,5 @@ def test_pip_builds_leave_the_checkout_clean(tmp_path):
     assert "License-Expression: MIT" in metadata.splitlines()
     assert "unvote/data/countries.csv" in names and "unvote/cli/sql.py" in names
     assert "unvote/data/world.json" in names  # the outlines of --map
-    assert {"unvote/output/templates/country.html.j2", "unvote/output/templates/vote.html.j2"} <= set(names)
+    assert {"unvote/output/templates/country.html.j2", "unvote/output/templates/vote.html.j2",
+            "unvote/output/templates/statedept.html.j2", "unvote/output/templates/_macros.html.j2"} <= set(names)

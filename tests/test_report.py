@@ -439,6 +439,7 @@ def test_about_narrows_the_page_and_says_so(ga_store_dir, tmp_path):
     (("report", "vote", "35/206", "-o", "page.html"), "matches 15 roll calls"),
     (("report", "statedept", "--year", "2023", "--format", "html", "-o", "page.txt"), "must end in .html"),
     (("report", "statedept", "--year", "2023", "--bom", "-o", "page.html"), "html has no byte-order mark"),
+    (("report", "statedept", "--year", "2023", "-o", "page.txt"), ".xlsx, .parquet, .html or give --format"),
 ])
 def test_bad_input_is_one_line_and_a_usage_error(ga_store_dir, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)

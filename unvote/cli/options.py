@@ -189,6 +189,11 @@ class Output:
         if path is not None:
             check_target(Path(path))
         page = pages and path is not None and Path(path).suffix.lower() in PAGE_SUFFIXES
+        if pages and fmt == "auto" and path is not None and not page and format_for_path(path) is None:
+            from ..output.render import EXTENSIONS
+
+            raise UsageError(f"cannot tell the format of {str(path)!r} from its extension; use one of "
+                             f"{', '.join((*EXTENSIONS, '.html'))} or give --format")
         written = fmt if fmt != "auto" else "html" if page else (format_for_path(path) if path is not None else None)
         if bom and written not in (None, "csv", "tsv", "table"):
             raise UsageError(f"--bom is for CSV and TSV (Excel's double-click); {written} has no byte-order mark")
