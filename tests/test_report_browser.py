@@ -150,6 +150,8 @@ def test_reads_with_javascript_off(browser, files):
     assert page.locator("#closest tbody tr").count() == 10
     assert page.locator("svg").first.is_visible()
     assert "Headline numbers" in page.inner_text("#headline h2")
+    page.goto(files["sd"].as_uri())
+    assert page.locator("#coincidence-table tbody tr").count() == 192
     context.close()
 
 

@@ -113,8 +113,9 @@ STATEDEPT_TERMS = {  # the report's columns, in its words (analysis.statedept)
                    "rule 2017: absences left out; rule 1983: Y/N votes only)",
     "average": "a group's coincidence as the reports print it: the mean of its members' percentages",
     "pooled": "the rule applied to the group members' summed counts",
-    "group": "the member's UN regional group on the year's last roll call (data/groups.csv)",
-    "names": TERMS["names"],
+    "group": "the member's UN regional group on the year's last roll call (AFRICAN, ASIA-PACIFIC, EEG, GRULAC, "
+             "WEOG: their names are in the group table)",
+    "names": "members are named and ordered as the report lists them: the UN's names, A–Z with accents folded",
 }
 
 
