@@ -115,7 +115,8 @@ STATEDEPT_TERMS = {  # the report's columns, in its words (analysis.statedept)
     "pooled": "the rule applied to the group members' summed counts",
     "group": "the member's UN regional group on the year's last roll call (AFRICAN, ASIA-PACIFIC, EEG, GRULAC, "
              "WEOG: their names are in the group table)",
-    "names": "members are named and ordered as the report lists them: the UN's names, A–Z with accents folded",
+    "names": "members are named as --names chose (the UN's official names by default) and listed A–Z with "
+             "accents folded, as the report lists them",
 }
 
 
