@@ -16,7 +16,7 @@ _EXPORTS = {
     "find": "unvote.api", "rollcalls": "unvote.api", "votes": "unvote.api", "info": "unvote.api",
     "neighbors": "unvote.api", "matrix": "unvote.api", "cohesion": "unvote.api", "groups_table": "unvote.api",
     "group_members": "unvote.api", "tally_by_group": "unvote.api", "seats": "unvote.api", "countries_table": "unvote.api",
-    "ideal": "unvote.api", "topics_by_decade": "unvote.api",
+    "ideal": "unvote.api", "ideal_dynamic": "unvote.api", "topics_by_decade": "unvote.api",
     "sql": "unvote.api", "sql_schema": "unvote.api",
     "search": "unvote.api", "voting_record": "unvote.api", "align_votes": "unvote.api", "series": "unvote.api",
     "series_changes": "unvote.api", "series_votes": "unvote.api", "statedept": "unvote.api",

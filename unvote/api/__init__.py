@@ -13,7 +13,7 @@ results as ``pyarrow.Table``. Each CLI command is a thin adapter over one functi
 from ..query.selection import KINDS, SOURCE_LABELS, SOURCES, Selection
 from .agreement import align, align_votes, cohesion, group_members, groups_table, matrix, neighbors, tally_by_group
 from .explore import alone, search, series, series_changes, series_votes, vote_summary, votes_wide, voting_record
-from .ideal import ideal, latest_complete_year, newest_date
+from .ideal import ideal, ideal_dynamic, latest_complete_year, newest_date
 from .records import country_votes, find, info, rollcalls, tally, topics_by_decade, votes
 from .report import country_report, vote_report
 from .seats import countries_table, seats
@@ -23,7 +23,8 @@ from .statedept import TABLES as STATEDEPT_TABLES
 from .statedept import statedept, statedept_page_data
 
 __all__ = ["KINDS", "SOURCES", "SOURCE_LABELS", "Selection", "align", "align_votes", "alone", "cohesion",
-           "countries_table", "country_report", "country_votes", "find", "group_members", "groups_table", "ideal", "info",
+           "countries_table", "country_report", "country_votes", "find", "group_members", "groups_table", "ideal",
+           "ideal_dynamic", "info",
            "latest_complete_year", "matrix", "neighbors", "newest_date", "rollcalls", "search", "seats", "series",
            "series_changes", "series_votes", "sql", "sql_schema", "STATEDEPT_TABLES", "statedept",
            "statedept_page_data", "tally", "tally_by_group", "topics_by_decade", "vote_report", "vote_summary", "votes_wide", "voting_record", "votes"]

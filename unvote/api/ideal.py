@@ -71,3 +71,47 @@ def newest_date(*, body: str = "ga", source: str = "undl", kind: str = "resoluti
     """The date of the data's newest roll call (body, source and kind only): where a chart's last
     year stops when that year is not complete (``latest_complete_year``)."""
     return Query(selection, reader or Reader(store)).newest()
+
+
+@selecting
+def ideal_dynamic(*, since=None, until=None, body: str = "ga", source: str = "undl", kind: str = "resolution",
+                  topic=None, about=None, continuity: bool = True, min_votes: int = 10, tau: float | None = None,
+                  selection: Selection | None = None, store=None):
+    """Dynamic ideal points on one scale across years: country, name, year, ideal_point (mean 0,
+    sd 1 over all country-years, USA positive), std_error, n_votes — one row per country-year.
+
+    An ordered-logit IRT model in which a country's position follows a random walk from year to year
+    and the roll calls of a recurring text (one normalised title, ``analysis.series`` rule 1, at most
+    one roll call a year) share their parameters across the years: see ``unvote.analysis.dynamic``.
+    ``since``/``until`` cut the span (default: everything in the data). Country-years with fewer than
+    ``min_votes`` votes are left out (``analysis.ideal.facts(table)["left_out"]``); ``tau``: the sd
+    of a yearly step (default ``analysis.dynamic.TAU``).
+    """
+    import numpy as np
+
+    from ..analysis import dynamic
+    from ..analysis.series import words_sql
+    from ..analysis.votematrix import vote_matrix
+
+    if min_votes < 1:
+        raise UsageError(f"min_votes must be at least 1, not {min_votes}")
+    if selection.session:
+        raise UsageError("the dynamic model runs over years: give since= and until=, not a session")
+    tau = dynamic.TAU if tau is None else float(tau)
+    if not tau > 0:
+        raise UsageError(f"tau must be positive, not {tau}")
+    query = Query(selection, Reader(store))
+    present = set(query.reader.columns(query.dataset, "rollcalls"))
+    title = "coalesce(r.title, r.short)" if "short" in present else "r.title" if "title" in present else "NULL"
+    calls_sql, params = query.rollcalls_sql(("rollcall_id", "date", "title", *(("short",) if "short" in present else ())))
+    calls = query.reader.arrow(f"SELECT r.rollcall_id, year(r.date) AS year, "
+                               f"array_to_string({words_sql(title)}, ' ') AS family FROM ({calls_sql}) r "
+                               "ORDER BY r.date, r.rollcall_id", params)
+    if calls.num_rows == 0:
+        raise query.nothing()
+    merge = countries.continuity() if selection.continuity else None
+    matrix = vote_matrix(calls, query.votes(), merge=merge)
+    families = [f or None for f in calls.column("family").to_pylist()]  # an empty title bridges nothing
+    result = dynamic.fit(matrix.votes, matrix.countries, np.asarray(calls.column("year")), families,
+                         min_votes=min_votes, tau=tau)
+    return dynamic.to_table(result, min_votes=min_votes, tau=tau)

@@ -862,6 +862,76 @@ def ideal_chart(path, table, *, highlight=(), sel: Selection | None = None, max_
     return chart.path
 
 
+def ideal_dynamic_chart(path, table, *, highlight=(), sel: Selection | None = None,
+                        newest: dt.date | None = None) -> Path:
+    """Dynamic ideal points over the years (``api.ideal_dynamic``): the middle 80 % of countries each
+    year as a grey band with its median, and each ``highlight`` country (codes or names) as a line with
+    its 95 % band, named at its last year. ``path``: a file or ``ChartOptions``; ``newest``: the
+    data's newest roll call (a partial last year is shaded and said)."""
+    import numpy as np
+
+    from ..model import countries
+
+    marked = list(dict.fromkeys(countries.lookup(h.strip()).code for h in highlight if h and h.strip()))
+    rows = table.to_pylist()
+    if not rows:
+        raise UsageError("nothing to chart: no estimates")
+    missing = [c for c in marked if c not in {r["country"] for r in rows}]
+    if missing:
+        raise NotFound(f"--highlight: no estimate for {', '.join(missing)} in this span")
+    facts = _facts(table)
+    years = sorted({r["year"] for r in rows})
+    by_year: dict[int, list[float]] = {}
+    for r in rows:
+        by_year.setdefault(r["year"], []).append(r["ideal_point"])
+    lo, mid, hi = (np.array([np.percentile(by_year[y], q) for y in years]) for q in (10, 50, 90))
+    first, last = _span(sel, years=(years[0], years[-1]))
+    frame = _frame(sel, periods=[str(years[0]), str(years[-1])], by="year", min_votes=facts.get("min_votes"))
+    title = "Where countries stand, year by year: dynamic ideal points"
+    subtitle = (f"{frame.line(without=('source', 'metric_definition', 'definition', 'by'))}; one scale across years "
+                "(random walk, recurring resolutions bridge the years; mean 0, sd 1 over all country-years, "
+                "USA positive); grey: middle 80 % of countries and median; bands = 95 % interval")
+    with _Chart(path, title, subtitle, frame.source_line, names=True) as chart:
+        left = facts.get("left_out") or {}
+        if left:
+            chart.notes.append(f"{len(left)} country-year(s) left out: fewer than {facts.get('min_votes')} votes cast "
+                               "in the year (--min-votes)")
+        _seat_notes(chart, marked, sel, first, last)
+        ax = chart.fig.add_subplot()
+        chart.fig.subplots_adjust(right=0.84)
+        _periods_axis(ax, [str(y) for y in years], "year")
+        chart.over_time(ax, "year")
+        ax.fill_between(years, lo, hi, color="#E4E4E4", linewidth=0, label="Middle 80 % of countries")
+        ax.plot(years, mid, color=GREY, linewidth=1.2, linestyle=(0, (4, 2)), label="Median country")
+        ends = []
+        for i, code in enumerate(marked):
+            colour = OKABE_ITO[SERIES[i % len(SERIES)]]
+            mine = {r["year"]: r for r in rows if r["country"] == code}
+            ys = np.array([mine[y]["ideal_point"] if y in mine else np.nan for y in years])
+            err = np.array([1.96 * (mine[y]["std_error"] or 0.0) if y in mine else np.nan for y in years])
+            ax.fill_between(years, ys - err, ys + err, color=colour, alpha=0.18, linewidth=0)
+            name = _for_its_time(code, countries.short_name(code), sel, first, last)
+            ax.plot(years, ys, color=colour, linewidth=2.2, label=name, gid=f"line-{code}")
+            end = max(mine)
+            ends.append([mine[end]["ideal_point"], end, name, colour, code])
+        low, high = ax.get_ylim()
+        gap = 0.045 * (high - low)  # end labels at least a line apart, in their order
+        ends.sort()
+        for k in range(1, len(ends)):
+            ends[k][0] = max(ends[k][0], ends[k - 1][0] + gap)
+        for y, end, name, colour, code in ends:
+            ax.annotate(name, (end, y), xytext=(8, 0), textcoords="offset points", ha="left", va="center",
+                        fontsize=10, color=colour, fontweight="bold", annotation_clip=False, gid=f"label-{code}")
+        counts = facts.get("rollcalls_by_year") or {}
+        chart.partial_year(ax, years[-1], counts.get(str(years[-1]), 0), newest)
+        ax.axhline(0, color="#CCCCCC", linewidth=0.8, zorder=0)
+        ax.set_xlabel("Year")
+        ax.set_ylabel("Ideal point (one scale across years)")
+        ax.grid(axis="y")
+        _legend_above(ax, min(6, 2 + len(marked)), fontsize=9.5)
+    return chart.path
+
+
 def _period_days(period, by: str) -> tuple[dt.date | None, dt.date | None]:
     """A period's first and last day: a calendar year, or regular session N (September 1945 + N to the next)."""
     text = str(period)

@@ -61,6 +61,8 @@ DEFINITIONS = {
     "cohesion": "score: share of members' votes with the group's plurality position; "
                 "with_outcome: Yes on adopted texts, No on rejected ones; ai: Hix–Noury–Roland Agreement Index",
     "ideal": "ordered-logit IRT (Yes > Abstain > No), mean 0, sd 1, USA positive",
+    "ideal_dynamic": "dynamic ordered-logit IRT (Yes > Abstain > No): random walk across years, recurring "
+                     "resolutions bridge the years; mean 0, sd 1 over all country-years, USA positive",
     "topics": "roll calls per issue area (Voeten's six) per decade; docs/topics.md",
 }
 PERIOD_WORDS = {"year": "per year", "session": "per session", "all": "whole span pooled", "topic": "per issue area"}

@@ -470,6 +470,26 @@ def ideal_note(facts: dict) -> list[str]:
     return lines
 
 
+def ideal_dynamic_note(facts: dict) -> list[str]:
+    """What a dynamic ideal-point fit left out or could not do (``analysis.dynamic.to_table``'s facts)."""
+    lines = []
+    if facts.get("unanimous"):
+        lines.append(f"{facts['unanimous']} unanimous roll call(s) left out")
+    left = facts.get("left_out") or {}
+    if left:
+        shown = ", ".join(f"{key} ({n})" for key, n in list(left.items())[:8])
+        more = f" and {len(left) - 8} more (analysis.ideal.facts)" if len(left) > 8 else ""
+        lines.append(f"{len(left)} country-year(s) left out for fewer than {facts['min_votes']} votes: {shown}{more}")
+    if facts.get("anchor") != "USA":
+        lines.append(f"oriented with {facts['anchor']} positive (the USA cast too few votes)" if facts.get("anchor")
+                     else "no anchor country voted: the sign of the scale is arbitrary")
+    if not facts.get("bridged_families"):
+        lines.append("no title recurs in this span: only the random walk ties the years together")
+    if not facts.get("converged", True):
+        lines.append(f"the fit did not converge in {facts['iterations']} steps")
+    return lines
+
+
 def ideal_view(console, table, width: int = 25) -> None:
     """Per period: countries from the highest ideal point down, with a dot plot (● the point,
     ─ its 95 % interval, ┆ zero). On a narrow terminal the names, then the plot give way."""
