@@ -269,7 +269,7 @@ def test_cli_and_chart(ga_store, tmp_path):
     assert "note: " in out.stderr and "left out for fewer than 10 votes" in out.stderr
     texts = svg_texts(chart)
     assert "Where countries stand, year by year: dynamic ideal points" in texts
-    assert {"Cambodia", "Russian Federation", "United States", "China"} <= set(texts)  # the lines' names
+    assert {"Cambodia", "Russia", "United States", "China"} <= set(texts)  # the lines, by short name
     assert "Middle 80 % of countries" in texts and any("2009–2010" in t for t in texts)
     bad = invoke("ideal", "--dynamic", "--since", "2009", "--until", "2010", "--chart", str(tmp_path / "x.svg"),
                  "--highlight", "Narnia")

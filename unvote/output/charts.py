@@ -910,12 +910,12 @@ def ideal_dynamic_chart(path, table, *, highlight=(), sel: Selection | None = No
             ys = np.array([mine[y]["ideal_point"] if y in mine else np.nan for y in years])
             err = np.array([1.96 * (mine[y]["std_error"] or 0.0) if y in mine else np.nan for y in years])
             ax.fill_between(years, ys - err, ys + err, color=colour, alpha=0.18, linewidth=0)
-            name = _for_its_time(code, countries.short_name(code), sel, first, last)
-            ax.plot(years, ys, color=colour, linewidth=2.2, label=name, gid=f"line-{code}")
+            name = _name_then(code, countries.short_name(code), sel, first, last)  # the notes say who held the seat
+            ax.plot(years, ys, color=colour, linewidth=2.2, gid=f"line-{code}")  # named at its end, not in the legend
             end = max(mine)
             ends.append([mine[end]["ideal_point"], end, name, colour, code])
         low, high = ax.get_ylim()
-        gap = 0.045 * (high - low)  # end labels at least a line apart, in their order
+        gap = 0.065 * (high - low)  # end labels at least a line apart, in their order (the frame may grow the axis)
         ends.sort()
         for k in range(1, len(ends)):
             ends[k][0] = max(ends[k][0], ends[k - 1][0] + gap)
@@ -928,7 +928,7 @@ def ideal_dynamic_chart(path, table, *, highlight=(), sel: Selection | None = No
         ax.set_xlabel("Year")
         ax.set_ylabel("Ideal point (one scale across years)")
         ax.grid(axis="y")
-        _legend_above(ax, min(6, 2 + len(marked)), fontsize=9.5)
+        _legend_above(ax, 2, fontsize=9.5)
     return chart.path
 
 
