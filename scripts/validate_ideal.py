@@ -157,7 +157,7 @@ def main_dynamic(args) -> int:
     f = facts(table)
     low = min(found["years"], key=lambda row: row[4])
     print(f"fit: {table.num_rows} country-years, {f['rollcalls']} roll calls ({f['bridged_rollcalls']} in "
-          f"{f['bridged_families']} bridging families), {f['iterations']} steps, converged {f['converged']}, "
+          f"{f['bridged_families']} bridged windows of a title family), {f['iterations']} steps, converged {f['converged']}, "
           f"{wall:.1f} s wall, {cpu:.1f} s CPU", file=sys.stderr)
     print(f"pooled Pearson r over {found['n']} country-years: {found['pooled_pearson']:.3f} (goal ≥ 0.95)",
           file=sys.stderr)

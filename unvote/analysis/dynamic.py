@@ -82,7 +82,9 @@ def fit(codes, countries: list[str], years, families=None, *, min_votes: int = M
     """Fit the dynamic model to an int8 code matrix (roll calls × countries, as ``votematrix``).
 
     ``years``: each roll call's year (int); ``families``: each roll call's family key (any hashable;
-    None = its own); roll calls of a family with at most one roll call a year share parameters."""
+    None = its own). A family's roll calls share parameters within windows of ``bridge_years`` years
+    from its first (None: one window), each window that has at most one roll call a year; ``tau``: the
+    sd of a yearly step. The roll calls must be in date order (the windows count from the first)."""
     import numpy as np
 
     cat_all = categories(codes)
