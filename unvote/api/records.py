@@ -217,3 +217,15 @@ def info(store=None) -> dict:
     datasets = {d: reader.manifest(d) for d in DATASETS if reader.store.has(d)}
     return {"data_dir": str(reader.store.root), "datasets": datasets,
             "merged_current": reader.store.merged_is_current() if "merged" in datasets else None}
+
+
+def linker(query: Query):
+    """rollcall_id → its UN Digital Library record (``model.symbols.record_url``, the one rule), by each
+    roll call's source: the UN's own data links every roll call; Voeten's own roll calls have none."""
+    from ..model.symbols import record_url
+
+    if query.dataset in ("ga", "sc") or not query.has_column("source"):
+        fallback = "undl" if query.dataset in ("ga", "sc") else None
+        return lambda rid: record_url(rid, fallback)
+    sources = dict(query.reader.rows(f"SELECT rollcall_id, source FROM {query.table('rollcalls')}").rows)
+    return lambda rid: record_url(rid, sources.get(rid))

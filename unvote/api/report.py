@@ -16,23 +16,12 @@ from ..model import countries
 from ..model.sides import side
 from ..model.topics import NONE
 from ..query.selection import Query, Selection
+from .records import linker
 from .selecting import selecting
 
 CAST = ("Y", "N", "A")
 MAX_PARTNERS = 7
 FIRST_STATEDEPT_YEAR = 2017  # the country page's State Department section: the rules of the reports since 2017
-
-
-def linker(query: Query):
-    """rollcall_id → its UN Digital Library record (``model.symbols.record_url``, the one rule), by each
-    roll call's source: the UN's own data links every roll call; Voeten's own roll calls have none."""
-    from ..model.symbols import record_url
-
-    if query.dataset in ("ga", "sc") or not query.has_column("source"):
-        fallback = "undl" if query.dataset in ("ga", "sc") else None
-        return lambda rid: record_url(rid, fallback)
-    sources = dict(query.reader.rows(f"SELECT rollcall_id, source FROM {query.table('rollcalls')}").rows)
-    return lambda rid: record_url(rid, sources.get(rid))
 
 
 @selecting

@@ -85,7 +85,7 @@ def statedept_page_data(found: dict, *, source: str = "undl", store=None) -> dic
     (``output.report.statedept_page``): each table as a list of dicts (None where absent), ``us_votes``
     with each record's ``url`` (None for a roll call the UN's records lack), and ``notes`` without the
     rule's (the page says it in words) and the important votes' (it has its section)."""
-    from .report import linker
+    from .records import linker
 
     url = linker(Query(Selection.of(year=found["year"], source=source, body="ga"), store=store))
     out = {k: (v.to_pylist() if hasattr(v, "to_pylist") else v) for k, v in found.items()}
