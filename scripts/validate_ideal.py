@@ -71,21 +71,11 @@ def compare(points, theirs: dict[str, float]) -> tuple[int, float]:
     Correlates of War code and is missing from the reference: UNDL codes the FR Yugoslavia YUG
     until 2002 where COW's 345 reads as Serbia (and Serbia and Montenegro)."""
     from unvote.analysis.ideal import rank_correlation
-    from unvote.model import countries
 
-    ours = dict(zip(points["country"].to_pylist(), points["ideal_point"].to_pylist()))
-    theirs = dict(theirs)
-    spare = {c: countries.get(c).ccode for c in ours if c not in theirs and countries.get(c)}
-    for code in [c for c in theirs if c not in ours]:
-        ccode = countries.get(code).ccode if countries.get(code) else None
-        twin = next((c for c, cc in spare.items() if cc is not None and cc == ccode), None)
-        if twin is not None:
-            theirs[twin] = theirs.pop(code)
-            del spare[twin]
-    both = sorted(set(ours) & set(theirs))
-    if len(both) < 3:
-        return len(both), float("nan")
-    return len(both), rank_correlation([ours[c] for c in both], [theirs[c] for c in both])
+    pairs = match(dict(zip(points["country"].to_pylist(), points["ideal_point"].to_pylist())), dict(theirs))
+    if len(pairs) < 3:
+        return len(pairs), float("nan")
+    return len(pairs), rank_correlation([a for a, _ in pairs], [b for _, b in pairs])
 
 
 def match(ours: dict[str, float], theirs: dict[str, float]) -> list[tuple[float, float]]:

@@ -234,16 +234,20 @@ def test_terminal_view_names_the_rule_and_the_notes(ga_store):
     assert result.stderr == ""  # the notes are under the table, not repeated on stderr
 
 
-FIXTURES = Path(__file__).parent / "fixtures"
+def _script():
+    """scripts/statedept_report.py, which reads the fixtures of the reports' tables (one reader for both)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "statedept_report.py"
+    spec = importlib.util.spec_from_file_location("statedept_report", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def published(name: str) -> tuple[dict, list[str]]:
     """A fixture of the reports' tables: {country: row} and the symbols its header names (important votes)."""
-    lines = (FIXTURES / f"{name}.csv").read_text("utf-8").splitlines()
-    symbols = [w.rstrip(".") for line in lines if line.startswith("# The report's important votes")
-               for w in line.split(": ", 1)[1].split()]
-    rows = csv.DictReader(line for line in lines if not line.startswith("#"))
-    return {r["country"]: {k: int(v) for k, v in r.items() if k != "country"} for r in rows}, symbols
+    return _script().published(name)
 
 
 @pytest.fixture(scope="module")
