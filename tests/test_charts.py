@@ -675,3 +675,36 @@ def test_matrix_names_its_blocs(drawn):
 def test_short_canvas_for_one_bar(drawn):
     fig = drawn["tally"][1]
     assert (fig.bbox.width, fig.bbox.height) == (1200, 340)
+
+
+@pytest.mark.parametrize("args, seat", [
+    (["align", "CHN", "USA", "--since", "1960", "--until", "1985"], "CHN"),
+    (["align", "USA", "KHM", "--since", "1970", "--until", "2000"], "KHM"),
+])
+def test_a_change_of_who_held_a_seat_is_marked(ga_store_dir, tmp_path, args, seat):
+    """Every change of holder of a charted seat inside the span (data/seats.csv, read here directly) is a
+    dated rule labelled with the new holder, at its day; a change within one code is said in a note."""
+    import csv
+    from importlib import resources
+
+    with resources.files("unvote").joinpath("data/seats.csv").open(encoding="utf-8") as f:
+        held = [r for r in csv.DictReader(line for line in f if not line.startswith("#")) if r["code"] == seat]
+    first, last = int(args[-3]), int(args[-1])
+    later = [r for r in held[1:] if first <= int(r["from"][:4]) <= last]
+    assert later  # the span crosses at least one change
+    path = tmp_path / "seat.svg"
+    done = run(*args, "--chart", str(path), env={"UNVOTE_DATA_DIR": str(ga_store_dir)})
+    assert done.returncode == 0, done.stderr
+    texts = svg_texts(path)
+    from unvote.model import countries
+
+    everything = " ".join(" ".join(texts).split())  # a label wrapped over lines reads on
+    note = everything[everything.index("Who held the seat (dotted rules): "):]
+    for number, r in enumerate(later, 1):
+        assert f"{number} {countries.short_name(seat)}: " in note and r["holder"] in note, r["holder"]
+    root = ET.parse(path).getroot()
+    numbers = [g for g in root.iter(f"{SVG}g") if g.get("id", "").startswith("seat-mark")]
+    assert len(numbers) == len(later)
+    if seat == "KHM":
+        assert "1 Cambodia: the Khmer Republic from 9 Oct 1970" in note
+        assert "2 Cambodia: Democratic Kampuchea from about 1975" in note

@@ -32,7 +32,7 @@ WIDTH, HEIGHT, DPI = 12.0, 6.75, 100  # 1200 × 675 px
 SHORT_HEIGHT = 3.4  # a single tally bar: 1200 × 340 px
 SUBTITLE_CHARACTERS = 125  # DejaVu Sans at 11.5 pt across the figure
 TITLE_CHARACTERS = 80  # bold at 17 pt
-NOTE_CHARACTERS = 170  # 9.5 pt
+NOTE_CHARACTERS = 160  # 9.5 pt DejaVu Sans: a line of wide letters still ends inside the 1200-px canvas
 MARK_CHARACTERS = 16  # a --mark label's line, along its rule
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
@@ -191,6 +191,7 @@ class _Chart:
         self.source_line = source_line + (SHORT_NAMES if names else "")
         self.notes: list[str] = []  # what a reader must know, above the source line
         self.timeline = None  # (axes, date → x) of a chart over time: where --mark draws
+        self.seat_marks: list[tuple[dt.date, str]] = []  # changes of who held a charted seat (model.seats)
         self._untangle: list = []  # (axes, labels, their points, marker xs, ys): labels moved off the data
 
     def __enter__(self):
@@ -260,9 +261,21 @@ class _Chart:
             self._rc.__exit__(None, None, None)
         return False
 
+    def _visible_seat_marks(self) -> list[tuple[dt.date, str]]:
+        """The seat changes a chart over time can draw: inside its x range, oldest first, once each."""
+        if self.timeline is None:
+            return []
+        ax, to_x = self.timeline
+        lo, hi = sorted(ax.get_xlim())
+        return sorted({m for m in self.seat_marks if (x := to_x(m[0])) is not None and lo <= x <= hi})
+
     def _finish(self) -> None:
         if self.options.marks and self.timeline is None:
             self._marks()  # the usage error, before anything is drawn
+        visible = self._visible_seat_marks()
+        if visible:
+            self.notes.append("Who held the seat (dotted rules): " + "; ".join(
+                f"{i} {words}" for i, (_, words) in enumerate(visible, 1)))
         pt = _point(self.height)
         y = 0.135 / self.height + 9 * 1.2 * pt + 4 * pt
         for note in reversed([n for n in (self.options.note, *self.notes) if n]):
@@ -270,7 +283,7 @@ class _Chart:
             self._footer.append(self._text(0.03, y, text, fontsize=9.5, color="#333333", va="bottom"))
             y += (text.count("\n") + 1) * 9.5 * 1.2 * pt + 2 * pt
         self._fit()
-        if self.options.marks:
+        if self.options.marks or visible:
             self._marks()
         for ax, texts, anchors, xs, ys in self._untangle:
             _adjust(ax, texts, anchors, xs, ys)
@@ -291,8 +304,23 @@ class _Chart:
             words = textwrap.fill(words, MARK_CHARACTERS)  # a long label in short lines: the room above stays small
             texts.append(ax.text(x, 1.0, words, transform=ax.get_xaxis_transform(), rotation=90, ha="right",
                                  va="top", fontsize=9, color="#222222", parse_math=False, gid="mark"))
+        # Seat changes: a dotted rule with a number (the note says who), a number stepped down a line where it
+        # would touch the one before, so none overprints another however close the changes.
+        placed: list[tuple[float, int]] = []  # (display x, line) of the numbers drawn
+        for number, (day, _) in enumerate(self._visible_seat_marks(), 1):
+            x = to_x(day)
+            ax.axvline(x, color="#555555", linewidth=1, linestyle=(0, (1, 2)), zorder=1.5)
+            px = ax.transData.transform((x, 0))[0]
+            line = next(k for k in range(len(placed) + 1) if all(abs(px - q) > 12 or k != j for q, j in placed))
+            placed.append((px, line))
+            texts.append(ax.annotate(str(number), xy=(x, 1.0), xycoords=("data", "axes fraction"),
+                                     xytext=(0, -2 - 11 * line), textcoords="offset points", ha="center", va="top",
+                                     fontsize=8.5, color="#222222", gid="seat-mark"))
+        if not texts:
+            return
         renderer = self.fig.canvas.get_renderer()
-        need = max(t.get_window_extent(renderer).height for t in texts) + 8  # px
+        top_px = ax.get_window_extent(renderer).y1
+        need = max(top_px - t.get_window_extent(renderer).y0 for t in texts) + 8  # px, from the axes' top
         room = ax.get_window_extent(renderer).height
         bottom, top = ax.get_ylim()
         ax.set_yticks([t for t in ax.get_yticks() if bottom <= t <= top])
@@ -496,8 +524,13 @@ def _code_for_its_time(code: str, sel: Selection | None, first: dt.date | None, 
     return then[1] if then is not None else code
 
 
-def _seat_notes(chart, codes, sel: Selection | None, first: dt.date | None, last: dt.date | None = None) -> None:
-    """Say whose votes a seat's line counts before its holder took it over (continuity)."""
+def _seat_notes(chart, codes, sel: Selection | None, first: dt.date | None, last: dt.date | None = None,
+                marked=()) -> None:
+    """Say whose votes a seat's line counts before its holder took it over (continuity), and mark each change
+    of who held the seats of ``codes`` and ``marked`` inside the span (``model.seats``, the one home of seat
+    history) as a dated rule on a chart over time; a change within one code (Cambodia's governments) is
+    also said in a note."""
+    from ..model import seats
     from ..model.countries import short_name
 
     for code in codes:
@@ -506,6 +539,15 @@ def _seat_notes(chart, codes, sel: Selection | None, first: dt.date | None, last
         for old, _, day in _earlier_holders(code, sel, first):
             chart.notes.append(f"{short_name(code)}: until {day.day} {day:%b %Y}, the votes of {_the(old)}, whose UN seat "
                                "it holds (--no-continuity leaves them out)")
+    continuity = (sel if sel is not None else Selection.of()).continuity
+    found = [c for code in dict.fromkeys([*codes, *marked])
+             for c in seats.changes(code, first, last, continuity=continuity)]
+    for change in found:
+        when = f"about {change.after.since}" if change.approximate else f"{change.date.day} {change.date:%b %Y}"
+        chart.seat_marks.append((change.date, f"{short_name(change.seat)}: {seats.named(change.after.holder)} "
+                                              f"from {when}"))
+    if chart.timeline is None:  # no rules to draw: the changes in words
+        chart.notes += [f"{line[0].upper()}{line[1:]}" for line in seats.sentences(found)]
 
 
 def _periods_axis(ax, periods: list[str], by: str):
@@ -589,7 +631,7 @@ def align_chart(path, periods, pooled=None, *, a: str, b: str, sel: Selection | 
         ax = chart.fig.add_subplot()
         x = _periods_axis(ax, order, by)
         chart.over_time(ax, by, order)
-        _seat_notes(chart, [a_code], sel, first, last)
+        _seat_notes(chart, [a_code], sel, first, last, marked=[names[p][0] for p in partners])
         pooled_rows = pooled.to_pylist() if pooled is not None else []
         for i, p in enumerate(partners):
             colour = OKABE_ITO[SERIES[i % len(SERIES)]]
@@ -896,11 +938,11 @@ def ideal_dynamic_chart(path, table, *, highlight=(), sel: Selection | None = No
         if left:
             chart.notes.append(f"{len(left)} country-year(s) left out: fewer than {facts.get('min_votes')} votes cast "
                                "in the year (--min-votes)")
-        _seat_notes(chart, marked, sel, first, last)
         ax = chart.fig.add_subplot()
         chart.fig.subplots_adjust(right=0.84)
         _periods_axis(ax, [str(y) for y in years], "year")
         chart.over_time(ax, "year")
+        _seat_notes(chart, marked, sel, first, last)
         ax.fill_between(years, lo, hi, color="#E4E4E4", linewidth=0, label="Middle 80 % of countries")
         ax.plot(years, mid, color=GREY, linewidth=1.2, linestyle=(0, (4, 2)), label="Median country")
         ends = []
