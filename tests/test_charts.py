@@ -345,13 +345,16 @@ def test_chart_matches_baseline(ga_store, tmp_path, name):
 # ---------------------------------------------------------------- the docs' examples run
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "charts.md"
+NEWSROOM = DOC.with_name("newsroom.md")  # its map and chart examples (its pages: tests/test_docs.py)
 
 
 def _doc_commands() -> list[list[str]]:
     import shlex
 
-    return [shlex.split(line.strip()[2:]) for line in DOC.read_text("utf-8").splitlines()
-            if line.strip().startswith("$ unvote ")]
+    lines = [line.strip() for line in DOC.read_text("utf-8").splitlines()]
+    lines += [line.strip() for line in NEWSROOM.read_text("utf-8").splitlines()
+              if line.startswith("    $ unvote ") and ("--map" in line or "--chart" in line)]
+    return [shlex.split(line[2:]) for line in lines if line.startswith("$ unvote ")]
 
 
 def test_docs_name_every_chart_command():

@@ -54,6 +54,8 @@ LEGEND_AT = (0.055, 0.0)  # axes fraction: right of the dots for Samoa and Tonga
 LAT_RANGE = (-57.0, 84.0)  # Tierra del Fuego to northern Greenland: Antarctica is left out
 
 
+BOUNDARIES = "; boundaries: Natural Earth"  # the source line credits the map data (public domain)
+
 def map_file(value: str | None) -> Path | None:
     """Check a ``--map`` value before any work is done: a known suffix and an existing folder."""
     if value is None:
@@ -262,7 +264,7 @@ def vote_map(votes, *, title: str, subtitle: str, source_line: str, date: dt.dat
     vote = {r["country"]: (r["vote"] or "X").upper() for r in rows}
     fills = {letter: fill for letter, _, fill in CATEGORIES}
     out = layout(vote, date)
-    with _Chart(None, _fit(title), subtitle, source_line) as chart:
+    with _Chart(None, _fit(title), subtitle, source_line + BOUNDARIES) as chart:
         ax = _axes(chart.fig, _notes(out, _name))
         for key, code in out.shapes.items():
             _draw_shape(ax, key, _gid(key, code), fills.get(vote[code], fills["X"]))
@@ -309,7 +311,7 @@ def score_map(scores, *, title: str, subtitle: str, source_line: str, metric: st
             return FOCAL
         return mpl.colors.to_hex(cmap(norm(value[code]))) if code in ranked else FEW_VOTES
 
-    with _Chart(None, _fit(title), subtitle, source_line) as chart:
+    with _Chart(None, _fit(title), subtitle, source_line + BOUNDARIES) as chart:
         ax = _axes(chart.fig, _notes(out, _name))
         for key, code in out.shapes.items():
             _draw_shape(ax, key, _gid(key, code), fill(code))
