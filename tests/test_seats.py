@@ -120,6 +120,17 @@ def test_countries_command_and_api_list_the_csv_rows(ga_store):
     assert bad.returncode != 0 and bad.stderr.startswith("unvote: error: unknown country")
 
 
+def test_countries_terminal_view_numbers_each_holders_source(ga_store):
+    """On a terminal the sources are numbered sentences under the table, one per holder, in order."""
+    khm = [r for r in rows() if r["code"] == "KHM"]
+    out = invoke("countries", "KHM", "--format", "table", env={"COLUMNS": "200"})
+    assert out.returncode == 0, out.stderr
+    text = " ".join(out.stdout.split())
+    assert "Who held the seat: KHM" in text and "┃ source" not in out.stdout
+    at = [text.index(" ".join(f"{i}. {r['holder']}: {r['source']}".split())) for i, r in enumerate(khm, 1)]
+    assert at == sorted(at)
+
+
 def test_sql_has_a_seats_table(ga_store):
     got = unvote.sql("SELECT code, holder, valid_from, valid_to, date_quality FROM seats "
                      "WHERE code = 'KHM' ORDER BY valid_from", store=ga_store).to_pylist()

@@ -264,7 +264,12 @@ def countries(
       unvote countries China
     """
     from .. import api
+    from ..output.views import seats_view
 
-    out.emit(api.countries_table() if country is None else api.seats(country))
+    if country is None:
+        out.emit(api.countries_table())
+        return
+    held = api.seats(country)
+    out.emit(held, pretty=lambda console: seats_view(console, held))
 
 

@@ -270,6 +270,23 @@ def plain_table(table, *, title: str | None = None, caption: str | None = None, 
 
 # --- views -------------------------------------------------------------------------------------
 
+def seats_view(console, table) -> None:
+    """Who held a seat: one line per holder, and each holder's source as a numbered note under the
+    table (a sentence each: in a column they would wrap every row to a paragraph)."""
+    rows = table.to_pylist()
+    shown = table.select([c for c in table.column_names if c != "source"])
+    console.print(plain_table(shown, title=f"Who held the seat: {rows[0]['code']}" if rows else None,
+                              console=console))
+    for i, r in enumerate(rows, 1):
+        console.print(f"[dim]{i}. {escape_markup(clean(r['holder']))}: {escape_markup(clean(r.get('source') or ''))}[/]")
+
+
+def escape_markup(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def tally_view(console, counts, by_country) -> None:
     """Per roll call: header, the four counts, then who voted No, abstained, did not vote."""
     from rich.panel import Panel
