@@ -35,7 +35,7 @@ def tally(symbol: str):  # the symbol's roll call(s) with their counts: unvote's
       r WHERE strpos(upper(replace(r.resolution, ' ', '')), ?) > 0), c AS (SELECT v.rollcall_id, {COUNTS}, count(*) AS
       members FROM {table('votes')} v WHERE v.rollcall_id IN (SELECT rollcall_id FROM r) GROUP BY v.rollcall_id)
     SELECT r.resolution, r.date, c.yes, c.no, c.abstain, c.non_voting, c.yes + c.no + c.abstain AS voting, c.members,
-      r.title, regexp_replace(r.title, '\s*:\s*resolution\s*/.*$', '', 'i') AS subject,
+      r.title, regexp_replace(r.title, '\\s*:\\s*resolution\\s*/.*$', '', 'i') AS subject,
       c.members - c.yes - c.no - c.abstain - c.non_voting AS unreadable, r.meeting, r.session, r.rollcall_id,
       'https://digitallibrary.un.org/record/' || r.rollcall_id AS url, r.topics FROM r JOIN c USING (rollcall_id)
     WHERE r.resolution = ?""", [symbol, f"A/RES/{symbol}"])
