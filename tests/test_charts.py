@@ -278,6 +278,12 @@ def test_ideal_chart_highlights(ga_store, tmp_path):
     assert "Where countries stand: ideal points, year 2022" in texts
     bad = run("ideal", "--year", "2022", "--chart", str(tmp_path / "j.svg"), "--highlight", "Narnia")
     assert bad.returncode == 3 and not (tmp_path / "j.svg").exists()
+    # the countries may follow --highlight as words (the spelling): the same chart, byte for byte
+    spaced = run("ideal", "--year", "2022", "--highlight", "KHM", "Russia", "--chart", str(tmp_path / "k.svg"))
+    assert spaced.returncode == 0, spaced.stderr
+    assert (tmp_path / "k.svg").read_bytes() == (tmp_path / "i.svg").read_bytes()
+    stray = run("ideal", "--year", "2022", "KHM")
+    assert stray.returncode == 2 and "unexpected extra argument" in stray.stderr
 
 
 def test_matrix_chart(ga_store, tmp_path):

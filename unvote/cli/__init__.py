@@ -62,7 +62,7 @@ def main() -> None:
     _stored_before = len(stored())
     if sys.stdout is None:
         sys.stdout = _ClosedStdout()
-    sys.argv = [sys.argv[0], *_optional_values(_global_flags_first(sys.argv[1:]))]
+    sys.argv = [sys.argv[0], *_several_values(_optional_values(_global_flags_first(sys.argv[1:])))]
     interrupts.install()
     try:
         _run()
@@ -146,6 +146,27 @@ def _optional_values(args: list[str]) -> list[str]:
         if arg in optional and not (i + 1 < len(args) and args[i + 1].lstrip("-").isdigit()):
             out.append(optional[arg])
     return out
+
+
+# Options that take a list as the words after them, per command (``ideal --highlight KHM RUS USA`` is
+# ``--highlight KHM,RUS,USA``): only where the command has no argument of its own those words could be.
+SEVERAL_VALUES = {"ideal": "--highlight"}
+
+
+def _several_values(args: list[str]) -> list[str]:
+    """``args`` with the words after its command's ``SEVERAL_VALUES`` option (up to the next option or
+    ``--``) joined into the option's one comma-separated value."""
+    words = [a for a in args if a != "--debug"]
+    option = SEVERAL_VALUES.get(words[0]) if words else None
+    if option is None or option not in args:
+        return args
+    at = args.index(option)
+    end = at + 1
+    while end < len(args) and not args[end].startswith("-"):
+        end += 1
+    if end - at <= 2:
+        return args
+    return [*args[:at + 1], ",".join(args[at + 1:end]), *args[end:]]
 
 
 def _write_out(text: str) -> None:

@@ -28,7 +28,7 @@ def ideal(
     sel: Selection = None,
     out: Output = None,
     chart: ChartOptions = None,
-    highlight: Optional[str] = typer.Option(None, "--highlight", help="With --chart: colour and label these countries (KHM,RUS)."),
+    highlight: Optional[str] = typer.Option(None, "--highlight", help="With --chart: colour and label these countries (KHM,RUS or KHM RUS)."),
 ):
     """One-dimensional ideal points per country (ordered-logit IRT on Yes > Abstain > No; mean 0, sd 1, USA positive), with n votes.
 
@@ -41,7 +41,7 @@ def ideal(
       unvote ideal --year 2019
       unvote ideal --session 74 --format csv
       unvote ideal --dynamic --since 2000 --until 2010
-      unvote ideal --dynamic --highlight KHM,RUS,USA,CHN --chart ideal.png
+      unvote ideal --dynamic --highlight KHM RUS USA CHN --chart ideal.png
     """
     from .. import api
     from ..analysis.ideal import facts
