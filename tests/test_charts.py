@@ -513,6 +513,22 @@ def test_bad_mark_is_a_usage_error(tmp_path):
     assert out.returncode == 2 and "--mark 'March=x': not a date" in out.stderr
 
 
+@pytest.mark.parametrize("extra, words", [
+    (["--title", "W" * 20_000], "--title: 20,000 characters; a chart has room for 160"),
+    (["--subtitle", "x " * 1_000], "--subtitle: 2,000 characters"),
+    (["--note", "n" * 481], "--note: 481 characters; a chart has room for 480"),
+    (["--mark", "2022-03-02=" + "L" * 61], "--mark 2022-03-02: a label of 61 characters; a mark has room for 60"),
+    ([arg for i in range(21) for arg in ("--mark", f"2022-01-{i + 1:02d}")], "--mark given 21 times"),
+])
+def test_editorial_words_beyond_the_room_are_refused_not_drawn_over_the_chart(tmp_path, extra, words):
+    """However long the words, a chart is either drawn whole or refused with exit 2 (no file)."""
+    out = run("align", "KHM", "RUS", "--chart", str(tmp_path / "long.png"), *extra)
+    assert out.returncode == 2 and words in out.stderr and not (tmp_path / "long.png").exists()
+    if "--mark" in extra:  # the report's chart takes the same marks, with the same limits
+        page = run("report", "KHM", "RUS", "-o", str(tmp_path / "p.html"), *extra)
+        assert page.returncode == 2 and words in page.stderr and not (tmp_path / "p.html").exists()
+
+
 def test_svg_font_falls_back_to_sans_serif(drawn):
     text = drawn["align"][3].read_text("utf-8")
     families = set(re.findall(r"font-family: ([^;\"]+)", text))

@@ -76,19 +76,14 @@ def _write_page(html: str, output: Optional[Path]) -> None:
     print(f"wrote {output} ({len(html.encode('utf-8')):,} bytes)", file=sys.stderr)
 
 
-def parse_mark(text: str):
-    """``DATE[=LABEL]`` (``2022-03-02=ES-11/1``; a year or year-month is its first day) → (date, label)."""
+def parse_marks(given) -> list:
+    """``--mark DATE[=LABEL]`` as every chart reads it (``output.charts.parse_mark``, with its limits)."""
     from ..core.errors import UsageError
-    from ..model.dates import parse_when
+    from ..output.charts import EDITORIAL_LIMITS, parse_mark
 
-    when, _, words = text.partition("=")
-    if not when.strip():
-        raise UsageError(f"--mark {text!r}: give DATE or DATE=LABEL (2022-03-02=ES-11/1)")
-    try:
-        day = parse_when(when.strip())
-    except UsageError as err:
-        raise UsageError(f"--mark {text!r}: {err}") from None
-    return day, words.strip() or day.isoformat()
+    if len(given or ()) > EDITORIAL_LIMITS["marks"]:
+        raise UsageError(f"--mark given {len(given)} times; a page's chart has room for {EDITORIAL_LIMITS['marks']}")
+    return [parse_mark(m) for m in given or ()]
 
 
 @report_app.command("country")
@@ -125,7 +120,7 @@ def country(
 
     check_metric(metric)
     target = _page_target(output)
-    marks = [parse_mark(m) for m in mark or ()]
+    marks = parse_marks(mark)
     data = api.country_report(country, partners or (), metric=metric, min_votes=min_votes, selection=sel)
     facts = provenance(label(sel, dates=data["dates"], metric=metric))
     _write_page(country_page(data, sel, facts, marks=marks), target)

@@ -117,9 +117,19 @@ def literal(text: str | None) -> str | None:
     return " ".join(str(text).split()) or None
 
 
+# What an editor's words may take: two title lines, three of subtitle or note, a mark label that
+# stays a few short lines along its rule, and marks that still leave the data readable. Longer is
+# a usage error, never text drawn over the chart.
+EDITORIAL_LIMITS = {"title": 2 * TITLE_CHARACTERS, "subtitle": 3 * SUBTITLE_CHARACTERS, "note": 3 * NOTE_CHARACTERS,
+                    "mark": 60, "marks": 20}
+
+
 def parse_mark(text: str) -> tuple[dt.date, str]:
     """``--mark 2022-03-02=ES-11/1`` → (date, label); without a label the date names itself (2 Mar 2022)."""
     when, _, words = str(text).partition("=")
+    if len(words) > EDITORIAL_LIMITS["mark"]:
+        raise UsageError(f"--mark {when}: a label of {len(words):,} characters; a mark has room for "
+                         f"{EDITORIAL_LIMITS['mark']}")
     try:
         day = parse_when(when.strip())
     except UsageError:
@@ -148,6 +158,13 @@ class ChartOptions:
             if given:
                 raise UsageError(f"{given[0]} is for a chart: add --chart FILE")
             return cls()
+        for name, value, most in (("--title", title, EDITORIAL_LIMITS["title"]),
+                                  ("--subtitle", subtitle, EDITORIAL_LIMITS["subtitle"]),
+                                  ("--note", note, EDITORIAL_LIMITS["note"])):
+            if value and len(value) > most:
+                raise UsageError(f"{name}: {len(value):,} characters; a chart has room for {most}")
+        if len(mark or ()) > EDITORIAL_LIMITS["marks"]:
+            raise UsageError(f"--mark given {len(mark)} times; a chart has room for {EDITORIAL_LIMITS['marks']}")
         return cls(chart_file(str(path)), literal(title), literal(subtitle), literal(note),
                    tuple(parse_mark(m) for m in mark or ()))
 
