@@ -134,3 +134,20 @@ def test_the_docs_count_of_roll_calls_with_subjects_is_the_stores(store):
     assert (int(m[1].replace(",", "")), int(m[2].replace(",", "")), int(m[4].replace(",", ""))) == \
         (subjects, total, agenda)
     assert float(m[3]) == round(100 * subjects / total, 1) and float(m[5]) == round(100 * agenda / total, 1)
+
+
+def test_words_beyond_the_room_are_a_usage_error_not_a_label_of_60_kb():
+    """search and --about share the words' rule, and its size: a label names the words, so at most
+    MAX_WORDS_CHARACTERS of them; a long title pasted whole still fits."""
+    from unvote.model.text import MAX_WORDS_CHARACTERS, terms
+
+    title = "Territorial integrity of Ukraine : resolution / adopted by the General Assembly"
+    assert terms([title]) == ["territorial integrity of ukraine : resolution / adopted by the general assembly"]
+    words = "ab " * 20_000
+    for args in (("align", "KHM", "RUS", "--about", words), ("search", words)):
+        done = invoke(*args)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr == (f"unvote: error: 60,000 characters of words to look for; give at most "
+                               f"{MAX_WORDS_CHARACTERS} (the few words that matter, or a phrase in quotes)\n")
+    with pytest.raises(UsageError):
+        unvote.align("KHM", "RUS", about=["x" * (MAX_WORDS_CHARACTERS + 1)])

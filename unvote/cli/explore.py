@@ -41,9 +41,11 @@ def search(
       unvote search nuclear "test ban" --since 2000 --format csv
     """
     from .. import api
+    from ..model.text import terms
     from ..output.labels import label
     from ..output.views import rows_view
 
+    terms(words)  # the words checked before the store is opened (as --about's are, by the Selection)
     found = api.search(*words, limit=limit, selection=sel)
     tag = label(sel, dates=found.column_values("date"))
     if out.format != "table":

@@ -52,6 +52,9 @@ def fold_sql(expr: str) -> str:
     return folded
 
 
+MAX_WORDS_CHARACTERS = 300  # search and --about: a long title pasted whole still fits
+
+
 def terms(words, *, empty: str = "give at least one word to search for, e.g. unvote search Ukraine") -> list[str]:
     """What must all match: each word, or each quoted phrase, folded (lower case, no accents); none is
     a ``UsageError`` saying ``empty``.
@@ -60,6 +63,10 @@ def terms(words, *, empty: str = "give at least one word to search for, e.g. unv
     ``['"territorial integrity" ukraine']`` both give two terms."""
     if isinstance(words, str):
         words = [words]
+    given = sum(len(str(w)) for w in words or ())
+    if given > MAX_WORDS_CHARACTERS:  # a label names the words, and each is a pattern to match: keep them few
+        raise UsageError(f"{given:,} characters of words to look for; give at most {MAX_WORDS_CHARACTERS} "
+                         "(the few words that matter, or a phrase in quotes)")
     out = []
     for arg in words or ():
         arg = str(arg)
