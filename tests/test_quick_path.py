@@ -141,3 +141,27 @@ def test_each_command_alone_reads_as_from_the_whole_app(monkeypatch):
     for args, one in zip(cases, alone):
         whole = run(args)
         assert (one.returncode, one.stdout, one.stderr) == (whole.returncode, whole.stdout, whole.stderr), args
+
+
+
+def test_pandas_is_refused_only_in_the_unvote_command_itself(monkeypatch):
+    """pyarrow asks once per process whether pandas is there and keeps the answer, so a refusal in a
+    process that goes on (a test, a notebook running a command) left it unable to convert ``pd.NA``
+    afterwards: the Voeten ingest then failed, depending on test order. In-process, nothing is refused;
+    the ``unvote`` command's own process (``_COMMAND``) still refuses it for speed."""
+    import sys
+
+    import unvote.cli as cli
+    from unvote.cli import options
+
+    assert options.REFUSE_PANDAS is cli._COMMAND is False  # pytest is not the unvote command
+    options.without_pandas()
+    assert not any(isinstance(f, options._NoPandas) for f in sys.meta_path)
+    monkeypatch.setattr(options, "REFUSE_PANDAS", True)
+    monkeypatch.delitem(sys.modules, "pandas", raising=False)
+    try:
+        options.without_pandas()
+        assert any(isinstance(f, options._NoPandas) for f in sys.meta_path)
+    finally:
+        options.with_pandas()
+    assert not any(isinstance(f, options._NoPandas) for f in sys.meta_path)

@@ -22,8 +22,11 @@ import typer  # noqa: E402
 from ..core import config  # noqa: E402
 from ..core.errors import ExitStatus, UnvoteError  # noqa: E402
 from ..output.render import PipeClosed  # noqa: E402
+from . import options as _options  # noqa: E402
 from .app import app  # noqa: E402
 from .options import with_pandas  # noqa: E402
+
+_options.REFUSE_PANDAS = _COMMAND  # pyarrow keeps its first answer: refuse pandas in unvote's own process only
 
 # Importing a module registers its commands on ``app``; this order is --help's order. Every command module
 # loads at start-up, so each command imports what it runs inside its body (lazy: start-up).

@@ -254,11 +254,18 @@ class _NoPandas:
         return None
 
 
+# Set by ``unvote.cli`` when this process is the ``unvote`` command itself (``_COMMAND``).
+REFUSE_PANDAS = False
+
+
 def without_pandas() -> None:
     """pyarrow imports pandas (≈0.3 s, a third of a quick command's time) only to ask whether its
     inputs are pandas objects. Commands that never use pandas refuse it, so that check fails fast —
-    for the command only: ``main`` calls ``with_pandas`` when it returns (a notebook or a test that
-    ran a command in-process imports pandas as usual afterwards)."""
+    in the ``unvote`` command's own process only (``REFUSE_PANDAS``): pyarrow asks once per process
+    and keeps the answer, so in a test or a notebook that runs a command in-process, a refusal would
+    leave pyarrow unable to convert pandas data (``pd.NA``) for the rest of the session."""
+    if not REFUSE_PANDAS:
+        return
     if "pandas" not in sys.modules and not any(isinstance(f, _NoPandas) for f in sys.meta_path):
         sys.meta_path.insert(0, _NoPandas())
 
