@@ -428,6 +428,17 @@ def test_about_narrows_the_page_and_says_so(ga_store_dir, tmp_path):
     assert not tree.xpath("//section[@id='statedept']")  # the report counts every resolution, not these
 
 
+def test_a_seat_holder_with_no_votes_of_its_own_says_whose_they_are(ga_store_dir, tmp_path):
+    """TWN's votes are the China seat's under continuity: no data (4), said with the page's span, and how to
+    read them as TWN; with --no-continuity the page is built."""
+    done = invoke("report", "TWN", "-o", str(tmp_path / "twn.html"), env={"UNVOTE_DATA_DIR": str(ga_store_dir)})
+    assert done.returncode == 4 and not (tmp_path / "twn.html").exists()
+    assert done.stderr == ("unvote: error: no GA votes of TWN (Republic of China (Taiwan)); with continuity its "
+                           "votes are the CHN seat's (--no-continuity reads them as TWN)\n")
+    run(ga_store_dir, "report", "TWN", "--no-continuity", "-o", str(tmp_path / "twn.html"))
+    assert "Republic of China" in (tmp_path / "twn.html").read_text("utf-8")
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (("report", "KHM", "-o", "page.txt"), "must end in .html"),
     (("report", "KHM", "-o", "no/such/folder/page.html"), "does not exist"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..core.errors import UsageError
+from ..core.errors import NoData, UsageError
 from ..model import countries
 from ..model.sides import side
 from ..model.topics import NONE
@@ -55,7 +55,15 @@ def country_report(country: str, partners=(), *, metric: str = "agree", year=Non
     query = Query(sel, store=store)
     # the whole record unless the selection says otherwise (voting_record alone would default to a year)
     spanned = sel if (sel.since or sel.until or sel.session) else sel.replace(since=dt.date(1900, 1, 1))
-    record = voting_record(me.code, selection=spanned, store=query.reader.store).to_pylist()
+    try:
+        record = voting_record(me.code, selection=spanned, store=query.reader.store).to_pylist()
+    except NoData:  # said with the page's own span (the stand-in start above is not the reader's)
+        from ..model.seats import SPLIT
+
+        seat = next((code for code, alone in SPLIT.items() if alone == me.code), None)
+        hint = (f"; with continuity its votes are the {seat} seat's (--no-continuity reads them as {me.code})"
+                if seat and sel.continuity else "")
+        raise NoData(f"no {sel.body.upper()} votes of {me.code} ({me.name}){sel.describe()}{hint}") from None
     dates = (record[0]["date"], record[-1]["date"])
     newest = query.reader.rows(f"SELECT max(date) FROM {query.table('rollcalls')}").rows[0][0]
     out = {"country": _who(me.code), "partners": [_who_side(p) for p in partners], "metric": metric,
