@@ -304,3 +304,22 @@ def test_the_published_group_averages(year, printed, with_important):
 def printed_as(x: float, printed: int) -> bool:
     """``x`` rounds to the whole percent ``printed``; at exactly .5 either neighbour will do."""
     return abs(x - printed) < 0.5 - 1e-9 or abs(abs(x - printed) - 0.5) < 1e-9
+
+
+def test_a_year_the_data_holds_in_part_says_so(store, reports):
+    """The report counts a whole calendar year: a year the data stops inside (its newest roll call is not
+    dated 31 December) gets a note with its roll calls and last day, read here from the store's files."""
+    import duckdb
+
+    import unvote
+
+    folder = store.version("ga")
+    newest, = duckdb.connect().execute(f"SELECT max(date) FROM '{folder}/rollcalls.parquet'").fetchone()
+    (count,) = duckdb.connect().execute(f"SELECT count(*) FROM '{folder}/rollcalls.parquet' WHERE year(date) = ? "
+                                        "AND coalesce(kind, 'resolution') = 'resolution'", [newest.year]).fetchone()
+    assert (newest.month, newest.day) != (12, 31)  # the test data stops in October 2025
+    found = unvote.statedept(newest.year, store=store)
+    assert found["rollcalls"] == count
+    assert (f"{newest.year} is not complete in the data: {count} roll calls, to {newest.day} {newest:%b %Y}, "
+            "the data's latest; the report counts the whole year") in found["notes"]
+    assert not any("is not complete" in n for n in reports[2023]["notes"])

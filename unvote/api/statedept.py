@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..core.errors import NoData, UsageError
 from ..model import countries, groups
+from ..model.dates import latest_complete_year
 from ..model.text import fold
 from ..query.selection import Query, Selection
 
@@ -71,6 +72,10 @@ def statedept(year: int, *, rule: str | None = None, important=(), source: str =
         notes.append(f"the report for {year} used rule {sd.rule_for(year).name}")
     if year < sd.FIRST_REPORT:
         notes.append(f"no State Department report covers {year}: the first covers {sd.FIRST_REPORT}")
+    newest = query.newest()
+    if newest is not None and year > latest_complete_year(newest):  # the report covers the whole year
+        notes.append(f"{year} is not complete in the data: {calls.num_rows} roll calls, to "
+                     f"{newest.day} {newest:%b %Y}, the data's latest; the report counts the whole year")
     if marked is None:
         notes.append(IMPORTANT_NOTE)
     return {"year": year, "rule": {"name": found.name, "metric": found.metric, "years": found.years,
