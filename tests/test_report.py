@@ -340,7 +340,7 @@ def test_statedept_tables_equal_the_csv(pages, ga_store_dir, table, key):
     data-value, one decimal as shown)."""
     _, tree = pages["sd"]
     expected = csv_rows(ga_store_dir, "report", "statedept", "--year", SD_YEAR, "--important", SD_IMPORTANT,
-                        "--table", table)
+                        "--table", table, "--names", "short")  # a page's names are the short ones, A–Z
     shown = tree.xpath(f"//table[@id='{table}-table']/tbody/tr")
     assert [tr.get(f"data-{key}") for tr in shown] == [r[key] for r in expected]
     assert len(shown) == (192 if key == "country" else 12)
@@ -458,3 +458,19 @@ def test_bad_input_is_one_line_and_a_usage_error(ga_store_dir, tmp_path, monkeyp
     assert done.returncode == (3 if "roll calls" in message else 2), done.stderr  # Ambiguous: not found (3)
     assert done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
     assert not (tmp_path / "page.html").exists() and not (tmp_path / "page.txt").exists()
+
+
+def test_the_statedept_page_prints_short_names_unless_told(pages, ga_store_dir, tmp_path):
+    """A page, like a chart, names countries as newsrooms do (and says so); --names official gives the
+    UN's names, A–Z by them; the CSV keeps the UN's names by default."""
+    text, tree = pages["sd"]
+    names = {tr.get("data-country"): tr.xpath("string(td[@data-col='name'] | th)").strip()
+             for tr in tree.xpath("//table[@id='coincidence-table']/tbody/tr")}
+    assert names["BOL"] == countries.short_name("BOL") == "Bolivia"
+    assert "countries by the names newsrooms print" in text
+    path = tmp_path / "official.html"
+    run(ga_store_dir, "report", "statedept", "--year", SD_YEAR, "--names", "official", "-o", str(path))
+    official = path.read_text("utf-8")
+    assert "Bolivia (Plurinational State of)" in official and "countries by their UN names" in official
+    (row,) = [r for r in csv_rows(ga_store_dir, "report", "statedept", "--year", SD_YEAR) if r["country"] == "BOL"]
+    assert row["name"] == "Bolivia (Plurinational State of)"

@@ -86,10 +86,11 @@ CHARTS = {
 
 
 # --names: the names a command prints (answers' block: declared once, applied once by ``options``).
-NamesOpt = typer.Option("official", "--names", autocompletion=lambda: ["official", "short"],
+NamesOpt = typer.Option(None, "--names", autocompletion=lambda: ["official", "short"], show_default=False,
                         help="official (the UN's: Russian Federation, Iran (Islamic Republic of)) | short (as "
-                             "newsrooms print them: Russia, Iran, Türkiye) for every country name shown or written.")
-NAMES = {"names": (str, NamesOpt)}
+                             "newsrooms print them: Russia, Iran, Türkiye) for every country name shown or written "
+                             "(default: official; short on an HTML page, as charts use).")
+NAMES = {"names": (Optional[str], NamesOpt)}
 
 
 # a command that also writes an HTML page (``options(pages=True)``): the same family, html named in its help
@@ -146,7 +147,10 @@ def options(*filters: str, quick: bool = True, names: bool = False, pages: bool 
                 return command(**given)
             from ..model.countries import naming
 
-            with naming(given.pop("names")):
+            style = given.pop("names")
+            if style is None:  # pages, like charts, print the names newsrooms use; tables the UN's
+                style = "short" if pages and given.get("out") is not None and given["out"].format == "html" else "official"
+            with naming(style):
                 return command(**given)
 
         run.__signature__ = signature.replace(parameters=[

@@ -136,13 +136,21 @@ def statedept_page(data: dict, frame, provenance: dict) -> str:
         "us_votes": calls, "last_day": max(r["date"] for r in calls),
         "important": [r["resolution"] for r in calls if r.get("important")],
         "found_important": data["important"] or [], "found_important_groups": data["important_groups"] or [],
-        "notes": data["notes"],
+        "notes": data["notes"], "names_shown": _names_shown(),
         "filters_line": frame.line(without=("source", "metric_definition", "definition", "rule", "roll_calls",
                                             "important")),
         "definitions": [("rule", f"rule {rule['name']}: {rule['words']}"), *STATEDEPT_TERMS.items()],
         "provenance": provenance, "source_line": frame.source_line,
     }
     return _check_size(_environment().get_template("statedept.html.j2").render(**context))
+
+
+def _names_shown() -> str:
+    """Which country names the page prints (``--names``; a page's default is the short ones)."""
+    from ..model.countries import name_style
+
+    return ("countries by the names newsrooms print (--names official: the UN's)" if name_style() == "short"
+            else "countries by their UN names")
 
 
 def _and(names: list[str]) -> str:
