@@ -228,6 +228,24 @@ def test_cli_reference_is_current():
     assert Cog().main(["cog", "--check", str(ROOT / "docs" / "cli.md")]) == 0, "docs/cli.md is stale: run make docs"
 
 
+def test_cli_reference_has_every_command_and_subcommand():
+    """Each command the app has, a group's subcommands too (``report country``), has its section: the
+    walk in docs/cli.md's cog script once missed the report group, and --check alone cannot see that."""
+    import click
+    import typer
+
+    from unvote.cli import app
+
+    def names(command: click.Command, path: str):
+        yield path
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                yield from names(sub, f"{path} {name}")
+
+    headings = set(re.findall(r"^## (unvote.*)$", (ROOT / "docs" / "cli.md").read_text("utf-8"), re.M))
+    assert set(names(typer.main.get_command(app), "unvote")) <= headings
+
+
 # ---- the README's "now try" block, verbatim, in a new shell after `make run` ----------------------
 
 def now_try_block() -> str:
