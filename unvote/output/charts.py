@@ -60,15 +60,21 @@ SIGNED = ("s", "kappa", "kappa-linear", "kappa-quadratic", "pi")  # scores in [-
 # ---------------------------------------------------------------- the option and its checks
 
 def chart_file(value: str | None) -> Path | None:
-    """Check a ``--chart`` value before any work is done: a known suffix and an existing folder."""
+    """Check a ``--chart`` value before any work is done (also Typer's callback: one parameter)."""
+    return figure_file(value, "--chart")
+
+
+def figure_file(value: str | None, option: str, suffixes: tuple[str, ...] = SUFFIXES) -> Path | None:
+    """Check a figure file given to ``option`` (``--chart``, ``--map``) before any work is done: one of
+    ``suffixes`` (named in their order in the message) and an existing folder."""
     if value is None:
         return None
     path = Path(value)
-    if path.suffix.lower() not in SUFFIXES:
-        raise UsageError(f"--chart {value}: the file name must end in .png, .svg or .pdf")
+    if path.suffix.lower() not in suffixes:
+        raise UsageError(f"{option} {value}: the file name must end in {', '.join(suffixes[:-1])} or {suffixes[-1]}")
     if not path.parent.is_dir():
-        raise UsageError(f"--chart {value}: folder {str(path.parent)!r} does not exist")
-    return check_target(path, "--chart")
+        raise UsageError(f"{option} {value}: folder {str(path.parent)!r} does not exist")
+    return check_target(path, option)
 
 
 def _matplotlib():

@@ -34,10 +34,9 @@ from importlib import resources
 from pathlib import Path
 
 from ..core.errors import MissingDependency, UsageError
-from .charts import DPI, METADATA, OKABE_ITO, RC, VOTES, _Chart, _lines, _matplotlib
-from .files import check_target, write_atomically
+from .charts import DPI, METADATA, OKABE_ITO, RC, VOTES, _Chart, _lines, _matplotlib, figure_file
+from .files import write_atomically
 
-SUFFIXES = (".svg", ".png", ".pdf")
 MAP_HELP = "Also draw a world map of the result into FILE (.svg, .png or .pdf; needs matplotlib)."
 SC_ABSENT = "Not on the Council"
 NOT_MEMBER = "#F2F2F2"  # very light grey, hatched: no seat on the date
@@ -56,16 +55,11 @@ LAT_RANGE = (-57.0, 84.0)  # Tierra del Fuego to northern Greenland: Antarctica 
 
 BOUNDARIES = "; boundaries: Natural Earth"  # the source line credits the map data (public domain)
 
+
 def map_file(value: str | None) -> Path | None:
-    """Check a ``--map`` value before any work is done: a known suffix and an existing folder."""
-    if value is None:
-        return None
-    path = Path(value)
-    if path.suffix.lower() not in SUFFIXES:
-        raise UsageError(f"--map {value}: the file name must end in .svg, .png or .pdf")
-    if not path.parent.is_dir():
-        raise UsageError(f"--map {value}: folder {str(path.parent)!r} does not exist")
-    return check_target(path, "--map")
+    """Check a ``--map`` value before any work is done (the charts' one check of a figure file; also
+    Typer's callback: one parameter)."""
+    return figure_file(value, "--map", (".svg", ".png", ".pdf"))
 
 
 def _need_matplotlib():
