@@ -1156,6 +1156,15 @@ def _stacked_years(chart, ax, slots, columns) -> None:
         ax.bar(xs, counts, width=widths, bottom=below, color=fill, edgecolor="white", linewidth=0.5, label=word)
 
 
+def _year_bars_axes(ax, ylabel: str, ncols: int) -> None:
+    """The axes of stacked bars by year (series, votes): labels, a grid behind the bars, the legend above."""
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("Year")
+    ax.grid(axis="y")
+    ax.set_axisbelow(True)
+    _legend_above(ax, ncols)
+
+
 def series_chart(path, table, *, changes=None, sel: Selection | None = None, newest: dt.date | None = None) -> Path:
     """A recurring resolution's votes (``series``): Yes, No and Abstain stacked, one bar per roll call in
     its year's slot; with ``changes`` (``series_changes``), how many switched between Yes, No and Abstain
@@ -1209,11 +1218,7 @@ def series_chart(path, table, *, changes=None, sel: Selection | None = None, new
         last = max(per_year)
         chart.partial_year(ax, last, len(per_year[last]), newest, "roll calls of the series")
         ax.set_ylim(0, top * 1.08)
-        ax.set_ylabel("Member states voting")
-        ax.set_xlabel("Year")
-        ax.grid(axis="y")
-        ax.set_axisbelow(True)
-        _legend_above(ax, 3)
+        _year_bars_axes(ax, "Member states voting", 3)
     return chart.path
 
 
@@ -1246,11 +1251,7 @@ def votes_chart(path, record, *, country: str, sel: Selection | None = None, new
             _seat_notes(chart, [code], sel, *_span(sel, years=years))
         _stacked_years(chart, ax, [(y, 0.8, per_year[y]) for y in years], ("yes", "no", "abstain", "non_voting"))
         chart.partial_year(ax, years[-1], sum(per_year[years[-1]].values()), newest)
-        ax.set_ylabel("Roll calls")
-        ax.set_xlabel("Year")
-        ax.grid(axis="y")
-        ax.set_axisbelow(True)
-        _legend_above(ax, 4)
+        _year_bars_axes(ax, "Roll calls", 4)
     return chart.path
 
 
