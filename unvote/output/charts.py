@@ -307,13 +307,14 @@ class _Chart:
             y += (text.count("\n") + 1) * 9.5 * 1.2 * pt + 2 * pt
         self._fit()
         if self.options.marks or visible:
-            self._marks()
+            self._marks(visible)
         for ax, texts, anchors, xs, ys in self._untangle:
             _adjust(ax, texts, anchors, xs, ys)
 
-    def _marks(self) -> None:
+    def _marks(self, seat_marks=()) -> None:
         """Each --mark: a dashed rule at its date, its label along the rule in room made above the data
-        (the y axis grows by the longest label; its ticks stay on the data's range), so no label covers data."""
+        (the y axis grows by the longest label; its ticks stay on the data's range), so no label covers data;
+        and each of ``seat_marks`` (``_visible_seat_marks``, the ones the note numbers) as a numbered dotted rule."""
         if self.timeline is None:
             raise UsageError("--mark needs a chart over time (align, cohesion --by year or session; series; votes)")
         ax, to_x = self.timeline
@@ -330,7 +331,7 @@ class _Chart:
         # Seat changes: a dotted rule with a number (the note says who), a number stepped down a line where it
         # would touch the one before, so none overprints another however close the changes.
         placed: list[tuple[float, int]] = []  # (display x, line) of the numbers drawn
-        for number, (day, _) in enumerate(self._visible_seat_marks(), 1):
+        for number, (day, _) in enumerate(seat_marks, 1):
             x = to_x(day)
             ax.axvline(x, color="#555555", linewidth=1, linestyle=(0, (1, 2)), zorder=1.5)
             px = ax.transData.transform((x, 0))[0]
